@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import { generateDemoClients, lastWholeMonth } from '../core/demo.ts';
+import { geographyFor } from '../core/geography.ts';
+import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../app-context.ts';
+import { openCaseDatabase } from '../db/open.ts';
+import { writeDemoClients } from '../db/demo.ts';
+import { defaultAppPaths } from '../paths.ts';
+import { UsageError, positiveInt, requireString, type Command } from './command.ts';
+
+const usage = 'needmap demo --db FILE --clients N [--seed S] [--end YYYY-MM] [--replace]';
+
+/** The demo organisation is an advice centre: these categories are within its remit. */
+const DEMO_REMIT = ['money-debt', 'benefits', 'housing', 'employment-skills', 'digital-practical'];
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Fill a new database with realistic synthetic clients, contacts and issues over 24 months.',
+  usage: `${usage}
+
+  --db FILE      database file to create
+  --clients N    number of clients
+  --seed S       random seed (default 1): the same seed gives the same records
+  --end YYYY-MM  last month covered (default: last whole month)
+  --replace      overwrite FILE if it exists`,
+  options: {
+    db: { type: 'string' },
+    clients: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    end: { type: 'string' },
+    replace: { type: 'boolean', default: false },
+  },
+  run(values) {
+    const file = requireString(values, 'db', usage);
+    const count = positiveInt(requireString(values, 'clients', usage), 'clients');
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got "${String(values.seed)}").`);
+    const endMonth = (values.end as string | undefined) ?? lastWholeMonth();
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(endMonth)) throw new UsageError(`--end must be YYYY-MM (got "${endMonth}").`);
+    if (fs.existsSync(file)) {
+      if (!values.replace) throw new UsageError(`${file} already exists; choose a new file or add --replace.`);
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    }
+
+    const paths = defaultAppPaths();
+    const taxonomy = loadTaxonomy(paths);
+    const neighbourhoods = loadNeighbourhoods(paths);
+    const caseDb = openCaseDatabase(file, { migrationsDir: paths.migrationsDir });
+    const started = Date.now();
+    try {
+      const totals = writeDemoClients(
+        caseDb,
+        generateDemoClients({
+          seed,
+          clients: count,
+          endMonth,
+          issues: taxonomy.issues,
+          postcodes: demoPostcodes(paths, neighbourhoods),
+          remitCategories: DEMO_REMIT,
+        }),
+        (postcode) => geographyFor(postcode, neighbourhoods),
+        (written) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${written} / ${count} clients`);
+        },
+      );
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(
+        `Created ${file}: ${totals.clients} clients, ${totals.contacts} contacts, ${totals.issues} issues, ` +
+          `${totals.events} status changes, 24 months to ${endMonth} (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s).\n`,
+      );
+    } finally {
+      caseDb.close();
+    }
+    return 0;
+  },
+};

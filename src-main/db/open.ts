@@ -1,0 +1,117 @@
+/**
+ * Opening the case database: SQLite (optionally encrypted) in WAL mode with foreign keys on,
+ * migrated to this app's schema. An app never opens a database written by a newer version.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+
+export type SqliteDatabase = InstanceType<typeof Database>;
+export type CaseDb = BetterSQLite3Database<typeof schema>;
+
+export interface CaseDatabase {
+  file: string;
+  sqlite: SqliteDatabase;
+  db: CaseDb;
+  close(): void;
+}
+
+export interface OpenOptions {
+  migrationsDir: string;
+  /** SQLCipher key; when given the file is encrypted at rest. */
+  key?: string;
+  /** Path to a better-sqlite3 build for another ABI (Electron); see src-main/launcher/start.mjs. */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+export class DatabaseOpenError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'newer-schema' | 'wrong-key' | 'not-a-database' | 'locked' | 'missing',
+  ) {
+    super(message);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+interface JournalEntry {
+  idx: number;
+  when: number;
+  tag: string;
+}
+
+export function readJournal(migrationsDir: string): JournalEntry[] {
+  const journalPath = path.join(migrationsDir, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: JournalEntry[] };
+  return journal.entries;
+}
+
+/** The newest migration time recorded in the database, or null for a database never migrated. */
+function appliedMigrationTime(sqlite: SqliteDatabase): number | null {
+  const table = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
+    .get();
+  if (!table) return null;
+  const row = sqlite.prepare('SELECT MAX(created_at) AS t FROM __drizzle_migrations').get() as { t: number | null };
+  return row.t === null ? null : Number(row.t);
+}
+
+function applyKey(sqlite: SqliteDatabase, key: string): void {
+  sqlite.pragma(`cipher='sqlcipher'`);
+  // The key is passed as a hex blob literal so no character in it can break out of the pragma.
+  sqlite.pragma(`key="x'${Buffer.from(key, 'utf8').toString('hex')}'"`);
+}
+
+export function openCaseDatabase(file: string, options: OpenOptions): CaseDatabase {
+  if (options.readonly && !fs.existsSync(file)) {
+    throw new DatabaseOpenError(`No database at ${file}.`, 'missing');
+  }
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file, {
+    readonly: options.readonly ?? false,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  try {
+    if (options.key) applyKey(sqlite, options.key);
+    try {
+      sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/not a database|file is encrypted/i.test(message)) {
+        throw options.key
+          ? new DatabaseOpenError(`${file} could not be opened with this key (wrong key, or not a NeedMap database).`, 'wrong-key')
+          : new DatabaseOpenError(`${file} is encrypted or is not a database; a key is needed to open it.`, 'not-a-database');
+      }
+      throw error;
+    }
+    if (!options.readonly) {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+    }
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+
+    const journal = readJournal(options.migrationsDir);
+    const newestKnown = Math.max(...journal.map((e) => e.when));
+    const applied = appliedMigrationTime(sqlite);
+    if (applied !== null && applied > newestKnown) {
+      throw new DatabaseOpenError(
+        `${file} was written by a newer version of NeedMap (schema ${new Date(applied).toISOString()}); ` +
+          'this version cannot open it safely. Please update NeedMap.',
+        'newer-schema',
+      );
+    }
+    const db = drizzle(sqlite, { schema });
+    if (!options.readonly && (applied === null || applied < newestKnown)) {
+      migrate(db, { migrationsFolder: options.migrationsDir });
+    }
+    return { file, sqlite, db, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The case database schema. drizzle-kit generates the SQL migrations in `drizzle/` from this file
+ * (`npm run db:generate`); `openCaseDatabase` applies them at start-up.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { ISSUE_STATUS_VALUES } from '../core/issue-status.ts';
+import { CONTACT_KIND_VALUES, PREFERRED_CONTACT_VALUES } from '../core/recording.ts';
+
+/** Organisation-wide settings as JSON values (remit, deprivation threshold, organisation name…). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    /** ISO date YYYY-MM-DD */
+    dateOfBirth: text('date_of_birth').notNull(),
+    /** Normalised full postcode ("PR1 2AB"), null when not given. */
+    postcode: text('postcode'),
+    /** Derived: postcode sector ("PR1 2") and district ("PR1"), kept when a client is erased. */
+    postcodeSector: text('postcode_sector'),
+    postcodeDistrict: text('postcode_district'),
+    /** Derived neighbourhood (LSOA) and its Indices of Deprivation decile; see the geography module. */
+    lsoa: text('lsoa'),
+    imdDecile: integer('imd_decile'),
+    imdRank: integer('imd_rank'),
+    imdEdition: text('imd_edition'),
+    /** Why imd_decile is unknown (e.g. "outside England"), null when known. */
+    geoReason: text('geo_reason'),
+    externalIdType: text('external_id_type', { enum: ['nhs', 'other'] }),
+    externalId: text('external_id'),
+    phone: text('phone'),
+    email: text('email'),
+    preferredContact: text('preferred_contact', {
+      enum: PREFERRED_CONTACT_VALUES,
+    })
+      .notNull()
+      .default('none'),
+    consentToRecord: integer('consent_to_record', { mode: 'boolean' }).notNull(),
+    /** ISO date the consent answer was given. */
+    consentDate: text('consent_date').notNull(),
+    /** Random key per client for cell-key perturbation in exported counts; never exported itself. */
+    recordKey: integer('record_key').notNull(),
+    createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [
+    index('clients_dob_idx').on(t.dateOfBirth),
+    index('clients_last_name_idx').on(t.lastName),
+    index('clients_postcode_idx').on(t.postcode),
+    index('clients_external_id_idx').on(t.externalId),
+    index('clients_sector_idx').on(t.postcodeSector),
+  ],
+);
+
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** ISO date YYYY-MM-DD */
+    contactDate: text('contact_date').notNull(),
+    kind: text('kind', { enum: CONTACT_KIND_VALUES }).notNull(),
+    staffName: text('staff_name').notNull(),
+    note: text('note').notNull().default(''),
+    createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index('contacts_client_idx').on(t.clientId, t.contactDate), index('contacts_date_idx').on(t.contactDate)],
+);
+
+const ISSUE_STATUSES = ISSUE_STATUS_VALUES;
+
+/** One issue a client presented with (a "presentation"), first recorded on a contact. */
+export const clientIssues = sqliteTable(
+  'client_issues',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** Code from the common issue taxonomy (resources/taxonomy.json). */
+    issueCode: text('issue_code').notNull(),
+    withinRemit: integer('within_remit', { mode: 'boolean' }).notNull(),
+    /** Where the client was referred, for issues the organisation cannot resolve itself. */
+    referredTo: text('referred_to'),
+    /** Current status: a copy of the latest status event, kept in the same transaction. */
+    status: text('status', { enum: ISSUE_STATUSES }).notNull(),
+    identifiedOn: text('identified_on').notNull(),
+    statusChangedOn: text('status_changed_on').notNull(),
+  },
+  (t) => [
+    index('client_issues_client_idx').on(t.clientId),
+    index('client_issues_code_date_idx').on(t.issueCode, t.identifiedOn),
+    index('client_issues_date_idx').on(t.identifiedOn),
+  ],
+);
+
+export const issueStatusEvents = sqliteTable(
+  'issue_status_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clientIssueId: integer('client_issue_id')
+      .notNull()
+      .references(() => clientIssues.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ISSUE_STATUSES }).notNull(),
+    /** ISO date the status changed */
+    changedOn: text('changed_on').notNull(),
+    note: text('note').notNull().default(''),
+    recordedAt: text('recorded_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn)],
+);
+
+export const schemaTables = { settings, clients, contacts, clientIssues, issueStatusEvents };
