@@ -1,0 +1,18 @@
+/** What every handler is given, and the shape of a feature's handler map. */
+import type { z } from 'zod';
+import type { NeighbourhoodLookup } from '../core/geography.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { CaseDatabase } from '../db/open.ts';
+
+export interface AppContext {
+  caseDb: CaseDatabase;
+  taxonomy: Taxonomy;
+  neighbourhoods: NeighbourhoodLookup | null;
+  host: 'electron' | 'browser';
+  version: string;
+}
+
+/** One handler per call of a feature's contract, typed by its zod schemas. */
+export type HandlersFor<Calls extends Record<string, { input: z.ZodType; output: z.ZodType }>> = {
+  [K in keyof Calls]: (input: z.output<Calls[K]['input']>, ctx: AppContext) => z.input<Calls[K]['output']> | Promise<z.input<Calls[K]['output']>>;
+};

@@ -1,0 +1,135 @@
+/** The recording core's handlers: clients, contacts, issues and their status. */
+import type { ClientGeography } from '../../core/geography.ts';
+import { geographyFor } from '../../core/geography.ts';
+import {
+  RecordError,
+  changeIssueStatus,
+  clientSummaries,
+  findDuplicates,
+  getClientDetail,
+  insertClient,
+  recordContact,
+  searchClients,
+  updateClient,
+} from '../../db/records.ts';
+import type { recordingCalls } from '../contract/recording.ts';
+import type { AppContext, HandlersFor } from '../context.ts';
+
+function geography(ctx: AppContext, postcode: string | null): ClientGeography {
+  return geographyFor(postcode, ctx.neighbourhoods);
+}
+
+function duplicateMatches(ctx: AppContext, candidates: ReturnType<typeof findDuplicates>) {
+  const summaries = new Map(clientSummaries(ctx.caseDb.db, candidates.map((c) => c.id)).map((s) => [s.id, s]));
+  return candidates.map((c) => ({ client: summaries.get(c.id)!, reason: c.reason, nameSimilarity: c.nameSimilarity }));
+}
+
+function checkIssueCodes(ctx: AppContext, codes: string[]): void {
+  const known = new Set(ctx.taxonomy.issues.map((i) => i.code));
+  const fieldErrors: Record<string, string[]> = {};
+  codes.forEach((code, i) => {
+    if (!known.has(code)) fieldErrors[`issues.${i}.issueCode`] = [`${code} is not in the issue taxonomy.`];
+  });
+  if (Object.keys(fieldErrors).length) throw new RecordError('invalid_input', 'Unknown issue code.', fieldErrors);
+}
+
+export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
+  'app.info': (_input, ctx) => ({
+    version: ctx.version,
+    databaseFile: ctx.caseDb.file,
+    taxonomyVersion: ctx.taxonomy.version,
+    host: ctx.host,
+  }),
+
+  'taxonomy.get': (_input, ctx) => ctx.taxonomy,
+
+  'clients.search': (input, ctx) => searchClients(ctx.caseDb.db, input.query, input.limit, input.offset),
+
+  'clients.get': (input, ctx) => {
+    const { client, contactRows, issueRows, eventRows } = getClientDetail(ctx.caseDb.db, input.id);
+    const issuesByCode = new Map(ctx.taxonomy.issues.map((i) => [i.code, i]));
+    return {
+      client: {
+        id: client.id,
+        firstName: client.firstName,
+        lastName: client.lastName,
+        dateOfBirth: client.dateOfBirth,
+        postcode: client.postcode,
+        externalIdType: client.externalIdType,
+        externalId: client.externalId,
+        phone: client.phone,
+        email: client.email,
+        preferredContact: client.preferredContact,
+        consentToRecord: client.consentToRecord,
+        consentDate: client.consentDate,
+        createdAt: client.createdAt,
+        updatedAt: client.updatedAt,
+        geography: {
+          postcodeSector: client.postcodeSector,
+          postcodeDistrict: client.postcodeDistrict,
+          lsoa: client.lsoa,
+          imdDecile: client.imdDecile,
+          imdRank: client.imdRank,
+          imdEdition: client.imdEdition,
+          geoReason: client.geoReason,
+        },
+      },
+      contacts: contactRows.map((c) => ({
+        id: c.id,
+        contactDate: c.contactDate,
+        kind: c.kind,
+        staffName: c.staffName,
+        note: c.note,
+        issueIds: issueRows.filter((i) => i.contactId === c.id).map((i) => i.id),
+      })),
+      issues: issueRows.map((i) => {
+        const definition = issuesByCode.get(i.issueCode);
+        return {
+          id: i.id,
+          contactId: i.contactId,
+          issueCode: i.issueCode,
+          issueName: definition?.name ?? i.issueCode,
+          category: definition?.category ?? 'unknown',
+          withinRemit: i.withinRemit,
+          referredTo: i.referredTo,
+          status: i.status,
+          identifiedOn: i.identifiedOn,
+          statusChangedOn: i.statusChangedOn,
+          events: eventRows
+            .filter((e) => e.clientIssueId === i.id)
+            .map((e) => ({ id: e.id, status: e.status, changedOn: e.changedOn, note: e.note })),
+        };
+      }),
+    };
+  },
+
+  'clients.findDuplicates': (input, ctx) => ({
+    matches: duplicateMatches(ctx, findDuplicates(ctx.caseDb.db, input, input.excludeId)),
+  }),
+
+  'clients.create': (input, ctx) => {
+    const { client } = input;
+    if (!input.confirmedNotDuplicate) {
+      const found = findDuplicates(ctx.caseDb.db, client);
+      if (found.length) return { kind: 'possible-duplicates', matches: duplicateMatches(ctx, found) };
+    }
+    const id = insertClient(ctx.caseDb.db, client, geography(ctx, client.postcode));
+    return { kind: 'created', id };
+  },
+
+  'clients.update': (input, ctx) => {
+    updateClient(ctx.caseDb.db, input.id, input.client, geography(ctx, input.client.postcode));
+    return { id: input.id };
+  },
+
+  'contacts.record': (input, ctx) => {
+    checkIssueCodes(
+      ctx,
+      input.issues.map((i) => i.issueCode),
+    );
+    return recordContact(ctx.caseDb.db, input);
+  },
+
+  'issues.changeStatus': (input, ctx) => changeIssueStatus(ctx.caseDb.db, input),
+};
+
