@@ -123,4 +123,39 @@ export const issueStatusEvents = sqliteTable(
   (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn)],
 );
 
-export const schemaTables = { settings, clients, contacts, clientIssues, issueStatusEvents };
+/**
+ * The organisation's Ed25519 signing keys for aggregate bundles. One is current (retired_at null);
+ * rotated keys stay so their fingerprints remain known. The private key is stored only encrypted
+ * (see src-main/db/signing-keys.ts, KeyProtector).
+ */
+export const signingKeys = sqliteTable('signing_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** SHA-256 of the DER (SPKI) public key, lower-case hex. */
+  fingerprint: text('fingerprint').notNull().unique(),
+  publicKeyPem: text('public_key_pem').notNull(),
+  /** How private_key_sealed was protected ("scrypt-passphrase", "electron-safe-storage"…). */
+  protection: text('protection').notNull(),
+  /** The PKCS#8 private key, sealed by that protector (its own serialised envelope). */
+  privateKeySealed: text('private_key_sealed').notNull(),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  retiredAt: text('retired_at'),
+});
+
+/** Every aggregate bundle exported: what was sent, when, signed by which key. */
+export const bundleExports = sqliteTable('bundle_exports', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Per-organisation sequence number written into the bundle (1, 2, 3…). */
+  sequence: integer('sequence').notNull().unique(),
+  fromMonth: text('from_month').notNull(),
+  toMonth: text('to_month').notNull(),
+  createdAt: text('created_at').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  policy: text('policy').notNull(),
+  /** SHA-256 of the exact bundle.json bytes, hex. */
+  payloadSha256: text('payload_sha256').notNull(),
+  byteSize: integer('byte_size').notNull(),
+  /** Where the file was written; null when handed to the browser as a download. */
+  file: text('file'),
+});
+
+export const schemaTables = { settings, clients, contacts, clientIssues, issueStatusEvents, signingKeys, bundleExports };
