@@ -14,9 +14,19 @@ export interface ClientGeography {
   geoReason: string | null;
 }
 
-/** Resolves a postcode to its neighbourhood and deprivation; implemented over the reference data. */
+/** What a neighbourhood lookup says about one postcode: `reason` explains a null decile. */
+export interface NeighbourhoodFound {
+  /** The neighbourhood (LSOA code), or the last known one of a terminated postcode; null when none. */
+  lsoa: string | null;
+  imdDecile: number | null;
+  imdRank: number | null;
+  imdEdition: string | null;
+  reason: string | null;
+}
+
+/** Resolves a postcode to its neighbourhood and deprivation; implemented over the reference data (db/reference.ts). */
 export interface NeighbourhoodLookup {
-  lookup(postcode: string): { lsoa: string; imdDecile: number | null; imdRank: number | null; imdEdition: string | null; reason: string | null } | { lsoa: null; reason: string };
+  lookup(postcode: string): NeighbourhoodFound;
 }
 
 export const NO_POSTCODE_REASON = 'No postcode recorded.';
@@ -29,13 +39,13 @@ export function geographyFor(postcode: string | null, neighbourhoods: Neighbourh
   const areas = { postcodeSector: parsed.sector, postcodeDistrict: parsed.district };
   if (!neighbourhoods) return { ...areas, ...empty, geoReason: 'No postcode reference data is loaded.' };
   const found = neighbourhoods.lookup(parsed.postcode);
-  if (found.lsoa === null) return { ...areas, ...empty, geoReason: found.reason };
   return {
     ...areas,
     lsoa: found.lsoa,
     imdDecile: found.imdDecile,
     imdRank: found.imdRank,
     imdEdition: found.imdEdition,
-    geoReason: found.reason,
+    // A missing decile always carries its reason, so reports can say why it is "unknown".
+    geoReason: found.imdDecile === null ? (found.reason ?? 'The deprivation decile of this postcode is not known.') : found.reason,
   };
 }

@@ -24,6 +24,15 @@ export function parsePostcode(input: string): PostcodeResult {
   if (/[^A-Z0-9]/.test(compact)) {
     return { ok: false, error: `${shown} contains characters a postcode cannot have.` };
   }
+  // Girobank's non-geographic postcode: valid, but the library's pattern does not cover it.
+  if (compact === 'GIR0AA') return { ok: true, postcode: 'GIR 0AA', sector: 'GIR 0', district: 'GIR', area: 'GIR' };
+  // British Forces Post Office numbers look like postcodes on letters but are not ones.
+  if (/^BFPO\d{1,4}$/.test(compact)) {
+    return {
+      ok: false,
+      error: `${shown} is a British Forces Post Office number, not a postcode; use the BF1 postcode from the address if it has one.`,
+    };
+  }
   const parsed = parse(compact);
   if (parsed.valid) {
     return {
