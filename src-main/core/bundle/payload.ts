@@ -1,0 +1,42 @@
+/** Assembling the payload from plain rows and the organisation's details (pure). */
+import type { DisclosurePolicy } from './disclosure.ts';
+import { monthsBetween, quartersOf } from './period.ts';
+import { BUNDLE_SCHEMA_ID, type BundlePayload, type MatchKeySection } from './schema.ts';
+import { buildTables, type OutcomeRow, type PresentationRow } from './tables.ts';
+
+export interface PayloadInput {
+  organisation: { id: string; name: string };
+  fingerprint: string;
+  taxonomyVersion: string;
+  from: string;
+  to: string;
+  sequence: number;
+  createdAt: Date;
+  softwareVersion: string;
+  policy: DisclosurePolicy;
+  presentations: readonly PresentationRow[];
+  outcomes: readonly OutcomeRow[];
+  matchKeys?: MatchKeySection;
+}
+
+/** ISO 8601 to the second, UTC: "2026-11-03T10:15:00Z". */
+export function bundleTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function buildPayload(input: PayloadInput): BundlePayload {
+  const months = monthsBetween(input.from, input.to);
+  return {
+    schema: BUNDLE_SCHEMA_ID,
+    organisation: { id: input.organisation.id, name: input.organisation.name },
+    signer: { algorithm: 'Ed25519', fingerprint: input.fingerprint },
+    taxonomyVersion: input.taxonomyVersion,
+    period: { from: input.from, to: input.to, months, quarters: quartersOf(months) },
+    sequence: input.sequence,
+    createdAt: bundleTimestamp(input.createdAt),
+    software: { name: 'NeedMap', version: input.softwareVersion },
+    disclosure: input.policy.description,
+    tables: buildTables(input.presentations, input.outcomes, input.policy),
+    ...(input.matchKeys ? { matchKeys: input.matchKeys } : {}),
+  };
+}

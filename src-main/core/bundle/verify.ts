@@ -1,0 +1,254 @@
+/**
+ * Verifying a `.needmap-bundle` entirely in memory: nothing is ever extracted to disk. The ZIP
+ * must hold exactly bundle.json, bundle.json.sig and signer.pub.pem, each within a size limit;
+ * then the signature, the schema version, the payload's shape and its own fingerprint field are
+ * checked, and optionally the fingerprint the receiver expects.
+ */
+import crypto, { type KeyObject } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import yauzl from 'yauzl';
+import {
+  BUNDLE_ENTRIES,
+  ENTRY_PAYLOAD,
+  ENTRY_PUBLIC_KEY,
+  ENTRY_SIGNATURE,
+  fingerprintOf,
+  groupedFingerprint,
+  normaliseFingerprint,
+} from './package.ts';
+import { BUNDLE_SCHEMA_ID, BUNDLE_SCHEMA_PREFIX, BundlePayload } from './schema.ts';
+
+export const VERIFY_LIMITS = {
+  /** The whole file, read into memory before anything else. */
+  fileBytes: 128 * 1024 * 1024,
+  entries: {
+    [ENTRY_PAYLOAD]: 96 * 1024 * 1024,
+    [ENTRY_SIGNATURE]: 64,
+    [ENTRY_PUBLIC_KEY]: 4096,
+  } as Record<string, number>,
+};
+
+export type VerifyFailureReason =
+  | 'malformed-zip'
+  | 'oversized-file'
+  | 'unexpected-entry'
+  | 'unsafe-path'
+  | 'duplicate-entry'
+  | 'missing-entry'
+  | 'oversized-entry'
+  | 'bad-public-key'
+  | 'fingerprint-mismatch'
+  | 'bad-signature'
+  | 'altered-payload'
+  | 'unknown-schema-version'
+  | 'invalid-payload'
+  | 'inconsistent-fingerprint';
+
+export class BundleVerifyError extends Error {
+  constructor(
+    readonly reason: VerifyFailureReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BundleVerifyError';
+  }
+}
+
+export interface VerifiedBundle {
+  payload: BundlePayload;
+  payloadBytes: Buffer;
+  fingerprint: string;
+  groupedFingerprint: string;
+  publicKeyPem: string;
+}
+
+export type VerifyResult = ({ ok: true } & VerifiedBundle) | { ok: false; reason: VerifyFailureReason; message: string };
+
+function fail(reason: VerifyFailureReason, message: string): never {
+  throw new BundleVerifyError(reason, message);
+}
+
+function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(
+      buffer,
+      { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: true },
+      (error, zip) => (error ? reject(error) : resolve(zip)),
+    );
+  });
+}
+
+function unsafeName(name: string): boolean {
+  return name.startsWith('/') || name.includes('\\') || /^[a-zA-Z]:/.test(name) || name.split('/').includes('..');
+}
+
+/** Reads each entry's bytes into memory, stopping at its limit whatever the header claims. */
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error) return reject(error);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          stream.destroy();
+          reject(new BundleVerifyError('oversized-entry', `${entry.fileName} is larger than ${limit} bytes.`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.on('error', reject);
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+  });
+}
+
+/** The three entries' bytes, or a BundleVerifyError saying exactly what is wrong with the ZIP. */
+export async function readBundleEntries(buffer: Buffer): Promise<Record<(typeof BUNDLE_ENTRIES)[number], Buffer>> {
+  if (buffer.length > VERIFY_LIMITS.fileBytes) fail('oversized-file', `The file is larger than ${VERIFY_LIMITS.fileBytes} bytes.`);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(buffer);
+  } catch (error) {
+    return fail('malformed-zip', `Not a readable ZIP: ${(error as Error).message}.`);
+  }
+  if (zip.entryCount > BUNDLE_ENTRIES.length) {
+    fail('unexpected-entry', `The ZIP holds ${zip.entryCount} entries; a bundle holds exactly ${BUNDLE_ENTRIES.join(', ')}.`);
+  }
+  const found = new Map<string, Buffer>();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', (error: Error) => {
+        const message = error.message;
+        if (/absolute path|invalid relative path|invalid characters in fileName/.test(message)) {
+          reject(new BundleVerifyError('unsafe-path', `Refused an entry with an unsafe path (${message}).`));
+        } else reject(error);
+      });
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const name = entry.fileName;
+        if (unsafeName(name)) return reject(new BundleVerifyError('unsafe-path', `Refused an entry with an unsafe path: ${JSON.stringify(name)}.`));
+        const limit = VERIFY_LIMITS.entries[name];
+        if (limit === undefined) return reject(new BundleVerifyError('unexpected-entry', `Unexpected entry ${JSON.stringify(name)}; a bundle holds exactly ${BUNDLE_ENTRIES.join(', ')}.`));
+        if (found.has(name)) return reject(new BundleVerifyError('duplicate-entry', `The entry ${name} appears twice.`));
+        if (entry.uncompressedSize > limit) {
+          return reject(new BundleVerifyError('oversized-entry', `${name} declares ${entry.uncompressedSize} bytes; the limit is ${limit}.`));
+        }
+        readEntry(zip, entry, limit).then(
+          (bytes) => {
+            found.set(name, bytes);
+            zip.readEntry();
+          },
+          reject,
+        );
+      });
+      zip.readEntry();
+    });
+  } catch (error) {
+    zip.close();
+    if (error instanceof BundleVerifyError) throw error;
+    return fail('malformed-zip', `The ZIP is damaged: ${(error as Error).message}.`);
+  }
+  for (const name of BUNDLE_ENTRIES) if (!found.has(name)) fail('missing-entry', `The entry ${name} is missing.`);
+  return Object.fromEntries(found) as Record<(typeof BUNDLE_ENTRIES)[number], Buffer>;
+}
+
+function parsePublicKey(pem: Buffer): KeyObject {
+  let key: KeyObject;
+  try {
+    key = crypto.createPublicKey({ key: pem.toString('utf8'), format: 'pem' });
+  } catch (error) {
+    return fail('bad-public-key', `signer.pub.pem is not a readable public key (${(error as Error).message}).`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') fail('bad-public-key', `signer.pub.pem is a ${key.asymmetricKeyType} key, not Ed25519.`);
+  return key;
+}
+
+/** Whether bytes are a JSON text in exactly its RFC 8785 canonical form. */
+function parseCanonical(bytes: Buffer): { ok: true; value: unknown } | { ok: false; why: string } {
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) return { ok: false, why: 'it is not valid UTF-8' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, why: 'it is not valid JSON' };
+  }
+  if (canonicalize(value) !== text) return { ok: false, why: 'it is not in canonical (RFC 8785) form' };
+  return { ok: true, value };
+}
+
+/** Throws BundleVerifyError with the exact reason; returns the verified payload. */
+export async function verifyBundleOrThrow(buffer: Buffer, options: { expectedFingerprint?: string } = {}): Promise<VerifiedBundle> {
+  const entries = await readBundleEntries(buffer);
+  const publicKey = parsePublicKey(entries[ENTRY_PUBLIC_KEY]);
+  const fingerprint = fingerprintOf(publicKey);
+
+  if (options.expectedFingerprint !== undefined) {
+    const expected = normaliseFingerprint(options.expectedFingerprint);
+    if (expected === null) throw new Error('The expected fingerprint must be 64 hex digits (spaces and colons allowed).');
+    if (expected !== fingerprint) {
+      fail('fingerprint-mismatch', `Fingerprint mismatch: the bundle was signed by ${groupedFingerprint(fingerprint)}, not the expected ${groupedFingerprint(expected)}.`);
+    }
+  }
+
+  const payloadBytes = entries[ENTRY_PAYLOAD];
+  const signature = entries[ENTRY_SIGNATURE];
+  const parsed = parseCanonical(payloadBytes);
+  if (signature.length !== 64) fail('bad-signature', `Bad signature: bundle.json.sig is ${signature.length} bytes, an Ed25519 signature is 64.`);
+  if (!crypto.verify(null, payloadBytes, publicKey, signature)) {
+    // The signature cannot say what changed; a payload that is no longer canonical JSON clearly was.
+    if (!parsed.ok) fail('altered-payload', `Altered payload: bundle.json does not match its signature and ${parsed.why}.`);
+    fail('bad-signature', 'Bad signature: bundle.json.sig does not verify bundle.json with signer.pub.pem (the payload or the signature was changed after signing).');
+  }
+  if (!parsed.ok) fail('invalid-payload', `bundle.json is signed but ${parsed.why}.`);
+
+  const schemaId = (parsed.value as { schema?: unknown } | null)?.schema;
+  if (schemaId !== BUNDLE_SCHEMA_ID) {
+    const known = typeof schemaId === 'string' && schemaId.startsWith(BUNDLE_SCHEMA_PREFIX);
+    fail(
+      'unknown-schema-version',
+      known
+        ? `Unknown schema version "${schemaId}": this reader understands ${BUNDLE_SCHEMA_ID}.`
+        : `Unknown schema ${JSON.stringify(schemaId ?? null)}: this reader understands ${BUNDLE_SCHEMA_ID}.`,
+    );
+  }
+  const payload = BundlePayload.safeParse(parsed.value);
+  if (!payload.success) {
+    const first = payload.error.issues[0]!;
+    fail('invalid-payload', `bundle.json does not match ${BUNDLE_SCHEMA_ID}: ${first.path.join('.') || '(root)'}: ${first.message}`);
+  }
+  if (payload.data.signer.fingerprint !== fingerprint) {
+    fail('inconsistent-fingerprint', `bundle.json names signer ${payload.data.signer.fingerprint} but signer.pub.pem has fingerprint ${fingerprint}.`);
+  }
+  return {
+    payload: payload.data,
+    payloadBytes,
+    fingerprint,
+    groupedFingerprint: groupedFingerprint(fingerprint),
+    publicKeyPem: entries[ENTRY_PUBLIC_KEY].toString('utf8'),
+  };
+}
+
+export async function verifyBundle(buffer: Buffer, options: { expectedFingerprint?: string } = {}): Promise<VerifyResult> {
+  try {
+    return { ok: true, ...(await verifyBundleOrThrow(buffer, options)) };
+  } catch (error) {
+    if (error instanceof BundleVerifyError) return { ok: false, reason: error.reason, message: error.message };
+    throw error;
+  }
+}
+
+/** A few lines a person can read after a successful check. */
+export function verifiedSummary(v: VerifiedBundle): string {
+  const p = v.payload;
+  const cells = p.tables.reduce((n, t) => n + t.cells.length, 0);
+  return [
+    `Valid NeedMap bundle (${p.schema}), signature OK.`,
+    `Organisation: ${p.organisation.name} (${p.organisation.id}), bundle #${p.sequence}`,
+    `Months: ${p.period.from} to ${p.period.to} (${p.period.months.length}), created ${p.createdAt} by NeedMap ${p.software.version}`,
+    `Disclosure control: ${p.disclosure.policy}; ${p.tables.length} tables, ${cells} cells${p.matchKeys ? `; ${p.matchKeys.rows.length} match-key rows` : ''}`,
+    `Signer fingerprint: ${v.groupedFingerprint}`,
+  ].join('\n');
+}

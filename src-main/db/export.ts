@@ -1,0 +1,242 @@
+/**
+ * Exporting the signed, anonymised aggregate bundle: reads the case database for whole, closed
+ * months into plain rows (only the fields the tables need — never names, dates of birth, full
+ * postcodes or ids beyond this process), builds and protects the tables, signs, zips, and logs
+ * what was sent. Organisation details and the disclosure policy live in `settings`.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { desc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { DISCLOSURE_POLICIES, DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bundle/disclosure.ts';
+import { packBundle } from '../core/bundle/package.ts';
+import { buildPayload } from '../core/bundle/payload.ts';
+import { exportPeriodError, monthFromIndex, monthIndex } from '../core/bundle/period.ts';
+import type { BundlePayload } from '../core/bundle/schema.ts';
+import type { OutcomeRow, PresentationRow, Outcome } from '../core/bundle/tables.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { CaseDatabase, CaseDb } from './open.ts';
+import { RecordError } from './records.ts';
+import { bundleExports, settings } from './schema.ts';
+import { unlockSigningKey, type KeySources } from './signing-keys.ts';
+
+export const ORGANISATION_SETTING = 'organisation';
+export const POLICY_SETTING = 'bundle.disclosurePolicy';
+
+export const OrganisationSetting = z.object({
+  id: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+      message: 'The organisation id is 1–64 letters, digits, dots, dashes or underscores (e.g. a charity number).',
+    }),
+  name: z.string().trim().min(1, { message: 'Enter the organisation name.' }).max(200, { message: 'The organisation name is too long (200 characters at most).' }),
+});
+export type OrganisationSetting = z.infer<typeof OrganisationSetting>;
+
+export interface BundleSettings {
+  organisation: OrganisationSetting | null;
+  policy: DisclosurePolicyName;
+}
+
+function readSetting(db: CaseDb, key: string): unknown {
+  const row = db.select().from(settings).where(eq(settings.key, key)).get();
+  return row ? JSON.parse(row.value) : undefined;
+}
+
+function writeSetting(db: CaseDb, key: string, value: unknown): void {
+  const text = JSON.stringify(value);
+  db.insert(settings).values({ key, value: text }).onConflictDoUpdate({ target: settings.key, set: { value: text } }).run();
+}
+
+export function getBundleSettings(db: CaseDb): BundleSettings {
+  const organisation = OrganisationSetting.safeParse(readSetting(db, ORGANISATION_SETTING));
+  const policy = z.enum(DISCLOSURE_POLICY_NAMES).safeParse(readSetting(db, POLICY_SETTING));
+  return { organisation: organisation.success ? organisation.data : null, policy: policy.success ? policy.data : 'cell-key' };
+}
+
+export function setBundleSettings(db: CaseDb, change: { organisation?: OrganisationSetting; policy?: DisclosurePolicyName }): BundleSettings {
+  db.transaction((tx) => {
+    if (change.organisation) writeSetting(tx as unknown as CaseDb, ORGANISATION_SETTING, OrganisationSetting.parse(change.organisation));
+    if (change.policy) writeSetting(tx as unknown as CaseDb, POLICY_SETTING, change.policy);
+  });
+  return getBundleSettings(db);
+}
+
+function monthStart(month: string): string {
+  return `${month}-01`;
+}
+
+function nextMonthStart(month: string): string {
+  return monthStart(monthFromIndex(monthIndex(month) + 1));
+}
+
+/** Only the columns the tables need, as plain rows, for identified_on within [from, to]. */
+export function readExportRows(
+  caseDb: CaseDatabase,
+  taxonomy: Taxonomy,
+  from: string,
+  to: string,
+): { presentations: PresentationRow[]; outcomes: OutcomeRow[] } {
+  const categoryOf = new Map(taxonomy.issues.map((i) => [i.code, i.category]));
+  const start = monthStart(from);
+  const end = nextMonthStart(to);
+  const presentationRows = caseDb.sqlite
+    .prepare(
+      `SELECT ci.client_id, c.record_key, substr(ci.identified_on, 1, 7), c.postcode_sector, c.postcode_district, c.imd_decile, ci.issue_code
+       FROM client_issues ci JOIN clients c ON c.id = ci.client_id
+       WHERE ci.identified_on >= ? AND ci.identified_on < ?`,
+    )
+    .raw()
+    .all(start, end) as [number, number, string, string | null, string | null, number | null, string][];
+  const presentations = presentationRows.map(([clientId, recordKey, month, sector, district, imdDecile, issueCode]) => ({
+    clientId,
+    recordKey,
+    month,
+    sector,
+    district,
+    imdDecile,
+    issueCode,
+    category: categoryOf.get(issueCode) ?? 'unknown',
+  }));
+
+  // The first time in the period each within-remit issue reached each outcome.
+  const outcomeRows = caseDb.sqlite
+    .prepare(
+      `SELECT ci.client_id, c.record_key, substr(MIN(e.changed_on), 1, 7), ci.issue_code, e.status
+       FROM issue_status_events e
+       JOIN client_issues ci ON ci.id = e.client_issue_id
+       JOIN clients c ON c.id = ci.client_id
+       WHERE ci.within_remit = 1 AND e.status IN ('improved', 'resolved', 'closed_unresolved')
+         AND e.changed_on >= ? AND e.changed_on < ?
+       GROUP BY e.client_issue_id, e.status`,
+    )
+    .raw()
+    .all(start, end) as [number, number, string, string, string][];
+  const outcomes = outcomeRows.map(([clientId, recordKey, month, issueCode, status]) => ({
+    clientId,
+    recordKey,
+    month,
+    category: categoryOf.get(issueCode) ?? 'unknown',
+    outcome: (status === 'closed_unresolved' ? 'unresolved' : status) as Outcome,
+  }));
+  return { presentations, outcomes };
+}
+
+export interface ExportRequest {
+  from: string;
+  to: string;
+  now?: Date;
+  softwareVersion: string;
+}
+
+function checkPeriod(from: string, to: string, now: Date): void {
+  const problem = exportPeriodError(from, to, now);
+  if (problem) {
+    const field = /first month/.test(problem) ? 'from' : 'to';
+    throw new RecordError('invalid_input', problem, { [field]: [problem] });
+  }
+}
+
+function requireOrganisation(db: CaseDb): OrganisationSetting {
+  const { organisation } = getBundleSettings(db);
+  if (!organisation) {
+    throw new RecordError('invalid_input', 'Set the organisation name and id (bundle settings) before exporting.', {
+      organisation: ['Set the organisation name and id before exporting.'],
+    });
+  }
+  return organisation;
+}
+
+function nextSequence(db: CaseDb): number {
+  const row = db.select({ n: sql<number | null>`MAX(${bundleExports.sequence})` }).from(bundleExports).get();
+  return (row?.n ?? 0) + 1;
+}
+
+/**
+ * The payload exactly as it would leave now, without signing or logging anything (the preview).
+ * `fingerprint` is the current key's, or zeros when no key exists yet.
+ */
+export function previewPayload(caseDb: CaseDatabase, taxonomy: Taxonomy, request: ExportRequest & { fingerprint: string }): BundlePayload {
+  const now = request.now ?? new Date();
+  checkPeriod(request.from, request.to, now);
+  const settingsNow = getBundleSettings(caseDb.db);
+  const organisation = requireOrganisation(caseDb.db);
+  const rows = readExportRows(caseDb, taxonomy, request.from, request.to);
+  return buildPayload({
+    organisation,
+    fingerprint: request.fingerprint,
+    taxonomyVersion: taxonomy.version,
+    from: request.from,
+    to: request.to,
+    sequence: nextSequence(caseDb.db),
+    createdAt: now,
+    softwareVersion: request.softwareVersion,
+    policy: DISCLOSURE_POLICIES[settingsNow.policy],
+    ...rows,
+  });
+}
+
+export interface ExportResult {
+  sequence: number;
+  fingerprint: string;
+  payloadSha256: string;
+  /** The complete .needmap-bundle file. */
+  file: Buffer;
+  payload: BundlePayload;
+}
+
+/** Builds, signs and zips a bundle and logs it; `outFile`, when given, is in place before the log commits. */
+export async function exportBundle(
+  caseDb: CaseDatabase,
+  taxonomy: Taxonomy,
+  request: ExportRequest & { outFile?: string; keySources?: KeySources },
+): Promise<ExportResult> {
+  const now = request.now ?? new Date();
+  checkPeriod(request.from, request.to, now);
+  requireOrganisation(caseDb.db);
+  const key = unlockSigningKey(caseDb.db, request.keySources ?? {});
+  const payload = previewPayload(caseDb, taxonomy, { ...request, now, fingerprint: key.fingerprint });
+  const { file, payloadBytes } = await packBundle(payload, key);
+  const payloadSha256 = crypto.createHash('sha256').update(payloadBytes).digest('hex');
+
+  const partial = request.outFile ? `${request.outFile}.partial` : null;
+  if (partial) fs.writeFileSync(partial, file, { flag: 'w' });
+  try {
+    caseDb.db.transaction((tx) => {
+      // Another export since the preview would reuse this number: refuse rather than send two #n.
+      if (nextSequence(tx as unknown as CaseDb) !== payload.sequence) {
+        throw new RecordError('conflict', 'Another export was made at the same time; please export again.');
+      }
+      tx.insert(bundleExports)
+        .values({
+          sequence: payload.sequence,
+          fromMonth: request.from,
+          toMonth: request.to,
+          createdAt: payload.createdAt,
+          fingerprint: key.fingerprint,
+          policy: payload.disclosure.policy,
+          payloadSha256,
+          byteSize: file.length,
+          file: request.outFile ? path.resolve(request.outFile) : null,
+        })
+        .run();
+      // Inside the transaction: if the file cannot be put in place, nothing is logged as sent.
+      if (partial) fs.renameSync(partial, request.outFile!);
+    });
+  } catch (error) {
+    if (partial) fs.rmSync(partial, { force: true });
+    throw error;
+  }
+  return { sequence: payload.sequence, fingerprint: key.fingerprint, payloadSha256, file, payload };
+}
+
+export function exportLog(db: CaseDb) {
+  return db.select().from(bundleExports).orderBy(desc(bundleExports.sequence)).all();
+}
+
+/** A suggested file name: organisation id, months and sequence number. */
+export function bundleFileName(organisationId: string, from: string, to: string, sequence: number): string {
+  return `${organisationId}-${from}_${to}-${String(sequence).padStart(4, '0')}.needmap-bundle`;
+}
