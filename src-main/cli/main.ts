@@ -5,9 +5,11 @@
 import { DatabaseOpenError } from '../db/open.ts';
 import { UsageError, runCommand, type Command } from './command.ts';
 import { demoCommand } from './demo.ts';
+import { exportCommand } from './export.ts';
+import { verifyCommand } from './verify.ts';
 import { serveCommand } from './serve.ts';
 
-export const commands: Command[] = [demoCommand, serveCommand];
+export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
