@@ -10,6 +10,7 @@ import path from 'node:path';
 import { desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DISCLOSURE_POLICIES, DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bundle/disclosure.ts';
+import { OrganisationSetting } from '../core/bundle/organisation.ts';
 import { packBundle } from '../core/bundle/package.ts';
 import { buildPayload } from '../core/bundle/payload.ts';
 import { exportPeriodError, monthFromIndex, monthIndex } from '../core/bundle/period.ts';
@@ -23,17 +24,8 @@ import { unlockSigningKey, type KeySources } from './signing-keys.ts';
 
 export const ORGANISATION_SETTING = 'organisation';
 export const POLICY_SETTING = 'bundle.disclosurePolicy';
+export { OrganisationSetting };
 
-export const OrganisationSetting = z.object({
-  id: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-      message: 'The organisation id is 1–64 letters, digits, dots, dashes or underscores (e.g. a charity number).',
-    }),
-  name: z.string().trim().min(1, { message: 'Enter the organisation name.' }).max(200, { message: 'The organisation name is too long (200 characters at most).' }),
-});
-export type OrganisationSetting = z.infer<typeof OrganisationSetting>;
 
 export interface BundleSettings {
   organisation: OrganisationSetting | null;

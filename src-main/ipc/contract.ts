@@ -7,12 +7,14 @@
  */
 import { z } from 'zod';
 import { recordingCalls } from './contract/recording.ts';
+import { bundleCalls } from './contract/bundle.ts';
 
 export * from './contract/recording.ts';
 
 /** Every call, by name. Add a feature's calls here, and its handlers in handlers.ts. */
 export const contract = {
   ...recordingCalls,
+  ...bundleCalls,
 } as const;
 
 export type Contract = typeof contract;

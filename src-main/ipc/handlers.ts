@@ -9,12 +9,14 @@ import { RecordError } from '../db/records.ts';
 import { contract, isCallName, type CallError, type CallResult } from './contract.ts';
 import type { AppContext } from './context.ts';
 import { recordingHandlers } from './handlers/recording.ts';
+import { bundleHandlers } from './handlers/bundle.ts';
 
 export type { AppContext } from './context.ts';
 
 /** Add a feature's handlers here (and its calls in contract.ts). */
 export const handlers = {
   ...recordingHandlers,
+  ...bundleHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
