@@ -1,0 +1,93 @@
+/**
+ * The Electron shell — deliberately thin: one window with a sandboxed renderer, a preload that
+ * exposes only the contract's `call`, and IPC routed to the same `dispatch` the browser host uses.
+ * All behaviour lives in src-main/core, src-main/db and src-main/ipc, tested under plain Node.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { createAppContext } from '../app-context.ts';
+import { dispatch, type AppContext } from '../ipc/handlers.ts';
+import type { AppPaths } from '../paths.ts';
+
+function appPaths(): AppPaths {
+  // Not importing paths.ts's helpers keeps import.meta (ESM only) out of this CommonJS bundle.
+  if (!app.isPackaged) {
+    const root = app.getAppPath();
+    return { resourcesDir: path.join(root, 'resources'), migrationsDir: path.join(root, 'drizzle'), rendererDir: path.join(root, 'dist', 'renderer') };
+  }
+  // Packaged: data files are extraResources beside the asar; the renderer is inside it.
+  return {
+    resourcesDir: path.join(process.resourcesPath, 'resources'),
+    migrationsDir: path.join(process.resourcesPath, 'drizzle'),
+    rendererDir: path.join(app.getAppPath(), 'dist', 'renderer'),
+  };
+}
+
+let ctx: AppContext | null = null;
+
+function createWindow(paths: AppPaths): void {
+  const indexUrl = pathToFileURL(path.join(paths.rendererDir, 'index.html')).href;
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'NeedMap',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+      spellcheck: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // Nothing may navigate away from the app or open new windows.
+  win.webContents.on('will-navigate', (event, url) => {
+    if (url.split('#')[0] !== indexUrl) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  void win.loadURL(indexUrl);
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const paths = appPaths();
+  // Camera, microphone, notifications, geolocation…: NeedMap needs none of them.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  try {
+    ctx = createAppContext({
+      dbFile: path.join(app.getPath('userData'), 'needmap.db'),
+      paths,
+      host: 'electron',
+      ...(process.env.NEEDMAP_NATIVE_BINDING ? { nativeBinding: process.env.NEEDMAP_NATIVE_BINDING } : {}),
+    });
+  } catch (error) {
+    dialog.showErrorBox('NeedMap cannot open its database', (error as Error).message);
+    app.exit(1);
+    return;
+  }
+  const rendererUrlPrefix = pathToFileURL(paths.rendererDir).href;
+  ipcMain.handle('needmap:call', (event, name: unknown, input: unknown) => {
+    // Only our own renderer page may call in.
+    if (!event.senderFrame || !event.senderFrame.url.startsWith(rendererUrlPrefix)) {
+      return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted from NeedMap only.', fieldErrors: {} } };
+    }
+    return dispatch(name, input, ctx!);
+  });
+  createWindow(paths);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(paths);
+  });
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', () => ctx?.caseDb.close());
+
+void start();

@@ -1,0 +1,9 @@
+/**
+ * The preload: the renderer's whole view of the main process is `window.needmap.call(name, input)`.
+ * Inputs are validated in the main process against the contract, so nothing else is exposed.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+
+contextBridge.exposeInMainWorld('needmap', {
+  call: (name: string, input: unknown) => ipcRenderer.invoke('needmap:call', name, input),
+});

@@ -1,0 +1,101 @@
+import { createContext, useContext, useEffect, useState } from 'react';
+import type { CallOutput } from '../src-main/ipc/contract.ts';
+import { callOrThrow } from './api.ts';
+import { useRoute, type Route } from './router.ts';
+import { AboutScreen } from './screens/AboutScreen.tsx';
+import { ClientForm } from './screens/ClientForm.tsx';
+import { ClientList } from './screens/ClientList.tsx';
+import { ClientPage } from './screens/ClientPage.tsx';
+import { ContactForm } from './screens/ContactForm.tsx';
+
+export type TaxonomyData = CallOutput<'taxonomy.get'>;
+
+const TaxonomyContext = createContext<TaxonomyData | null>(null);
+
+export function useTaxonomy(): TaxonomyData {
+  const taxonomy = useContext(TaxonomyContext);
+  if (!taxonomy) throw new Error('The taxonomy is not loaded yet.');
+  return taxonomy;
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'clients':
+      return <ClientList />;
+    case 'new-client':
+      return <ClientForm />;
+    case 'edit-client':
+      return <ClientForm id={route.id} />;
+    case 'client':
+      return <ClientPage id={route.id} />;
+    case 'record-contact':
+      return <ContactForm clientId={route.id} />;
+    case 'about':
+      return <AboutScreen />;
+    case 'not-found':
+      return (
+        <section>
+          <h1>Page not found</h1>
+          <p>
+            There is no page at “{route.path}”. <a href="#/clients">Go to the client list</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+const NAV: { href: string; label: string; matches: Route['name'][] }[] = [
+  { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact'] },
+  { href: '#/clients/new', label: 'New client', matches: ['new-client'] },
+  { href: '#/about', label: 'About', matches: ['about'] },
+];
+
+export function App() {
+  const route = useRoute();
+  const [taxonomy, setTaxonomy] = useState<TaxonomyData | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  useEffect(() => {
+    callOrThrow('taxonomy.get', {}).then(setTaxonomy, (e: Error) => setLoadError(e.message));
+  }, []);
+
+  // Move focus to the new page's heading so keyboard and screen-reader users know the page changed.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [route]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <span className="brand">NeedMap</span>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.href}>
+                <a href={item.href} aria-current={item.matches.includes(route.name) ? 'page' : undefined}>
+                  {item.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main">
+        {loadError ? (
+          <div className="error-summary" role="alert">
+            NeedMap could not load its issue list: {loadError}
+          </div>
+        ) : taxonomy ? (
+          <TaxonomyContext.Provider value={taxonomy}>
+            <Screen route={route} />
+          </TaxonomyContext.Provider>
+        ) : (
+          <p aria-live="polite">Loading…</p>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+/** Hash routes (#/clients/12): work identically from file:// in Electron and over the browser host. */
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { name: 'clients' }
+  | { name: 'new-client' }
+  | { name: 'client'; id: number }
+  | { name: 'edit-client'; id: number }
+  | { name: 'record-contact'; id: number }
+  | { name: 'about' }
+  | { name: 'not-found'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/clients';
+  const parts = path.split('/').filter(Boolean);
+  const id = Number(parts[1]);
+  if (parts[0] === 'clients') {
+    if (parts.length === 1) return { name: 'clients' };
+    if (parts[1] === 'new') return { name: 'new-client' };
+    if (Number.isInteger(id) && id > 0) {
+      if (parts.length === 2) return { name: 'client', id };
+      if (parts[2] === 'edit') return { name: 'edit-client', id };
+      if (parts[2] === 'contact') return { name: 'record-contact', id };
+    }
+  }
+  if (parts[0] === 'about') return { name: 'about' };
+  return { name: 'not-found', path };
+}
+
+export function navigate(path: string): void {
+  window.location.hash = path;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

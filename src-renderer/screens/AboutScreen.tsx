@@ -1,0 +1,41 @@
+import { useEffect, useState } from 'react';
+import type { CallOutput } from '../../src-main/ipc/contract.ts';
+import { call } from '../api.ts';
+
+export function AboutScreen() {
+  const [info, setInfo] = useState<CallOutput<'app.info'> | null>(null);
+  useEffect(() => {
+    void call('app.info', {}).then((r) => r.ok && setInfo(r.value));
+  }, []);
+  return (
+    <section>
+      <h1 tabIndex={-1}>About NeedMap</h1>
+      {info ? (
+        <dl className="details">
+          <dt>Version</dt>
+          <dd>{info.version}</dd>
+          <dt>Running as</dt>
+          <dd>{info.host === 'electron' ? 'Desktop app' : 'Browser mode (this computer only)'}</dd>
+          <dt>Database</dt>
+          <dd className="wrap">{info.databaseFile}</dd>
+          <dt>Issue taxonomy</dt>
+          <dd>version {info.taxonomyVersion}</dd>
+        </dl>
+      ) : null}
+      <h2>Data sources and licences</h2>
+      <ul>
+        <li>Contains public sector information licensed under the Open Government Licence v3.0.</li>
+        <li>
+          Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown
+          copyright and database right 2021. Contains Royal Mail data © Royal Mail copyright and database right 2021. Contains
+          GeoPlace data © Local Government Information House Limited copyright and database right 2021.
+        </li>
+        <li>English Indices of Deprivation 2019 and 2025, Ministry of Housing, Communities &amp; Local Government.</li>
+        <li>
+          The issue taxonomy references the Supporting Families Outcome Framework, the Public Health Outcomes Framework and
+          the Adult Social Care Outcomes Framework (Crown copyright, Open Government Licence v3.0).
+        </li>
+      </ul>
+    </section>
+  );
+}
