@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { DOMAIN_NAMES, IOD_EDITIONS, type DomainDeciles, type IodEdition } from '../core/deprivation.ts';
 import type { NeighbourhoodLookup } from '../core/geography.ts';
@@ -22,7 +23,19 @@ export class ReferenceError extends Error {
   override name = 'ReferenceError';
 }
 
-/** The tables of a reference file. Postcodes live in `postcode_index` as little-endian typed arrays. */
+/**
+ * The tables of a reference file. Besides the metadata and sources, everything is a packed,
+ * deflated blob ("part"), so the file stays small and loads in milliseconds:
+ *   lsoa.codes            every LSOA code, "\n"-joined; a code's position is its id
+ *   postcodes.keys        Float64 sorted postcode keys (see core/postcode-index.ts)
+ *   postcodes.lsoa11/21   Uint32 LSOA id per postcode (0xFFFFFFFF = none)
+ *   postcodes.flags       Uint8 country (low 3 bits) | 8 when terminated
+ *   postcodes.terminated  Uint16 months since 1900 of termination (0 = live)
+ *   <edition>.rank        Uint32 IMD rank per LSOA id (0 = not in that edition)
+ *   <edition>.deciles     Uint8 × 8 per LSOA id: IMD decile, then the 7 domain deciles
+ *   <edition>.names       LSOA names per LSOA id, "\n"-joined ("" = none)
+ * All typed arrays are little-endian.
+ */
 export const REFERENCE_SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE source (
@@ -36,26 +49,10 @@ CREATE TABLE source (
   rows INTEGER NOT NULL,
   imported_at TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE lsoa (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
-CREATE TABLE iod (
-  edition TEXT NOT NULL,
-  lsoa TEXT NOT NULL,
-  name TEXT,
-  imd_rank INTEGER NOT NULL,
-  imd_decile INTEGER NOT NULL,
-  income INTEGER NOT NULL,
-  employment INTEGER NOT NULL,
-  education INTEGER NOT NULL,
-  health INTEGER NOT NULL,
-  crime INTEGER NOT NULL,
-  housing INTEGER NOT NULL,
-  living_environment INTEGER NOT NULL,
-  PRIMARY KEY (edition, lsoa)
-) WITHOUT ROWID;
-CREATE TABLE postcode_index (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE part (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 `;
 
-export const IOD_DOMAIN_COLUMNS = ['income', 'employment', 'education', 'health', 'crime', 'housing', 'living_environment'] as const;
+const DECILES_PER_LSOA = 1 + DOMAIN_NAMES.length;
 
 export interface IodRecord {
   name: string | null;
@@ -76,13 +73,29 @@ export interface SourceInfo {
   importedAt: string;
 }
 
-/** Everything a reference file holds, in memory. */
+/** Everything a reference file holds, as the importer merges it (maps by LSOA code). */
 export interface ReferenceContent {
   meta: Record<string, string>;
   sources: SourceInfo[];
   lsoaCodes: string[];
   iod: Record<IodEdition, Map<string, IodRecord>>;
   index: PostcodeIndex;
+}
+
+/** One edition of the Indices, as arrays indexed by LSOA id (what lookups read). */
+export interface PackedIod {
+  rank: Uint32Array;
+  deciles: Uint8Array;
+  names: string[];
+}
+
+/** A reference file as loaded for lookups. */
+export interface PackedReference {
+  meta: Record<string, string>;
+  sources: SourceInfo[];
+  lsoaCodes: string[];
+  index: PostcodeIndex;
+  iod: Record<IodEdition, PackedIod>;
 }
 
 export interface ReferenceLookup {
@@ -117,15 +130,22 @@ function assertLittleEndian(): void {
   if (os.endianness() !== 'LE') throw new ReferenceError('The postcode index is stored little-endian; this computer is big-endian.');
 }
 
-/** A copy of the blob in fresh (aligned) memory, viewed as the given typed array. */
-function typedArray<T>(blob: Buffer | undefined, make: (buffer: ArrayBuffer) => T, name: string): T {
-  if (!blob) throw new ReferenceError(`The reference file is damaged: the postcode index has no "${name}" part.`);
-  const copy = new ArrayBuffer(blob.byteLength);
-  new Uint8Array(copy).set(blob);
-  return make(copy);
+/** Inflates a part into fresh (aligned) memory. */
+function partBuffer(parts: Map<string, Buffer>, name: string): ArrayBuffer {
+  const blob = parts.get(name);
+  if (!blob) throw new ReferenceError(`The reference file is damaged: it has no "${name}" part.`);
+  const raw = inflateRawSync(blob);
+  const copy = new ArrayBuffer(raw.byteLength);
+  new Uint8Array(copy).set(raw);
+  return copy;
 }
 
-export function readReferenceContent(sqlite: SqliteDatabase): ReferenceContent {
+function partText(parts: Map<string, Buffer>, name: string): string[] {
+  const text = Buffer.from(partBuffer(parts, name)).toString('utf8');
+  return text === '' ? [] : text.split('\n');
+}
+
+export function readPackedReference(sqlite: SqliteDatabase): PackedReference {
   assertLittleEndian();
   const meta = Object.fromEntries((sqlite.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]).map(([k, v]) => [k, v]));
   if (meta.format !== REFERENCE_FORMAT) {
@@ -134,35 +154,60 @@ export function readReferenceContent(sqlite: SqliteDatabase): ReferenceContent {
   const sources = sqlite
     .prepare('SELECT id, title, publisher, released, licence, attribution, files, rows, imported_at AS importedAt FROM source ORDER BY id')
     .all() as SourceInfo[];
-  const lsoaCodes: string[] = [];
-  for (const [id, code] of sqlite.prepare('SELECT id, code FROM lsoa ORDER BY id').raw().all() as [number, string][]) lsoaCodes[id] = code;
-
-  const iod = { IoD2019: new Map(), IoD2025: new Map() } as Record<IodEdition, Map<string, IodRecord>>;
-  const iodRows = sqlite
-    .prepare(`SELECT edition, lsoa, name, imd_rank, imd_decile, ${IOD_DOMAIN_COLUMNS.join(', ')} FROM iod`)
-    .raw()
-    .all() as [IodEdition, string, string | null, number, number, ...number[]][];
-  for (const row of iodRows) {
-    const domains = {} as DomainDeciles;
-    DOMAIN_NAMES.forEach((d, i) => (domains[d] = row[5 + i] as number));
-    const map = iod[row[0]];
-    if (!map) throw new ReferenceError(`The reference file has deprivation rows of an unknown edition "${row[0]}".`);
-    map.set(row[1], { name: row[2], rank: row[3], decile: row[4], domains: Object.freeze(domains) });
-  }
-
-  const blobs = new Map((sqlite.prepare('SELECT name, data FROM postcode_index').raw().all() as [string, Buffer][]).map(([n, d]) => [n, d]));
+  const parts = new Map(sqlite.prepare('SELECT name, data FROM part').raw().all() as [string, Buffer][]);
+  const lsoaCodes = partText(parts, 'lsoa.codes');
   const index = new PostcodeIndex(
-    typedArray(blobs.get('keys'), (b) => new Float64Array(b), 'keys'),
-    typedArray(blobs.get('lsoa11'), (b) => new Uint32Array(b), 'lsoa11'),
-    typedArray(blobs.get('lsoa21'), (b) => new Uint32Array(b), 'lsoa21'),
-    typedArray(blobs.get('flags'), (b) => new Uint8Array(b), 'flags'),
-    typedArray(blobs.get('terminated'), (b) => new Uint16Array(b), 'terminated'),
+    new Float64Array(partBuffer(parts, 'postcodes.keys')),
+    new Uint32Array(partBuffer(parts, 'postcodes.lsoa11')),
+    new Uint32Array(partBuffer(parts, 'postcodes.lsoa21')),
+    new Uint8Array(partBuffer(parts, 'postcodes.flags')),
+    new Uint16Array(partBuffer(parts, 'postcodes.terminated')),
   );
-  return { meta, sources, lsoaCodes, iod, index };
+  const iod = {} as Record<IodEdition, PackedIod>;
+  for (const edition of IOD_EDITIONS) {
+    const packed = {
+      rank: new Uint32Array(partBuffer(parts, `${edition}.rank`)),
+      deciles: new Uint8Array(partBuffer(parts, `${edition}.deciles`)),
+      names: partText(parts, `${edition}.names`),
+    };
+    if (packed.rank.length !== lsoaCodes.length || packed.deciles.length !== lsoaCodes.length * DECILES_PER_LSOA) {
+      throw new ReferenceError(`The reference file is damaged: its ${edition} parts do not match its LSOA list.`);
+    }
+    iod[edition] = packed;
+  }
+  return { meta, sources, lsoaCodes, index, iod };
 }
 
-function blobOf(view: ArrayBufferView): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+function domainsAt(deciles: Uint8Array, id: number): DomainDeciles {
+  const domains = {} as DomainDeciles;
+  DOMAIN_NAMES.forEach((d, i) => (domains[d] = deciles[id * DECILES_PER_LSOA + 1 + i]!));
+  return domains;
+}
+
+export function unpackReference(packed: PackedReference): ReferenceContent {
+  const iod = { IoD2019: new Map(), IoD2025: new Map() } as Record<IodEdition, Map<string, IodRecord>>;
+  for (const edition of IOD_EDITIONS) {
+    const { rank, deciles, names } = packed.iod[edition];
+    packed.lsoaCodes.forEach((code, id) => {
+      if (rank[id] === 0) return;
+      iod[edition].set(code, {
+        name: names[id] || null,
+        rank: rank[id]!,
+        decile: deciles[id * DECILES_PER_LSOA]!,
+        domains: Object.freeze(domainsAt(deciles, id)),
+      });
+    });
+  }
+  return { meta: packed.meta, sources: packed.sources, lsoaCodes: packed.lsoaCodes, iod, index: packed.index };
+}
+
+export function readReferenceContent(sqlite: SqliteDatabase): ReferenceContent {
+  return unpackReference(readPackedReference(sqlite));
+}
+
+function deflated(view: ArrayBufferView | string): Buffer {
+  const raw = typeof view === 'string' ? Buffer.from(view, 'utf8') : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  return deflateRawSync(raw, { level: 9 });
 }
 
 /** Writes `content` into an empty reference file (inside the caller's transaction). */
@@ -175,23 +220,34 @@ export function writeReferenceContent(sqlite: SqliteDatabase, content: Reference
     'INSERT INTO source (id, title, publisher, released, licence, attribution, files, rows, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   for (const s of content.sources) source.run(s.id, s.title, s.publisher, s.released, s.licence, s.attribution, s.files, s.rows, s.importedAt);
-  const lsoa = sqlite.prepare('INSERT INTO lsoa (id, code) VALUES (?, ?)');
-  content.lsoaCodes.forEach((code, id) => lsoa.run(id, code));
-  const iod = sqlite.prepare(
-    `INSERT INTO iod (edition, lsoa, name, imd_rank, imd_decile, ${IOD_DOMAIN_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  if (content.lsoaCodes.some((code) => code.includes('\n'))) throw new ReferenceError('An LSOA code contains a line break.');
+  const part = sqlite.prepare('INSERT INTO part (name, data) VALUES (?, ?)');
+  const { index, lsoaCodes } = content;
+  part.run('lsoa.codes', deflated(lsoaCodes.join('\n')));
+  part.run('postcodes.keys', deflated(index.keys));
+  part.run('postcodes.lsoa11', deflated(index.lsoa11));
+  part.run('postcodes.lsoa21', deflated(index.lsoa21));
+  part.run('postcodes.flags', deflated(index.flags));
+  part.run('postcodes.terminated', deflated(index.terminatedMonth));
   for (const edition of IOD_EDITIONS) {
-    for (const [code, r] of content.iod[edition]) {
-      iod.run(edition, code, r.name, r.rank, r.decile, ...DOMAIN_NAMES.map((d) => r.domains[d]));
+    const rank = new Uint32Array(lsoaCodes.length);
+    const deciles = new Uint8Array(lsoaCodes.length * DECILES_PER_LSOA);
+    const names: string[] = new Array<string>(lsoaCodes.length).fill('');
+    lsoaCodes.forEach((code, id) => {
+      const r = content.iod[edition].get(code);
+      if (!r) return;
+      rank[id] = r.rank;
+      deciles[id * DECILES_PER_LSOA] = r.decile;
+      DOMAIN_NAMES.forEach((d, i) => (deciles[id * DECILES_PER_LSOA + 1 + i] = r.domains[d]));
+      names[id] = (r.name ?? '').replace(/\s+/g, ' ');
+    });
+    for (const code of content.iod[edition].keys()) {
+      if (!lsoaCodes.includes(code)) throw new ReferenceError(`LSOA ${code} has ${edition} data but no id.`);
     }
+    part.run(`${edition}.rank`, deflated(rank));
+    part.run(`${edition}.deciles`, deflated(deciles));
+    part.run(`${edition}.names`, deflated(names.join('\n')));
   }
-  const part = sqlite.prepare('INSERT INTO postcode_index (name, data) VALUES (?, ?)');
-  const { index } = content;
-  part.run('keys', blobOf(index.keys));
-  part.run('lsoa11', blobOf(index.lsoa11));
-  part.run('lsoa21', blobOf(index.lsoa21));
-  part.run('flags', blobOf(index.flags));
-  part.run('terminated', blobOf(index.terminatedMonth));
 }
 
 export function openReferenceFile(file: string, options: { readonly?: boolean; nativeBinding?: string } = {}): SqliteDatabase {
@@ -203,9 +259,13 @@ export function openReferenceFile(file: string, options: { readonly?: boolean; n
 }
 
 export function loadReferenceContent(file: string, options: { nativeBinding?: string } = {}): ReferenceContent {
+  return unpackReference(loadPackedReference(file, options));
+}
+
+export function loadPackedReference(file: string, options: { nativeBinding?: string } = {}): PackedReference {
   const sqlite = openReferenceFile(file, options);
   try {
-    return readReferenceContent(sqlite);
+    return readPackedReference(sqlite);
   } catch (error) {
     if (error instanceof ReferenceError) throw error;
     throw new ReferenceError(`${file} is not a NeedMap postcode reference file (${(error as Error).message}).`);
@@ -214,27 +274,40 @@ export function loadReferenceContent(file: string, options: { nativeBinding?: st
   }
 }
 
+export interface NeighbourhoodDeprivation {
+  edition: IodEdition;
+  imdRank: number;
+  imdDecile: number;
+  domains: Readonly<DomainDeciles>;
+}
+
 /** The loaded reference data: what `geographyFor`, the CLI and the geo.* calls look postcodes up in. */
 export class ReferenceData implements NeighbourhoodLookup {
-  /** Deprivation per LSOA id, resolved once at load so a lookup is two array reads. */
-  private readonly iod2019ById: (IodRecord | undefined)[];
-  private readonly iod2025ById: (IodRecord | undefined)[];
+  /** Domain objects made on first use per LSOA, so repeated lookups allocate nothing new. */
+  private readonly domainCache: Record<IodEdition, (Readonly<DomainDeciles> | undefined)[]> = { IoD2019: [], IoD2025: [] };
 
   constructor(
     readonly file: string,
-    readonly content: ReferenceContent,
-  ) {
-    this.iod2019ById = content.lsoaCodes.map((code) => content.iod.IoD2019.get(code));
-    this.iod2025ById = content.lsoaCodes.map((code) => content.iod.IoD2025.get(code));
-  }
+    readonly packed: PackedReference,
+  ) {}
 
   static load(file: string, options: { nativeBinding?: string } = {}): ReferenceData {
-    return new ReferenceData(file, loadReferenceContent(file, options));
+    return new ReferenceData(file, loadPackedReference(file, options));
+  }
+
+  private domains(edition: IodEdition, id: number): Readonly<DomainDeciles> {
+    const cache = this.domainCache[edition];
+    return (cache[id] ??= Object.freeze(domainsAt(this.packed.iod[edition].deciles, id)));
+  }
+
+  private nameOf(id: number): string | null {
+    // LSOAs unchanged in 2021 kept their 2011 code, so the 2019 names cover most 2021 codes too.
+    return this.packed.iod.IoD2025.names[id] || this.packed.iod.IoD2019.names[id] || null;
   }
 
   /** Postcode in any case or spacing → neighbourhood and deprivation, or the precise reason it is unknown. */
   lookup(postcode: string): ReferenceLookup {
-    const { index, lsoaCodes } = this.content;
+    const { index, lsoaCodes, iod } = this.packed;
     const at = index.find(postcode);
     if (at < 0) return unknown(NOT_IN_DATA_REASON, null, null, null);
     const flags = index.flags[at]!;
@@ -251,35 +324,64 @@ export class ReferenceData implements NeighbourhoodLookup {
       return unknown(`Outside England (${country}): ${OUTSIDE_ENGLAND}.`, lsoa, country, null);
     }
     // The 2025 indices need the 2021 neighbourhood; otherwise the 2019 indices with the 2011 one.
-    const newer = id21 !== NO_LSOA ? this.iod2025ById[id21] : undefined;
-    const older = id11 !== NO_LSOA ? this.iod2019ById[id11] : undefined;
-    const [record, edition, code] = newer
-      ? ([newer, 'IoD2025', lsoaCodes[id21]!] as const)
-      : older
-        ? ([older, 'IoD2019', lsoaCodes[id11]!] as const)
-        : ([undefined, null, lsoa] as const);
-    if (!record) {
-      const reason = code
-        ? `Neighbourhood ${code} is not in the Indices of Deprivation data.`
-        : 'No neighbourhood (LSOA) is recorded for this postcode.';
-      return unknown(reason, code, country, null);
+    let edition: IodEdition;
+    let id: number;
+    if (id21 !== NO_LSOA && iod.IoD2025.rank[id21]! > 0) {
+      edition = 'IoD2025';
+      id = id21;
+    } else if (id11 !== NO_LSOA && iod.IoD2019.rank[id11]! > 0) {
+      edition = 'IoD2019';
+      id = id11;
+    } else {
+      const reason = lsoa ? `Neighbourhood ${lsoa} is not in the Indices of Deprivation data.` : 'No neighbourhood (LSOA) is recorded for this postcode.';
+      return unknown(reason, lsoa, country, null);
     }
     return {
-      lsoa: code,
-      // The 2025 file has no names; an LSOA whose code did not change in 2021 keeps its 2011 name.
-      lsoaName: record.name ?? this.content.iod.IoD2019.get(code)?.name ?? null,
+      lsoa: lsoaCodes[id]!,
+      lsoaName: this.nameOf(id),
       country: country === 'unknown' ? null : country,
       terminatedSince: null,
-      imdDecile: record.decile,
-      imdRank: record.rank,
+      imdDecile: iod[edition].deciles[id * DECILES_PER_LSOA]!,
+      imdRank: iod[edition].rank[id]!,
       imdEdition: edition,
-      domains: record.domains,
+      domains: this.domains(edition, id),
       reason: null,
     };
   }
 
+  /** An LSOA's name and its deprivation in each edition that covers it (for reports and maps). */
+  neighbourhood(lsoaCode: string): { lsoa: string; name: string | null; deprivation: NeighbourhoodDeprivation[] } | null {
+    const id = this.lsoaIdOf(lsoaCode);
+    if (id < 0) return null;
+    const deprivation: NeighbourhoodDeprivation[] = [];
+    for (const edition of IOD_EDITIONS) {
+      const { rank, deciles } = this.packed.iod[edition];
+      if (rank[id]! > 0) deprivation.push({ edition, imdRank: rank[id]!, imdDecile: deciles[id * DECILES_PER_LSOA]!, domains: this.domains(edition, id) });
+    }
+    return { lsoa: lsoaCode, name: this.nameOf(id), deprivation };
+  }
+
+  private lsoaIds: Map<string, number> | null = null;
+  private lsoaIdOf(code: string): number {
+    this.lsoaIds ??= new Map(this.packed.lsoaCodes.map((c, i) => [c, i]));
+    return this.lsoaIds.get(code.trim().toUpperCase()) ?? -1;
+  }
+
+  /** Every live English postcode with its IMD decile, in postcode order (for demo data). */
+  *liveEnglishPostcodes(): IterableIterator<{ key: number; imdDecile: number; edition: IodEdition }> {
+    const { index, iod } = this.packed;
+    const england = COUNTRIES.indexOf('England');
+    for (let i = 0; i < index.size; i++) {
+      if (index.flags[i] !== england) continue;
+      const id21 = index.lsoa21[i]!;
+      const id11 = index.lsoa11[i]!;
+      if (id21 !== NO_LSOA && iod.IoD2025.rank[id21]! > 0) yield { key: index.keys[i]!, imdDecile: iod.IoD2025.deciles[id21 * DECILES_PER_LSOA]!, edition: 'IoD2025' };
+      else if (id11 !== NO_LSOA && iod.IoD2019.rank[id11]! > 0) yield { key: index.keys[i]!, imdDecile: iod.IoD2019.deciles[id11 * DECILES_PER_LSOA]!, edition: 'IoD2019' };
+    }
+  }
+
   status(): ReferenceStatus {
-    const { index, iod, meta, sources } = this.content;
+    const { index, iod, meta, sources } = this.packed;
     let terminated = 0;
     let english = 0;
     const england = COUNTRIES.indexOf('England');
@@ -289,6 +391,7 @@ export class ReferenceData implements NeighbourhoodLookup {
       else if ((f & COUNTRY_MASK) === england) english++;
     }
     const attribution = [...new Set(sources.flatMap((s) => s.attribution.split('\n')).filter(Boolean))];
+    const covered = (edition: IodEdition) => iod[edition].rank.reduce((n, r) => (r > 0 ? n + 1 : n), 0);
     return {
       file: this.file,
       format: meta.format ?? REFERENCE_FORMAT,
@@ -297,7 +400,7 @@ export class ReferenceData implements NeighbourhoodLookup {
       livePostcodes: index.size - terminated,
       terminatedPostcodes: terminated,
       englishPostcodes: english,
-      lsoas: { IoD2019: iod.IoD2019.size, IoD2025: iod.IoD2025.size },
+      lsoas: { IoD2019: covered('IoD2019'), IoD2025: covered('IoD2025') },
       sources,
       attribution,
     };
