@@ -88,7 +88,7 @@ export function IssuePicker({
                   e.preventDefault();
                   choose(issue);
                 }}
-                onMouseEnter={() => setActive(index)}
+                onMouseMove={() => setActive(index)}
               >
                 <span className="issue-name">{issue.name}</span>{' '}
                 <span className="issue-category">{categoryName.get(issue.category)}</span>
