@@ -76,8 +76,9 @@ export function updateClient(db: CaseDb, id: number, fields: ClientFields, geogr
   if (result.changes === 0) throw new RecordError('not_found', `There is no client ${id}.`);
 }
 
-const lastContactDate = sql<string | null>`(SELECT MAX(${contacts.contactDate}) FROM ${contacts} WHERE ${contacts.clientId} = ${clients.id})`;
-const openIssueCount = sql<number>`(SELECT COUNT(*) FROM ${clientIssues} WHERE ${clientIssues.clientId} = ${clients.id} AND ${clientIssues.status} NOT IN ('resolved','closed_unresolved'))`;
+// Correlated subqueries spelt out in SQL: drizzle would leave the inner columns unqualified.
+const lastContactDate = sql<string | null>`(SELECT MAX(ct.contact_date) FROM contacts ct WHERE ct.client_id = "clients"."id")`;
+const openIssueCount = sql<number>`(SELECT COUNT(*) FROM client_issues ci WHERE ci.client_id = "clients"."id" AND ci.status NOT IN ('resolved','closed_unresolved'))`;
 
 const summaryColumns = {
   id: clients.id,
