@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DemoPostcode } from './core/demo.ts';
 import type { NeighbourhoodLookup } from './core/geography.ts';
+import { postcodeFromKey } from './core/postcode-index.ts';
+import { ReferenceData } from './db/reference.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase } from './db/open.ts';
 import type { AppContext } from './ipc/handlers.ts';
@@ -37,6 +39,8 @@ export interface ContextOptions {
   host: AppContext['host'];
   key?: string;
   nativeBinding?: string;
+  /** The user's updatable reference data copy (default: defaultReferenceFile()). */
+  referenceFile?: string;
 }
 
 export function createAppContext(options: ContextOptions): AppContext {
@@ -46,15 +50,53 @@ export function createAppContext(options: ContextOptions): AppContext {
     ...(options.key ? { key: options.key } : {}),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  return { caseDb, taxonomy, neighbourhoods: loadNeighbourhoods(options.paths), host: options.host, version: APP_VERSION };
+  const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
+  const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
+  return { caseDb, taxonomy, neighbourhoods, reference, host: options.host, version: APP_VERSION };
 }
 
-/** The shipped postcode → neighbourhood → deprivation reference, or null where none is installed. */
-export function loadNeighbourhoods(_paths: AppPaths): NeighbourhoodLookup | null {
-  return null;
+/** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */
+export function defaultReferenceFile(): string {
+  return path.join(defaultUserDataDir(), 'reference.sqlite');
 }
 
-/** Real postcodes (with their deprivation decile) for demo clients to live at. */
-export function demoPostcodes(_paths: AppPaths, _neighbourhoods: NeighbourhoodLookup | null): DemoPostcode[] {
-  return [];
+export function shippedReferenceFile(paths: AppPaths): string {
+  return path.join(paths.resourcesDir, 'reference', 'needmap-reference.sqlite');
+}
+
+/**
+ * The postcode → neighbourhood → deprivation reference: the user's updated copy when there is
+ * one, else the shipped data; null where neither can be read (postcodes then still give sectors).
+ */
+export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceFile(), nativeBinding?: string): ReferenceData | null {
+  const options = nativeBinding ? { nativeBinding } : {};
+  if (fs.existsSync(userFile)) {
+    try {
+      return ReferenceData.load(userFile, options);
+    } catch (error) {
+      console.error(`[needmap] ${userFile} could not be read (${(error as Error).message}); using the shipped reference data.`);
+    }
+  }
+  const shipped = shippedReferenceFile(paths);
+  if (!fs.existsSync(shipped)) return null;
+  try {
+    return ReferenceData.load(shipped, options);
+  } catch (error) {
+    console.error(`[needmap] ${shipped} could not be read: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+const DEMO_POSTCODE_COUNT = 3000;
+
+/** Real live English postcodes (with their IMD decile) for demo clients: every n-th, so the same data gives the same sample. */
+export function demoPostcodes(_paths: AppPaths, neighbourhoods: NeighbourhoodLookup | null): DemoPostcode[] {
+  if (!(neighbourhoods instanceof ReferenceData)) return [];
+  const all = [...neighbourhoods.liveEnglishPostcodes()];
+  const step = Math.max(1, Math.floor(all.length / DEMO_POSTCODE_COUNT));
+  const sample: DemoPostcode[] = [];
+  for (let i = 0; i < all.length && sample.length < DEMO_POSTCODE_COUNT; i += step) {
+    sample.push({ postcode: postcodeFromKey(all[i]!.key), imdDecile: all[i]!.imdDecile });
+  }
+  return sample;
 }

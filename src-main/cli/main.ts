@@ -8,8 +8,9 @@ import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { verifyCommand } from './verify.ts';
 import { serveCommand } from './serve.ts';
+import { geoImportCommand, lookupCommand } from './geo.ts';
 
-export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand];
+export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand, geoImportCommand, lookupCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -8,6 +8,8 @@ export interface AppContext {
   caseDb: CaseDatabase;
   taxonomy: Taxonomy;
   neighbourhoods: NeighbourhoodLookup | null;
+  /** Reference data files: the user's updatable copy (geo.import writes it) and the shipped one it starts from. */
+  reference?: { userFile: string; shippedFile: string };
   host: 'electron' | 'browser';
   version: string;
 }

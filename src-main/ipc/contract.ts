@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { recordingCalls } from './contract/recording.ts';
 import { bundleCalls } from './contract/bundle.ts';
+import { geoCalls } from './contract/geo.ts';
 
 export * from './contract/recording.ts';
 
@@ -15,6 +16,7 @@ export * from './contract/recording.ts';
 export const contract = {
   ...recordingCalls,
   ...bundleCalls,
+  ...geoCalls,
 } as const;
 
 export type Contract = typeof contract;

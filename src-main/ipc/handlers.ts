@@ -10,6 +10,7 @@ import { contract, isCallName, type CallError, type CallResult } from './contrac
 import type { AppContext } from './context.ts';
 import { recordingHandlers } from './handlers/recording.ts';
 import { bundleHandlers } from './handlers/bundle.ts';
+import { geoHandlers } from './handlers/geo.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -17,6 +18,7 @@ export type { AppContext } from './context.ts';
 export const handlers = {
   ...recordingHandlers,
   ...bundleHandlers,
+  ...geoHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

@@ -1,0 +1,46 @@
+/** Re-deriving every client's stored geography after the reference data changes. */
+import { eq } from 'drizzle-orm';
+import type { ClientGeography } from '../core/geography.ts';
+import type { CaseDb } from './open.ts';
+import { clients } from './schema.ts';
+
+export interface RecomputeSummary {
+  clients: number;
+  changed: number;
+  withDecile: number;
+  unknown: number;
+}
+
+/**
+ * Recomputes sector, neighbourhood and decile for every client in one transaction, so reports
+ * never see half the clients on old data and half on new. Only rows that differ are written.
+ */
+export function recomputeClientGeography(db: CaseDb, geographyOf: (postcode: string | null) => ClientGeography): RecomputeSummary {
+  return db.transaction((tx) => {
+    const rows = tx
+      .select({
+        id: clients.id,
+        postcode: clients.postcode,
+        postcodeSector: clients.postcodeSector,
+        postcodeDistrict: clients.postcodeDistrict,
+        lsoa: clients.lsoa,
+        imdDecile: clients.imdDecile,
+        imdRank: clients.imdRank,
+        imdEdition: clients.imdEdition,
+        geoReason: clients.geoReason,
+      })
+      .from(clients)
+      .all();
+    const summary: RecomputeSummary = { clients: rows.length, changed: 0, withDecile: 0, unknown: 0 };
+    for (const { id, postcode, ...stored } of rows) {
+      const fresh = geographyOf(postcode);
+      if (fresh.imdDecile === null) summary.unknown++;
+      else summary.withDecile++;
+      const same = (Object.keys(fresh) as (keyof ClientGeography)[]).every((k) => fresh[k] === stored[k]);
+      if (same) continue;
+      tx.update(clients).set(fresh).where(eq(clients.id, id)).run();
+      summary.changed++;
+    }
+    return summary;
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Geography's part of the contract (see ../contract.ts): postcode lookups for the client form,
+ * the reference data's sources and licences for the About page, and the Settings update.
+ * Imports only zod and pure core modules, so the renderer can import it too.
+ */
+import { z } from 'zod';
+import { DEFAULT_DEPRIVATION_THRESHOLD, DOMAIN_NAMES, IOD_EDITIONS } from '../../core/deprivation.ts';
+import { parsePostcode } from '../../core/postcode.ts';
+
+const decile = z.number().int().min(1).max(10);
+
+export const DomainDecilesOut = z.object(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, decile])) as Record<(typeof DOMAIN_NAMES)[number], typeof decile>);
+
+export const GeoLookupResult = z.object({
+  postcode: z.string(),
+  sector: z.string(),
+  district: z.string(),
+  /** True when the neighbourhood's deprivation decile is known. */
+  found: z.boolean(),
+  country: z.string().nullable(),
+  neighbourhood: z.object({ lsoa: z.string(), name: z.string().nullable() }).nullable(),
+  deprivation: z
+    .object({
+      edition: z.enum(IOD_EDITIONS as [string, ...string[]]),
+      imdDecile: decile,
+      imdRank: z.number().int().positive(),
+      domains: DomainDecilesOut,
+      /** IMD decile at or below the threshold ("area of deprivation"). */
+      deprived: z.boolean(),
+      /** "Lives in one of the 10% most deprived neighbourhoods in England", or null. */
+      badge: z.string().nullable(),
+    })
+    .nullable(),
+  /** Why the deprivation is unknown (outside England, terminated, not in the data…); null when known. */
+  reason: z.string().nullable(),
+});
+export type GeoLookupResult = z.infer<typeof GeoLookupResult>;
+
+export const GeoSource = z.object({
+  id: z.string(),
+  title: z.string(),
+  publisher: z.string(),
+  released: z.string(),
+  licence: z.string(),
+  attribution: z.string(),
+  files: z.string(),
+  rows: z.number().int(),
+  importedAt: z.string(),
+});
+
+export const GeoImportSummary = z.object({
+  referenceFile: z.string(),
+  filesRead: z.array(z.string()),
+  filesSkipped: z.array(z.string()),
+  rowsRead: z.number().int(),
+  postcodesAdded: z.number().int(),
+  postcodesUpdated: z.number().int(),
+  deprivationRows: z.object({ IoD2019: z.number().int(), IoD2025: z.number().int() }),
+  rowsRefused: z.number().int(),
+  refusedExamples: z.array(z.object({ file: z.string(), line: z.number().int(), reason: z.string() })),
+  refusedByReason: z.record(z.string(), z.number().int()),
+  postcodesTotal: z.number().int(),
+});
+
+export const geoCalls = {
+  'geo.lookup': {
+    input: z.object({
+      postcode: z
+        .string({ message: 'Enter a postcode.' })
+        .max(20, { message: 'That is too long for a postcode.' })
+        .superRefine((value, ctx) => {
+          const parsed = parsePostcode(value);
+          if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+        }),
+      threshold: decile.default(DEFAULT_DEPRIVATION_THRESHOLD),
+    }),
+    output: GeoLookupResult,
+  },
+  'geo.status': {
+    input: z.object({}),
+    output: z.object({
+      loaded: z.boolean(),
+      file: z.string().nullable(),
+      /** True when the data is the user's updated copy rather than the shipped one. */
+      updated: z.boolean(),
+      builtAt: z.string().nullable(),
+      postcodes: z.number().int(),
+      livePostcodes: z.number().int(),
+      terminatedPostcodes: z.number().int(),
+      englishPostcodes: z.number().int(),
+      lsoas: z.object({ IoD2019: z.number().int(), IoD2025: z.number().int() }),
+      sources: z.array(GeoSource),
+      attribution: z.array(z.string()),
+    }),
+  },
+  'geo.import': {
+    input: z.object({
+      files: z
+        .array(z.string().trim().min(1, { message: 'A file name is empty.' }), { message: 'Choose the files to import.' })
+        .min(1, { message: 'Choose at least one file to import.' })
+        .max(200, { message: 'Import at most 200 files at a time.' }),
+    }),
+    output: GeoImportSummary,
+  },
+  'geo.recomputeClients': {
+    input: z.object({}),
+    output: z.object({ clients: z.number().int(), changed: z.number().int(), withDecile: z.number().int(), unknown: z.number().int() }),
+  },
+} as const;

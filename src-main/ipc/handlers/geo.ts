@@ -1,0 +1,89 @@
+/** Geography's handlers: postcode lookups, reference data status, updates and recomputing clients. */
+import fs from 'node:fs';
+import { deprivationBadge, isAreaOfDeprivation } from '../../core/deprivation.ts';
+import { geographyFor } from '../../core/geography.ts';
+import { parsePostcode } from '../../core/postcode.ts';
+import { recomputeClientGeography } from '../../db/geo-clients.ts';
+import { ReferenceImportError, importReferenceFiles } from '../../db/reference-import.ts';
+import { ReferenceData, ReferenceError } from '../../db/reference.ts';
+import { RecordError } from '../../db/records.ts';
+import type { geoCalls } from '../contract/geo.ts';
+import type { AppContext, HandlersFor } from '../context.ts';
+
+function referenceOf(ctx: AppContext): ReferenceData | null {
+  return ctx.neighbourhoods instanceof ReferenceData ? ctx.neighbourhoods : null;
+}
+
+export const geoHandlers: HandlersFor<typeof geoCalls> = {
+  'geo.lookup': (input, ctx) => {
+    const parsed = parsePostcode(input.postcode);
+    if (!parsed.ok) throw new RecordError('invalid_input', parsed.error, { postcode: [parsed.error] });
+    const areas = { postcode: parsed.postcode, sector: parsed.sector, district: parsed.district };
+    const reference = referenceOf(ctx);
+    if (!reference) {
+      return { ...areas, found: false, country: null, neighbourhood: null, deprivation: null, reason: 'No postcode reference data is loaded.' };
+    }
+    const found = reference.lookup(parsed.postcode);
+    const deprivation =
+      found.imdDecile !== null && found.imdRank !== null && found.imdEdition !== null && found.domains !== null
+        ? {
+            edition: found.imdEdition,
+            imdDecile: found.imdDecile,
+            imdRank: found.imdRank,
+            domains: { ...found.domains },
+            deprived: isAreaOfDeprivation(found.imdDecile, input.threshold) === true,
+            badge: deprivationBadge(found.imdDecile, input.threshold),
+          }
+        : null;
+    return {
+      ...areas,
+      found: deprivation !== null,
+      country: found.country,
+      neighbourhood: found.lsoa ? { lsoa: found.lsoa, name: found.lsoaName } : null,
+      deprivation,
+      reason: found.reason,
+    };
+  },
+
+  'geo.status': (_input, ctx) => {
+    const reference = referenceOf(ctx);
+    if (!reference) {
+      return {
+        loaded: false,
+        file: null,
+        updated: false,
+        builtAt: null,
+        postcodes: 0,
+        livePostcodes: 0,
+        terminatedPostcodes: 0,
+        englishPostcodes: 0,
+        lsoas: { IoD2019: 0, IoD2025: 0 },
+        sources: [],
+        attribution: [],
+      };
+    }
+    const { format: _format, ...status } = reference.status();
+    return { loaded: true, updated: ctx.reference?.userFile === reference.file, ...status };
+  },
+
+  'geo.import': async (input, ctx) => {
+    if (!ctx.reference) throw new RecordError('invalid_input', 'This NeedMap has no place to keep updated reference data.');
+    const missing = input.files.filter((f) => !fs.existsSync(f));
+    if (missing.length) {
+      throw new RecordError('invalid_input', `File not found: ${missing.join(', ')}.`, { files: missing.map((f) => `There is no file ${f}.`) });
+    }
+    try {
+      const summary = await importReferenceFiles(ctx.reference.userFile, input.files, { shippedFile: ctx.reference.shippedFile });
+      // Swap in the new data only now that it is complete; lookups until here used the old data.
+      ctx.neighbourhoods = ReferenceData.load(ctx.reference.userFile);
+      return summary;
+    } catch (error) {
+      if (error instanceof ReferenceImportError || error instanceof ReferenceError) {
+        throw new RecordError('invalid_input', error.message, { files: [error.message] });
+      }
+      throw error;
+    }
+  },
+
+  'geo.recomputeClients': (_input, ctx) => recomputeClientGeography(ctx.caseDb.db, (postcode) => geographyFor(postcode, ctx.neighbourhoods)),
+};
