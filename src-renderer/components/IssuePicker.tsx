@@ -77,7 +77,7 @@ export function IssuePicker({
       {results.length > 0 ? (
         <div className="picker-panel">
           <ul id={`${id}-list`} role="listbox" aria-label="Matching issues">
-            {results.map((issue, index) => (
+            {results.map((issue) => (
               <li
                 key={issue.code}
                 id={`${id}-opt-${issue.code}`}
@@ -88,7 +88,6 @@ export function IssuePicker({
                   e.preventDefault();
                   choose(issue);
                 }}
-                onMouseMove={() => setActive(index)}
               >
                 <span className="issue-name">{issue.name}</span>{' '}
                 <span className="issue-category">{categoryName.get(issue.category)}</span>

@@ -23,9 +23,9 @@ async function fillClient(page: Page, c: { first: string; last: string; dob: str
 async function addIssue(page: Page, search: string, issueName: RegExp) {
   const picker = page.getByRole('combobox', { name: 'Add an issue' });
   await picker.fill(search);
-  await expect(page.getByRole('option', { name: issueName }).first()).toBeVisible();
+  const options = page.getByRole('listbox', { name: 'Matching issues' }).getByRole('option');
+  await expect(options.filter({ hasText: issueName }).first()).toBeVisible();
   // Keyboard only: move to the wanted option and press Enter.
-  const options = page.getByRole('option');
   const names = await options.allInnerTexts();
   const index = names.findIndex((n) => issueName.test(n));
   expect(index).toBeGreaterThanOrEqual(0);
@@ -111,6 +111,8 @@ test('record a client, a contact with three issues and a status change, and keep
   await expect(page.locator('.issues-table tbody tr[data-issue-code]')).toHaveCount(3);
   await expect(page.locator('.issues-table tbody tr[data-issue-code]').filter({ hasText: /rent or mortgage arrears/i }).locator('.status')).toHaveText('Resolved');
   await expect(page.locator('.timeline')).toContainText('Came to the drop-in with letters.');
+  // The postcode was typed in lower case; it is kept in its normal form.
+  await expect(page.locator('.details')).toContainText('SE13 6AA');
 });
 
 test('the host refuses callers without the start token and other origins', async ({ page, request }) => {

@@ -14,11 +14,18 @@ export const ClientInput = z
     firstName: name('first name'),
     lastName: name('last name'),
     dateOfBirth: isoDate.refine((d) => d >= '1900-01-01', { message: 'The date of birth is before 1900.' }),
-    postcode: optionalText(12).superRefine((value, ctx) => {
-      if (value === null) return;
-      const parsed = parsePostcode(value);
-      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
-    }),
+    postcode: optionalText(12)
+      .superRefine((value, ctx) => {
+        if (value === null) return;
+        const parsed = parsePostcode(value);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+      })
+      // Stored in its normal form ("SE13 6AA") whatever the caseworker typed.
+      .transform((value) => {
+        if (value === null) return null;
+        const parsed = parsePostcode(value);
+        return parsed.ok ? parsed.postcode : value;
+      }),
     externalIdType: z.enum(['nhs', 'other']).nullable().default(null),
     externalId: optionalText(40),
     phone: optionalText(40),
