@@ -165,6 +165,18 @@ function parsePublicKey(pem: Buffer): KeyObject {
   return key;
 }
 
+/** Why bytes are not a UTF-8 JSON text, or null when they are. */
+function notJson(bytes: Buffer): string | null {
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) return 'it is not valid UTF-8';
+  try {
+    JSON.parse(text);
+    return null;
+  } catch {
+    return 'it is not valid JSON';
+  }
+}
+
 /** Whether bytes are a JSON text in exactly its RFC 8785 canonical form. */
 function parseCanonical(bytes: Buffer): { ok: true; value: unknown } | { ok: false; why: string } {
   const text = bytes.toString('utf8');
@@ -181,7 +193,14 @@ function parseCanonical(bytes: Buffer): { ok: true; value: unknown } | { ok: fal
 
 /** Throws BundleVerifyError with the exact reason; returns the verified payload. */
 export async function verifyBundleOrThrow(buffer: Buffer, options: { expectedFingerprint?: string } = {}): Promise<VerifiedBundle> {
-  const entries = await readBundleEntries(buffer);
+  return verifyEntriesOrThrow(await readBundleEntries(buffer), options);
+}
+
+/** The checks after the ZIP is read: key, expected fingerprint, signature, schema, consistency. */
+export function verifyEntriesOrThrow(
+  entries: Record<(typeof BUNDLE_ENTRIES)[number], Buffer>,
+  options: { expectedFingerprint?: string } = {},
+): VerifiedBundle {
   const publicKey = parsePublicKey(entries[ENTRY_PUBLIC_KEY]);
   const fingerprint = fingerprintOf(publicKey);
 
@@ -195,13 +214,14 @@ export async function verifyBundleOrThrow(buffer: Buffer, options: { expectedFin
 
   const payloadBytes = entries[ENTRY_PAYLOAD];
   const signature = entries[ENTRY_SIGNATURE];
-  const parsed = parseCanonical(payloadBytes);
   if (signature.length !== 64) fail('bad-signature', `Bad signature: bundle.json.sig is ${signature.length} bytes, an Ed25519 signature is 64.`);
   if (!crypto.verify(null, payloadBytes, publicKey, signature)) {
-    // The signature cannot say what changed; a payload that is no longer canonical JSON clearly was.
-    if (!parsed.ok) fail('altered-payload', `Altered payload: bundle.json does not match its signature and ${parsed.why}.`);
+    // The signature cannot say what changed; a payload that is no longer even JSON clearly was.
+    const why = notJson(payloadBytes);
+    if (why) fail('altered-payload', `Altered payload: bundle.json does not match its signature and ${why}.`);
     fail('bad-signature', 'Bad signature: bundle.json.sig does not verify bundle.json with signer.pub.pem (the payload or the signature was changed after signing).');
   }
+  const parsed = parseCanonical(payloadBytes);
   if (!parsed.ok) fail('invalid-payload', `bundle.json is signed but ${parsed.why}.`);
 
   const schemaId = (parsed.value as { schema?: unknown } | null)?.schema;
