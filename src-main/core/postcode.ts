@@ -35,6 +35,8 @@ export function parsePostcode(input: string): PostcodeResult {
   }
   const parsed = parse(compact);
   if (parsed.valid) {
+    const misplaced = misplacedLetter(parsed.outcode!, parsed.incode!);
+    if (misplaced) return { ok: false, error: `${shown} is not a valid UK postcode (${misplaced}).` };
     return {
       ok: true,
       postcode: parsed.postcode,
@@ -52,4 +54,21 @@ export function parsePostcode(input: string): PostcodeResult {
     return { ok: false, error: `${shown} is not a complete postcode.` };
   }
   return { ok: false, error: `${shown} is not a valid UK postcode.` };
+}
+
+/**
+ * Royal Mail's rules on which letters may stand where; the library checks only the shape
+ * (letter or digit), so "QQ1 2AB" or "PR1 2CI" would otherwise pass.
+ */
+function misplacedLetter(outcode: string, incode: string): string | null {
+  const first = outcode[0]!;
+  if ('QVX'.includes(first)) return `no postcode starts with ${first}`;
+  const second = outcode[1]!;
+  if (/[A-Z]/.test(second) && 'IJZ'.includes(second)) return `${second} cannot be the second letter`;
+  // A9A: the third character; AA9A: the fourth.
+  if (/^[A-Z]\d[A-Z]$/.test(outcode) && !'ABCDEFGHJKPSTUW'.includes(outcode[2]!)) return `${outcode[2]} cannot follow ${outcode.slice(0, 2)}`;
+  if (/^[A-Z]{2}\d[A-Z]$/.test(outcode) && !'ABEHMNPRVWXY'.includes(outcode[3]!)) return `${outcode[3]} cannot follow ${outcode.slice(0, 3)}`;
+  const bad = [...incode.slice(1)].find((c) => 'CIKMOV'.includes(c));
+  if (bad) return `the last two letters cannot include ${bad}`;
+  return null;
 }
