@@ -1,0 +1,143 @@
+/**
+ * The "Area picture" database: combined aggregate bundles from many organisations. It holds no
+ * personal data — only published (already protected) counts, and pseudonymous match keys that
+ * never leave this file. Separate from the case schema, with its own migrations in drizzle/area.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+/** Organisations whose signing keys the analyst trusts, by key fingerprint. */
+export const trustedKeys = sqliteTable('trusted_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** SHA-256 of the DER public key, 64 lower-case hex digits. */
+  fingerprint: text('fingerprint').notNull().unique(),
+  /** Null when the analyst pasted only the fingerprint. */
+  publicKeyPem: text('public_key_pem'),
+  /** The organisation id of the first bundle accepted from this key; later bundles must match. */
+  organisationId: text('organisation_id'),
+  addedAt: text('added_at').notNull(),
+  revokedAt: text('revoked_at'),
+  revokedReason: text('revoked_reason'),
+});
+
+export const importedBundles = sqliteTable(
+  'imported_bundles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organisationId: text('organisation_id').notNull(),
+    organisationName: text('organisation_name').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    sequence: integer('sequence').notNull(),
+    fromMonth: text('from_month').notNull(),
+    toMonth: text('to_month').notNull(),
+    monthCount: integer('month_count').notNull(),
+    schema: text('schema').notNull(),
+    taxonomyVersion: text('taxonomy_version').notNull(),
+    disclosurePolicy: text('disclosure_policy').notNull(),
+    createdAt: text('created_at').notNull(),
+    fileName: text('file_name').notNull(),
+    payloadSha256: text('payload_sha256').notNull(),
+    /** Null when the organisation did not opt in to match keys. */
+    linkageKeyId: text('linkage_key_id'),
+    importedAt: text('imported_at').notNull(),
+    supersededBy: integer('superseded_by').references((): AnySQLiteColumn => importedBundles.id),
+  },
+  (t) => [
+    index('imported_bundles_org').on(t.organisationId, t.fromMonth),
+    index('imported_bundles_active').on(t.supersededBy),
+  ],
+);
+
+/**
+ * Each imported bundle's cells as published: a suppressed count is stored as NULL with its flag
+ * set, never as 0. Every bundle table has three dimensions (k1, k2, k3 in the table's order).
+ */
+export const bundleCells = sqliteTable(
+  'bundle_cells',
+  {
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => importedBundles.id, { onDelete: 'cascade' }),
+    tableId: text('table_id').notNull(),
+    k1: text('k1').notNull(),
+    k2: text('k2').notNull(),
+    k3: text('k3').notNull(),
+    people: integer('people'),
+    peopleSuppressed: integer('people_suppressed', { mode: 'boolean' }).notNull(),
+    presentations: integer('presentations'),
+    presentationsSuppressed: integer('presentations_suppressed', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('bundle_cells_bundle').on(t.bundleId)],
+);
+
+/**
+ * The combined cube over the active (not superseded) bundles, kept up to date inside each
+ * import's transaction: sums of the published values, how many organisations' figures for the
+ * cell were suppressed (so the sum is then a lower bound), and how many contributed.
+ */
+export const combinedCells = sqliteTable(
+  'combined_cells',
+  {
+    tableId: text('table_id').notNull(),
+    k1: text('k1').notNull(),
+    k2: text('k2').notNull(),
+    k3: text('k3').notNull(),
+    people: integer('people').notNull(),
+    peopleSuppressed: integer('people_suppressed').notNull(),
+    presentations: integer('presentations').notNull(),
+    presentationsSuppressed: integer('presentations_suppressed').notNull(),
+    organisations: integer('organisations').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tableId, t.k1, t.k2, t.k3] }), index('combined_cells_month').on(t.tableId, t.k2)],
+);
+
+/** Which sectors each bundle reports on (for coverage: how many organisations report per sector). */
+export const bundleSectors = sqliteTable(
+  'bundle_sectors',
+  {
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => importedBundles.id, { onDelete: 'cascade' }),
+    sector: text('sector').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bundleId, t.sector] })],
+);
+
+/** Pseudonymous match keys of opted-in organisations: kept only here, never exported. */
+export const matchKeys = sqliteTable(
+  'match_keys',
+  {
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => importedBundles.id, { onDelete: 'cascade' }),
+    /** The row (person record) within its bundle's section. */
+    row: integer('row').notNull(),
+    quarter: text('quarter').notNull(),
+    district: text('district').notNull(),
+    keyType: text('key_type').notNull(),
+    keyValue: text('key_value').notNull(),
+  },
+  (t) => [index('match_keys_bundle').on(t.bundleId), index('match_keys_cell').on(t.district, t.quarter)],
+);
+
+export const importLog = sqliteTable('import_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  fileName: text('file_name').notNull(),
+  outcome: text('outcome', { enum: ['accepted', 'refused'] }).notNull(),
+  /** Machine-readable reason code for a refusal ("untrusted-key", "older-sequence"…); null when accepted. */
+  reasonCode: text('reason_code'),
+  message: text('message').notNull(),
+  bundleId: integer('bundle_id').references(() => importedBundles.id, { onDelete: 'set null' }),
+  at: text('at').notNull(),
+});
+
+export const areaEvents = sqliteTable('area_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  date: text('date').notNull(),
+  title: text('title').notNull(),
+  /** JSON array of postcode sectors; null = the whole area. */
+  sectors: text('sectors'),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`),
+});
+
