@@ -80,7 +80,14 @@ export function ClientForm({ id }: { id?: number }) {
     });
   }, [editing, id]);
 
-  const set = <K extends keyof FormState>(key: K) => (value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof FormState>(key: K) => (value: FormState[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    // A corrected field loses its old message; the others keep theirs until the next save.
+    setErrors((e) => {
+      const { [`client.${key}`]: _cleared, ...rest } = e;
+      return rest;
+    });
+  };
   const err = (field: string) => errorFor(errors, `client.${field}`);
 
   async function save(confirmedNotDuplicate: boolean) {

@@ -52,7 +52,13 @@ test('record a client, a contact with three issues and a status change, and keep
   await screenshot(page, '02-client-form-error');
 
   await page.getByLabel('Postcode', { exact: true }).fill('se13 6aa');
-  await expect(page.getByText('Postcode sector')).toContainText('SE13 6');
+  // Sector, neighbourhood and deprivation appear as soon as the postcode is complete (offline data).
+  const feedback = page.locator('.postcode-feedback');
+  await expect(feedback).toContainText('Postcode sector SE13 6');
+  await expect(feedback).toContainText('Lewisham');
+  await expect(feedback.locator('.badge-deprived')).toHaveText(/most deprived neighbourhoods in England/);
+  await expect(feedback).toContainText('IoD2019');
+  await screenshot(page, '02b-postcode-deprivation');
   await page.getByRole('button', { name: 'Save client' }).click();
   await expect(page.getByRole('heading', { name: 'Maria Nowak' })).toBeVisible();
   const firstUrl = page.url();
