@@ -1,0 +1,59 @@
+/** `needmap export` and `needmap verify` as administrators script them: flags, exit codes, reasons. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { lastWholeMonth } from '../../src-main/core/demo.ts';
+import { monthFromIndex, monthIndex } from '../../src-main/core/bundle/period.ts';
+import { sourceRoot } from '../../src-main/paths.ts';
+import { tempDir } from '../helpers.ts';
+import { PASSPHRASE } from './fixtures.ts';
+
+const cli = path.join(sourceRoot(), 'src-main', 'cli', 'needmap.mjs');
+
+function needmap(args: string[], env: Record<string, string> = {}) {
+  const { NEEDMAP_SIGNING_PASSPHRASE: _drop, ...base } = process.env;
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...base, ...env } });
+}
+
+it('exports, verifies, and reports the exact reason a bundle is refused', () => {
+  const dir = tempDir();
+  const db = path.join(dir, 'demo.db');
+  const end = lastWholeMonth();
+  expect(needmap(['demo', '--db', db, '--clients', '300', '--seed', '5', '--end', end]).status).toBe(0);
+  const from = monthFromIndex(monthIndex(end) - 11);
+  const out = path.join(dir, 'a.needmap-bundle');
+  const org = ['--org-id', 'CH-1234567', '--org-name', 'Riverside Advice'];
+
+  const noPass = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', out, ...org]);
+  expect(noPass.status).toBe(1);
+  expect(noPass.stderr).toContain('NEEDMAP_SIGNING_PASSPHRASE');
+  expect(fs.existsSync(out)).toBe(false);
+
+  const current = new Date().toISOString().slice(0, 7);
+  const open = needmap(['export', '--db', db, '--from', from, '--to', current, '--out', out, ...org], { NEEDMAP_SIGNING_PASSPHRASE: PASSPHRASE });
+  expect(open.status).toBe(2);
+  expect(open.stderr).toContain('not over yet');
+
+  const ok = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', out, ...org], { NEEDMAP_SIGNING_PASSPHRASE: PASSPHRASE });
+  expect(ok.status, ok.stderr).toBe(0);
+  expect(ok.stdout).toMatch(/^Exported .*bundle #1/);
+  const fingerprint = /Signer fingerprint: ([0-9A-F ]+)/.exec(ok.stdout)![1]!;
+
+  const wrongPass = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'b.needmap-bundle')], { NEEDMAP_SIGNING_PASSPHRASE: 'not the passphrase' });
+  expect(wrongPass.status).toBe(1);
+  expect(wrongPass.stderr).toContain('does not unlock');
+
+  const verified = needmap(['verify', out, '--fingerprint', fingerprint]);
+  expect(verified.status, verified.stderr).toBe(0);
+  expect(verified.stdout).toContain('Riverside Advice (CH-1234567), bundle #1');
+
+  const mismatch = needmap(['verify', out, '--fingerprint', 'ab'.repeat(32)]);
+  expect(mismatch.status).toBe(1);
+  expect(mismatch.stderr).toMatch(/^needmap verify: fingerprint-mismatch: /);
+
+  const junk = path.join(dir, 'junk.needmap-bundle');
+  fs.writeFileSync(junk, 'not a zip');
+  expect(needmap(['verify', junk]).stderr).toMatch(/^needmap verify: malformed-zip: /);
+  expect(needmap(['verify', path.join(dir, 'missing.needmap-bundle')]).status).toBe(2);
+});
