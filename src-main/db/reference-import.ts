@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parse, type CsvError } from 'csv-parse';
 import yauzl from 'yauzl';
 import type { IodEdition } from '../core/deprivation.ts';
@@ -128,7 +127,7 @@ function byteCounter(onBytes: (n: number) => void): Transform {
 
 /** Reason kinds for the summary: the message without its quoted values ("postcode "X" is not valid" → "postcode is not valid"). */
 function reasonKind(reason: string): string {
-  return reason.replace(/\s*"[^"]*"/g, '').replace(/\s+\d+\s+/g, ' ');
+  return reason.replace(/\s*"[^"]*"/g, '').replace(/\s*\b\d+\b/g, '');
 }
 
 /** One import: the current content, the files merged over it, and what happened. */
@@ -342,12 +341,9 @@ export class ReferenceImport {
         if ((rowsInFile & 0x3ff) === 0) report();
       }
     };
-    await pipeline(
-      input,
-      byteCounter((n) => (bytesRead += n)),
-      parser,
-      async (source: AsyncIterable<{ record: string[]; info: { lines: number } }>) => rows(source, this),
-    );
+    const counted = input.pipe(byteCounter((n) => (bytesRead += n)));
+    input.on('error', (error) => parser.destroy(error));
+    await rows(counted.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>, this);
     report(true);
     if (notData) return false;
     if (layout === null) {

@@ -241,8 +241,9 @@ export function writeReferenceContent(sqlite: SqliteDatabase, content: Reference
       DOMAIN_NAMES.forEach((d, i) => (deciles[id * DECILES_PER_LSOA + 1 + i] = r.domains[d]));
       names[id] = (r.name ?? '').replace(/\s+/g, ' ');
     });
+    const known = new Set(lsoaCodes);
     for (const code of content.iod[edition].keys()) {
-      if (!lsoaCodes.includes(code)) throw new ReferenceError(`LSOA ${code} has ${edition} data but no id.`);
+      if (!known.has(code)) throw new ReferenceError(`LSOA ${code} has ${edition} data but no id.`);
     }
     part.run(`${edition}.rank`, deflated(rank));
     part.run(`${edition}.deciles`, deflated(deciles));
