@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { recordingCalls } from './contract/recording.ts';
 import { bundleCalls } from './contract/bundle.ts';
 import { geoCalls } from './contract/geo.ts';
+import { reportsCalls } from './contract/reports.ts';
 
 export * from './contract/recording.ts';
 
@@ -17,6 +18,7 @@ export const contract = {
   ...recordingCalls,
   ...bundleCalls,
   ...geoCalls,
+  ...reportsCalls,
 } as const;
 
 export type Contract = typeof contract;

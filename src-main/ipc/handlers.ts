@@ -11,6 +11,7 @@ import type { AppContext } from './context.ts';
 import { recordingHandlers } from './handlers/recording.ts';
 import { bundleHandlers } from './handlers/bundle.ts';
 import { geoHandlers } from './handlers/geo.ts';
+import { reportsHandlers } from './handlers/reports.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -19,6 +20,7 @@ export const handlers = {
   ...recordingHandlers,
   ...bundleHandlers,
   ...geoHandlers,
+  ...reportsHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

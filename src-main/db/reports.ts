@@ -1,0 +1,422 @@
+/**
+ * The report queries: one function per view, each a few parameterised SQL statements over the
+ * case database that only count; core/reports.ts turns the counts into figures. Definitions of
+ * every figure are in docs/reports.md; in short:
+ * - a presentation is one client_issues row, dated by identified_on; people are distinct clients;
+ * - the period filter keeps presentations identified from `from` to `to` inclusive;
+ * - an issue's status "at the period's end" is its latest status event dated on or before `to`,
+ *   so an issue resolved and later reopened counts as open if the reopening is in the period;
+ * - days to resolve run from identified_on to the FIRST resolved event (a reopened issue keeps
+ *   its first resolution);
+ * - a referral made out is an issue with a "referred" status event dated in the period, counted
+ *   once per issue, by the issue's recorded destination.
+ */
+import type { Statement } from 'better-sqlite3';
+import {
+  UNKNOWN_SECTOR,
+  daysBefore,
+  decileRows,
+  firstDayOfMonth,
+  lastDayOfMonth,
+  median,
+  monthOf,
+  monthsBetween,
+  previousYearMonth,
+  share,
+  type CountPair,
+  type DecileReport,
+  type ImpactReport,
+  type NeedReport,
+  type ReferralReport,
+  type ReportFilter,
+  type SectorRow,
+  type TrendReport,
+  type WhereReport,
+} from '../core/reports.ts';
+import type { Taxonomy } from '../core/taxonomy.ts';
+import type { SqliteDatabase } from './open.ts';
+
+/** Categories for codes the taxonomy no longer lists (e.g. after a taxonomy update). */
+export const UNCATEGORISED = 'uncategorised';
+
+type Params = Record<string, string | number | null>;
+
+const statementCache = new WeakMap<SqliteDatabase, Map<string, Statement>>();
+
+/** Prepared once per database and SQL text; the SQL text comes only from the fixed fragments below. */
+function prepare(sqlite: SqliteDatabase, text: string): Statement {
+  let cache = statementCache.get(sqlite);
+  if (!cache) statementCache.set(sqlite, (cache = new Map()));
+  let statement = cache.get(text);
+  if (!statement) cache.set(text, (statement = sqlite.prepare(text)));
+  return statement;
+}
+
+/**
+ * Category codes by issue-code prefix. The summary table keys categories by the code's first three
+ * letters (a taxonomy rule, checked by tests/core/taxonomy.test.ts); refuse a taxonomy that breaks it
+ * rather than count people wrongly.
+ */
+const prefixCache = new WeakMap<Taxonomy, { categoryOfPrefix: Map<string, string>; prefixOfCategory: Map<string, string> }>();
+function categoryPrefixes(taxonomy: Taxonomy) {
+  let found = prefixCache.get(taxonomy);
+  if (!found) {
+    const categoryOfPrefix = new Map<string, string>();
+    const prefixOfCategory = new Map<string, string>();
+    for (const issue of taxonomy.issues) {
+      const prefix = issue.code.slice(0, 3);
+      if ((categoryOfPrefix.get(prefix) ?? issue.category) !== issue.category || (prefixOfCategory.get(issue.category) ?? prefix) !== prefix) {
+        throw new Error(`The taxonomy gives category ${issue.category} more than one code prefix, or prefix ${prefix} more than one category; reports need one prefix per category.`);
+      }
+      categoryOfPrefix.set(prefix, issue.category);
+      prefixOfCategory.set(issue.category, prefix);
+    }
+    prefixCache.set(taxonomy, (found = { categoryOfPrefix, prefixOfCategory }));
+  }
+  return found;
+}
+
+type Level = 'any' | 'category' | 'code';
+
+/**
+ * 1 for the presentation that is a client's first (at this level: any issue / same category /
+ * same issue) on or after `since`, else 0: summing it counts distinct people in one pass.
+ */
+function firstSince(level: Level, remit: ReportFilter['remit'], since: string): string {
+  const column = `f.prev_${remit === 'within' ? 'remit_' : ''}${level}_on`;
+  return `(${column} IS NULL OR ${column} < ${since})`;
+}
+
+/** The level distinct people are counted at for a filter's totals: as narrow as the filter. */
+function filterLevel(filter: ReportFilter): Level {
+  return filter.issueCode !== null ? 'code' : filter.category !== null ? 'category' : 'any';
+}
+
+interface IssueScope {
+  where: string;
+  params: Params;
+}
+
+/**
+ * The WHERE over report_issue_facts f for the presentations a filter keeps. `dates` chooses the
+ * identified_on bounds ('period': from..to; 'untilEnd': up to `to` only; 'none': the caller's).
+ */
+function issueScope(
+  filter: ReportFilter,
+  taxonomy: Taxonomy,
+  options: { dates: 'period' | 'untilEnd' | 'none'; forceWithinRemit?: boolean },
+): IssueScope {
+  const clauses: string[] = [];
+  const params: Params = { from: filter.from, to: filter.to };
+  if (options.dates === 'period') clauses.push('f.identified_on BETWEEN @from AND @to');
+  if (options.dates === 'untilEnd') clauses.push('f.identified_on <= @to');
+  if (filter.issueCode !== null) {
+    clauses.push('f.issue_code = @issueCode');
+    params.issueCode = filter.issueCode;
+  }
+  if (filter.category !== null) {
+    clauses.push('f.category_key = @categoryKey');
+    // An unknown category matches nothing rather than everything.
+    params.categoryKey = categoryPrefixes(taxonomy).prefixOfCategory.get(filter.category) ?? '';
+  }
+  if (filter.remit === 'within' || options.forceWithinRemit) clauses.push('f.within_remit = 1');
+  if (filter.sector === UNKNOWN_SECTOR) clauses.push('f.sector IS NULL');
+  else if (filter.sector !== null) {
+    clauses.push('f.sector = @sector');
+    params.sector = filter.sector;
+  }
+  return { where: clauses.join(' AND ') || '1', params };
+}
+
+interface CountRow {
+  people: number;
+  presentations: number;
+}
+
+function categoryOfCode(taxonomy: Taxonomy, code: string): string {
+  return categoryPrefixes(taxonomy).categoryOfPrefix.get(code.slice(0, 3)) ?? UNCATEGORISED;
+}
+
+function categoryName(taxonomy: Taxonomy, code: string): string {
+  return taxonomy.categories.find((c) => c.code === code)?.name ?? 'Uncategorised';
+}
+
+const byPeopleThenName = (a: CountRow, b: CountRow, nameA: string, nameB: string) =>
+  b.people - a.people || b.presentations - a.presentations || nameA.localeCompare(nameB);
+
+// ---------------------------------------------------------------------------------------------
+// (a) top issues and (b) issues by category
+
+export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedReport {
+  const scope = issueScope(filter, taxonomy, { dates: 'period' });
+  const issues = new Map(taxonomy.issues.map((i) => [i.code, i]));
+  // One pass: per issue, its presentations and the first-in-period flags at each level.
+  const byIssue = prepare(
+    sqlite,
+    `SELECT f.issue_code AS code, COUNT(*) AS presentations,
+            SUM(${firstSince('code', filter.remit, '@from')}) AS people,
+            SUM(${firstSince('category', filter.remit, '@from')}) AS categoryPeople,
+            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
+     FROM report_issue_facts f WHERE ${scope.where} GROUP BY f.issue_code`,
+  ).all(scope.params) as (CountRow & { code: string; categoryPeople: number; totalPeople: number })[];
+
+  const totals: CountPair = { people: 0, presentations: 0 };
+  const categories = new Map<string, CountPair>();
+  for (const r of byIssue) {
+    totals.people += r.totalPeople;
+    totals.presentations += r.presentations;
+    const category = categoryOfCode(taxonomy, r.code);
+    const sum = categories.get(category) ?? { people: 0, presentations: 0 };
+    sum.people += r.categoryPeople;
+    sum.presentations += r.presentations;
+    categories.set(category, sum);
+  }
+  return {
+    filter,
+    totals,
+    topIssues: byIssue
+      .map((r) => ({
+        issueCode: r.code,
+        issueName: issues.get(r.code)?.name ?? r.code,
+        category: categoryOfCode(taxonomy, r.code),
+        people: r.people,
+        presentations: r.presentations,
+      }))
+      .sort((a, b) => byPeopleThenName(a, b, a.issueName, b.issueName)),
+    categories: [...categories]
+      .map(([category, c]) => ({ category, categoryName: categoryName(taxonomy, category), ...c }))
+      .sort((a, b) => byPeopleThenName(a, b, a.categoryName, b.categoryName)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) month-by-month trend with the previous year alongside
+
+/**
+ * Whole calendar months from month(from) to month(to); each month's presentations and people,
+ * and the same for the month twelve before it.
+ */
+export function trendReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): TrendReport {
+  const months = monthsBetween(monthOf(filter.from), monthOf(filter.to));
+  const earliest = previousYearMonth(months[0]!);
+  const scope = issueScope(filter, taxonomy, { dates: 'none' });
+  const monthStart = `substr(f.identified_on, 1, 7) || '-01'`;
+  const rows = prepare(
+    sqlite,
+    // Grouped by day, the table's own order, so SQLite streams instead of sorting; months summed below.
+    `SELECT f.identified_on AS day, COUNT(*) AS presentations,
+            SUM(${firstSince(filterLevel(filter), filter.remit, monthStart)}) AS people
+     FROM report_issue_facts f
+     WHERE f.identified_on BETWEEN @trendStart AND @trendEnd AND ${scope.where}
+     GROUP BY f.identified_on`,
+  ).all({
+    ...scope.params,
+    trendStart: firstDayOfMonth(earliest),
+    trendEnd: lastDayOfMonth(months[months.length - 1]!),
+  }) as (CountRow & { day: string })[];
+  const byMonth = new Map<string, CountRow>();
+  for (const r of rows) {
+    const sum = byMonth.get(monthOf(r.day)) ?? { people: 0, presentations: 0 };
+    sum.people += r.people;
+    sum.presentations += r.presentations;
+    byMonth.set(monthOf(r.day), sum);
+  }
+  return {
+    filter,
+    points: months.map((month) => {
+      const before = previousYearMonth(month);
+      return {
+        month,
+        presentations: byMonth.get(month)?.presentations ?? 0,
+        people: byMonth.get(month)?.people ?? 0,
+        previousYearMonth: before,
+        previousYearPresentations: byMonth.get(before)?.presentations ?? 0,
+        previousYearPeople: byMonth.get(before)?.people ?? 0,
+      };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) by postcode sector, sector × category
+
+export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): WhereReport {
+  const scope = issueScope(filter, taxonomy, { dates: 'period' });
+  // A client lives in one sector, so each sector's people are the sum of its clients' first presentations.
+  const cells = prepare(
+    sqlite,
+    `SELECT f.sector AS sector, f.category_key AS prefix, COUNT(*) AS presentations,
+            SUM(${firstSince('category', filter.remit, '@from')}) AS people,
+            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
+     FROM report_issue_facts f WHERE ${scope.where} GROUP BY 1, 2`,
+  ).all(scope.params) as (CountRow & { sector: string | null; prefix: string; totalPeople: number })[];
+
+  const { categoryOfPrefix } = categoryPrefixes(taxonomy);
+  const totals: CountPair = { people: 0, presentations: 0 };
+  const rows = new Map<string | null, SectorRow>();
+  const rowFor = (sector: string | null): SectorRow => {
+    let row = rows.get(sector);
+    if (!row) {
+      row = { sector: sector ?? UNKNOWN_SECTOR, known: sector !== null, people: 0, presentations: 0, byCategory: {} };
+      rows.set(sector, row);
+    }
+    return row;
+  };
+  const used = new Set<string>();
+  for (const c of cells) {
+    const row = rowFor(c.sector);
+    row.people += c.totalPeople;
+    row.presentations += c.presentations;
+    totals.people += c.totalPeople;
+    totals.presentations += c.presentations;
+    const category = categoryOfPrefix.get(c.prefix) ?? UNCATEGORISED;
+    used.add(category);
+    const cell = (row.byCategory[category] ??= { people: 0, presentations: 0 });
+    cell.people += c.people;
+    cell.presentations += c.presentations;
+  }
+  const unknown = rowFor(null);
+  const known = [...rows.values()]
+    .filter((r) => r.known)
+    .sort((a, b) => b.people - a.people || b.presentations - a.presentations || a.sector.localeCompare(b.sector));
+  const categories = taxonomy.categories.filter((c) => used.has(c.code)).map((c) => ({ code: c.code, name: c.name }));
+  if (used.has(UNCATEGORISED)) categories.push({ code: UNCATEGORISED, name: 'Uncategorised' });
+  return { filter, totals, sectors: [...known, unknown], categories };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (e) by deprivation decile of the client's neighbourhood
+
+export function decileReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): DecileReport {
+  const scope = issueScope(filter, taxonomy, { dates: 'period' });
+  const counted = prepare(
+    sqlite,
+    `SELECT f.imd_decile AS decile, COUNT(*) AS presentations,
+            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS people
+     FROM report_issue_facts f WHERE ${scope.where} GROUP BY 1`,
+  ).all(scope.params) as (CountRow & { decile: number | null })[];
+  const { rows, knownPeople, mostDeprivedShare } = decileRows(counted);
+  const totals = counted.reduce((t, r) => ({ people: t.people + r.people, presentations: t.presentations + r.presentations }), {
+    people: 0,
+    presentations: 0,
+  });
+  return { filter, totals, deciles: rows, knownPeople, mostDeprivedShare, expectedMostDeprivedShare: 0.2 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (f) impact for within-remit issues
+
+/** The issue's status on @to: its current status when it last changed by then, else the latest event by then. */
+const STATUS_AT_END = `CASE WHEN f.status_changed_on <= @to THEN f.status ELSE (
+    SELECT e.status FROM issue_status_events e
+    WHERE e.client_issue_id = f.issue_id AND e.changed_on <= @to
+    ORDER BY e.changed_on DESC, e.id DESC LIMIT 1) END`;
+
+export function impactReport(
+  sqlite: SqliteDatabase,
+  taxonomy: Taxonomy,
+  filter: ReportFilter,
+  openOlderThanDays: number,
+): ImpactReport {
+  const scope = issueScope(filter, taxonomy, { dates: 'untilEnd', forceWithinRemit: true });
+  const params = { ...scope.params, olderThan: daysBefore(filter.to, openOlderThanDays) };
+  const counts = prepare(
+    sqlite,
+    `WITH s AS (SELECT f.identified_on >= @from AS in_cohort, f.identified_on, ${STATUS_AT_END} AS status
+                FROM report_issue_facts f WHERE ${scope.where})
+     SELECT COALESCE(SUM(in_cohort), 0) AS cohort,
+            COALESCE(SUM(in_cohort AND status = 'resolved'), 0) AS resolved,
+            COALESCE(SUM(in_cohort AND status = 'improved'), 0) AS improved,
+            COALESCE(SUM(in_cohort AND status = 'closed_unresolved'), 0) AS closedUnresolved,
+            COALESCE(SUM(status NOT IN ('resolved', 'closed_unresolved')), 0) AS openAtEnd,
+            COALESCE(SUM(status NOT IN ('resolved', 'closed_unresolved') AND identified_on <= @olderThan), 0) AS openOlderThan
+     FROM s`,
+  ).get(params) as {
+    cohort: number;
+    resolved: number;
+    improved: number;
+    closedUnresolved: number;
+    openAtEnd: number;
+    openOlderThan: number;
+  };
+  const days = prepare(
+    sqlite,
+    `SELECT CAST(julianday(f.first_resolved_on) - julianday(f.identified_on) AS INTEGER)
+     FROM report_issue_facts f
+     WHERE ${scope.where} AND f.identified_on >= @from AND f.first_resolved_on <= @to`,
+  )
+    .pluck()
+    .all(params) as number[];
+  return {
+    filter,
+    ...counts,
+    resolvedShare: share(counts.resolved, counts.cohort),
+    improvedShare: share(counts.improved, counts.cohort),
+    improvedOrResolvedShare: share(counts.resolved + counts.improved, counts.cohort),
+    resolvedWithDays: days.length,
+    medianDaysToResolve: median(days),
+    openOlderThanDays,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (g) referrals made out, by destination
+
+export const UNRECORDED_DESTINATION = 'Destination not recorded';
+
+export function referralReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): ReferralReport {
+  const scope = issueScope(filter, taxonomy, { dates: 'none' });
+  const referred = `SELECT DISTINCT e.client_issue_id FROM issue_status_events e
+                    WHERE e.status = 'referred' AND e.changed_on BETWEEN @from AND @to`;
+  const rows = prepare(
+    sqlite,
+    `SELECT COALESCE(ci.referred_to, '${UNRECORDED_DESTINATION}') AS destination,
+            COUNT(*) AS referrals, COUNT(DISTINCT f.client_id) AS people
+     FROM (${referred}) r
+     JOIN report_issue_facts f ON f.issue_id = r.client_issue_id
+     JOIN client_issues ci ON ci.id = r.client_issue_id
+     WHERE ${scope.where}
+     GROUP BY 1`,
+  ).all(scope.params) as { destination: string; referrals: number; people: number }[];
+  const people = prepare(
+    sqlite,
+    `SELECT COUNT(DISTINCT f.client_id) FROM (${referred}) r
+     JOIN report_issue_facts f ON f.issue_id = r.client_issue_id WHERE ${scope.where}`,
+  )
+    .pluck()
+    .get(scope.params) as number;
+  return {
+    filter,
+    total: rows.reduce((sum, r) => sum + r.referrals, 0),
+    people,
+    destinations: rows.sort((a, b) => b.referrals - a.referrals || a.destination.localeCompare(b.destination)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter choices
+
+export function filterOptions(sqlite: SqliteDatabase): {
+  sectors: string[];
+  hasUnknownSector: boolean;
+  firstMonth: string | null;
+  lastMonth: string | null;
+} {
+  const sectors = prepare(
+    sqlite,
+    'SELECT DISTINCT postcode_sector FROM clients WHERE postcode_sector IS NOT NULL ORDER BY 1',
+  )
+    .pluck()
+    .all() as string[];
+  const unknown = prepare(sqlite, 'SELECT EXISTS (SELECT 1 FROM clients WHERE postcode_sector IS NULL)').pluck().get() as number;
+  const range = prepare(sqlite, 'SELECT MIN(identified_on) AS first, MAX(identified_on) AS last FROM client_issues').get() as {
+    first: string | null;
+    last: string | null;
+  };
+  return {
+    sectors,
+    hasUnknownSector: unknown === 1,
+    firstMonth: range.first === null ? null : monthOf(range.first),
+    lastMonth: range.last === null ? null : monthOf(range.last),
+  };
+}

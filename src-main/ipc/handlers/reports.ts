@@ -1,0 +1,34 @@
+/** The reports' handlers: check the filter's codes against the taxonomy, then run the query. */
+import type { ReportFilter } from '../../core/reports.ts';
+import { RecordError } from '../../db/records.ts';
+import { decileReport, filterOptions, impactReport, needReport, referralReport, trendReport, whereReport } from '../../db/reports.ts';
+import type { reportsCalls } from '../contract/reports.ts';
+import type { AppContext, HandlersFor } from '../context.ts';
+
+/** Unknown category or issue codes are refused with a message by the field, not silently matched to nothing. */
+function checkedFilter(ctx: AppContext, filter: ReportFilter): ReportFilter {
+  const fieldErrors: Record<string, string[]> = {};
+  if (filter.category !== null && !ctx.taxonomy.categories.some((c) => c.code === filter.category)) {
+    fieldErrors['filter.category'] = [`${filter.category} is not a category in the issue taxonomy.`];
+  }
+  const issue = filter.issueCode === null ? undefined : ctx.taxonomy.issues.find((i) => i.code === filter.issueCode);
+  if (filter.issueCode !== null && !issue) {
+    fieldErrors['filter.issueCode'] = [`${filter.issueCode} is not in the issue taxonomy.`];
+  } else if (issue && filter.category !== null && issue.category !== filter.category) {
+    fieldErrors['filter.issueCode'] = [`${issue.name} is not in the chosen category.`];
+  }
+  const messages = Object.values(fieldErrors);
+  if (messages.length) throw new RecordError('invalid_input', messages.length === 1 ? messages[0]![0]! : 'Please correct the filters.', fieldErrors);
+  return filter;
+}
+
+export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
+  'reports.need': (input, ctx) => needReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.trend': (input, ctx) => trendReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.where': (input, ctx) => whereReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.deciles': (input, ctx) => decileReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.impact': (input, ctx) =>
+    impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
+  'reports.referrals': (input, ctx) => referralReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.filterOptions': (_input, ctx) => filterOptions(ctx.caseDb.sqlite),
+};
