@@ -49,6 +49,11 @@ export const clients = sqliteTable(
     recordKey: integer('record_key').notNull(),
     createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    /** Staff user (users.id) who created / last changed the record; null before accounts existed. */
+    createdBy: integer('created_by'),
+    updatedBy: integer('updated_by'),
+    /** When the client's identifying details were erased (right to erasure / retention); null otherwise. */
+    erasedAt: text('erased_at'),
   },
   (t) => [
     index('clients_dob_idx').on(t.dateOfBirth),
@@ -73,6 +78,8 @@ export const contacts = sqliteTable(
     staffName: text('staff_name').notNull(),
     note: text('note').notNull().default(''),
     createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    /** Staff user (users.id) who recorded the contact. */
+    createdBy: integer('created_by'),
   },
   (t) => [index('contacts_client_idx').on(t.clientId, t.contactDate), index('contacts_date_idx').on(t.contactDate)],
 );
@@ -99,6 +106,8 @@ export const clientIssues = sqliteTable(
     status: text('status', { enum: ISSUE_STATUSES }).notNull(),
     identifiedOn: text('identified_on').notNull(),
     statusChangedOn: text('status_changed_on').notNull(),
+    /** Staff user (users.id) who first recorded the issue. */
+    createdBy: integer('created_by'),
   },
   (t) => [
     index('client_issues_client_idx').on(t.clientId),
@@ -119,6 +128,8 @@ export const issueStatusEvents = sqliteTable(
     changedOn: text('changed_on').notNull(),
     note: text('note').notNull().default(''),
     recordedAt: text('recorded_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    /** Staff user (users.id) who recorded the status change. */
+    recordedBy: integer('recorded_by'),
   },
   (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn)],
 );
@@ -158,4 +169,58 @@ export const bundleExports = sqliteTable('bundle_exports', {
   file: text('file'),
 });
 
-export const schemaTables = { settings, clients, contacts, clientIssues, issueStatusEvents, signingKeys, bundleExports };
+/** Staff accounts on the shared PC (see src-main/db/protect/users.ts). Users are disabled, never deleted. */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role', { enum: ['caseworker', 'manager', 'admin'] }).notNull(),
+  /** Argon2id PHC string. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  disabledAt: text('disabled_at'),
+});
+
+/**
+ * Append-only audit log (triggers in the migration refuse UPDATE and DELETE). Each entry's hash
+ * covers its content and the previous entry's hash, so an edited or missing entry breaks the chain.
+ * Entries name records by id only, never by personal details, so erasure never needs to touch them.
+ */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  userId: integer('user_id'),
+  username: text('username'),
+  action: text('action').notNull(),
+  /** What the action was about, e.g. "client:42"; null when nothing in particular. */
+  target: text('target'),
+  /** Small JSON object with non-personal details (counts, file names, outcome). */
+  detail: text('detail').notNull().default('{}'),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+/** Every retention run: the policy, the cut-off and exactly which clients were anonymised. */
+export const retentionRuns = sqliteTable('retention_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ranAt: text('ran_at').notNull(),
+  userId: integer('user_id'),
+  policyYears: integer('policy_years').notNull(),
+  cutoffDate: text('cutoff_date').notNull(),
+  /** JSON array of client ids anonymised. */
+  clientIds: text('client_ids').notNull(),
+  anonymised: integer('anonymised').notNull(),
+});
+
+export const schemaTables = {
+  settings,
+  clients,
+  contacts,
+  clientIssues,
+  issueStatusEvents,
+  signingKeys,
+  bundleExports,
+  users,
+  auditLog,
+  retentionRuns,
+};
