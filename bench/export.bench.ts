@@ -33,9 +33,9 @@ export async function run(bench: BenchContext): Promise<void> {
   const fingerprint = crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
   const [from, to] = ['2024-11', '2026-10'];
 
-  let file = Buffer.alloc(0);
-  let payloadBytes = Buffer.alloc(0);
-  let signature = Buffer.alloc(0);
+  let file: Buffer = Buffer.alloc(0);
+  let payloadBytes: Buffer = Buffer.alloc(0);
+  let signature: Buffer = Buffer.alloc(0);
   let cells = 0;
   for (const policy of ['cell-key', 'nhs-england'] as const) {
     const exportMs = await timeMedianAsync(async () => {
