@@ -7,6 +7,8 @@ import { ClientForm } from './screens/ClientForm.tsx';
 import { ClientList } from './screens/ClientList.tsx';
 import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
+import { ExportScreen } from './screens/ExportScreen.tsx';
+import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
 export type TaxonomyData = CallOutput<'taxonomy.get'>;
 
@@ -30,6 +32,10 @@ function Screen({ route }: { route: Route }) {
       return <ClientPage id={route.id} />;
     case 'record-contact':
       return <ContactForm clientId={route.id} />;
+    case 'export':
+      return <ExportScreen />;
+    case 'settings':
+      return <SettingsScreen />;
     case 'about':
       return <AboutScreen />;
     case 'not-found':
@@ -47,6 +53,8 @@ function Screen({ route }: { route: Route }) {
 const NAV: { href: string; label: string; matches: Route['name'][] }[] = [
   { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact'] },
   { href: '#/clients/new', label: 'New client', matches: ['new-client'] },
+  { href: '#/export', label: 'Export', matches: ['export'] },
+  { href: '#/settings', label: 'Settings', matches: ['settings'] },
   { href: '#/about', label: 'About', matches: ['about'] },
 ];
 

@@ -7,6 +7,8 @@ export type Route =
   | { name: 'client'; id: number }
   | { name: 'edit-client'; id: number }
   | { name: 'record-contact'; id: number }
+  | { name: 'export' }
+  | { name: 'settings' }
   | { name: 'about' }
   | { name: 'not-found'; path: string };
 
@@ -24,6 +26,8 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (parts[0] === 'about') return { name: 'about' };
+  if (parts[0] === 'export') return { name: 'export' };
+  if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'not-found', path };
 }
 

@@ -1,0 +1,201 @@
+/** Organisation, disclosure policy, signing key and the postcode / deprivation reference data. */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { CallOutput } from '../../src-main/ipc/contract.ts';
+import { call } from '../api.ts';
+import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
+import { downloadText } from '../download.ts';
+
+type BundleSettings = CallOutput<'bundle.settings'>;
+type KeyInfo = CallOutput<'bundle.keyInfo'>;
+type GeoStatus = CallOutput<'geo.status'>;
+type GeoSummary = CallOutput<'geo.import'>;
+
+function OrganisationSettings() {
+  const [settings, setSettings] = useState<BundleSettings | null>(null);
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [policy, setPolicy] = useState<BundleSettings['policy']>('cell-key');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    void call('bundle.settings', {}).then((r) => {
+      if (!r.ok) return setMessage(r.error.message);
+      setSettings(r.value);
+      setId(r.value.organisation?.id ?? '');
+      setName(r.value.organisation?.name ?? '');
+      setPolicy(r.value.policy);
+    });
+  }, []);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setSaved(false);
+    const r = await call('bundle.settings', { organisation: { id, name }, policy });
+    if (!r.ok) {
+      setErrors(r.error.fieldErrors);
+      setMessage(r.error.message);
+      return;
+    }
+    setErrors({});
+    setMessage(null);
+    setSettings(r.value);
+    setSaved(true);
+  }
+
+  return (
+    <form onSubmit={save} noValidate aria-labelledby="org-heading">
+      <h2 id="org-heading">Organisation</h2>
+      <ErrorSummary message={message} />
+      {saved ? (
+        <div className="success" role="status">
+          Saved.
+        </div>
+      ) : null}
+      <div className="row">
+        <Field label="Organisation name" error={errorFor(errors, 'organisation.name')}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <Field label="Organisation id" error={errorFor(errors, 'organisation.id')} hint="For example your charity number.">
+          {(p) => <input {...p} value={id} onChange={(e) => setId(e.target.value)} />}
+        </Field>
+      </div>
+      <Field label="How small numbers are protected in exports" error={errorFor(errors, 'policy')}>
+        {(p) => (
+          <select {...p} value={policy} onChange={(e) => setPolicy(e.target.value as BundleSettings['policy'])}>
+            <option value="cell-key">Cell-key perturbation (ONS, Census 2021) — recommended</option>
+            <option value="nhs-england">NHS England rule: 1–7 suppressed, others rounded to 5</option>
+          </select>
+        )}
+      </Field>
+      {settings ? (
+        <ul className="hint">
+          {settings.policies.map((p) => (
+            <li key={p.name}>
+              {p.name}: {p.source}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <button type="submit" className="primary">
+        Save organisation settings
+      </button>
+    </form>
+  );
+}
+
+function SigningKey() {
+  const [info, setInfo] = useState<KeyInfo | null>(null);
+  useEffect(() => {
+    void call('bundle.keyInfo', {}).then((r) => r.ok && setInfo(r.value));
+  }, []);
+  return (
+    <div>
+      <h2>Signing key</h2>
+      {info?.current ? (
+        <>
+          <p>Read this fingerprint to the local authority when they add your organisation, so they can trust your bundles:</p>
+          <p className="fingerprint mono" aria-label="Signing key fingerprint">
+            {info.current.groupedFingerprint}
+          </p>
+          <p className="hint">
+            Created {info.current.createdAt.slice(0, 10)}; protected by {info.current.protection}.
+            {info.previous.length ? ` ${info.previous.length} earlier key(s) kept so old bundles still verify.` : ''}
+          </p>
+          <button type="button" onClick={() => downloadText('signer.pub.pem', info.current!.publicKeyPem, 'application/x-pem-file')}>
+            Download the public key
+          </button>
+        </>
+      ) : (
+        <p>No signing key yet: one is created the first time you export.</p>
+      )}
+    </div>
+  );
+}
+
+function ReferenceData() {
+  const [status, setStatus] = useState<GeoStatus | null>(null);
+  const [files, setFiles] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [result, setResult] = useState<GeoSummary | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = () => void call('geo.status', {}).then((r) => r.ok && setStatus(r.value));
+  useEffect(load, []);
+
+  async function importFiles(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setResult(null);
+    const r = await call('geo.import', { files: files.split('\n').map((f) => f.trim()).filter(Boolean) });
+    if (!r.ok) {
+      setBusy(false);
+      setErrors(r.error.fieldErrors);
+      setMessage(r.error.message);
+      return;
+    }
+    // Existing clients take the new data at once.
+    await call('geo.recomputeClients', {});
+    setBusy(false);
+    setErrors({});
+    setMessage(null);
+    setResult(r.value);
+    load();
+  }
+
+  return (
+    <div>
+      <h2>Postcode and deprivation data</h2>
+      {status ? (
+        <dl className="details">
+          <dt>Postcodes</dt>
+          <dd>
+            {status.postcodes.toLocaleString('en-GB')} ({status.englishPostcodes.toLocaleString('en-GB')} in England,{' '}
+            {status.terminatedPostcodes.toLocaleString('en-GB')} terminated)
+          </dd>
+          <dt>Neighbourhoods</dt>
+          <dd>
+            {status.lsoas.IoD2019.toLocaleString('en-GB')} with IoD2019, {status.lsoas.IoD2025.toLocaleString('en-GB')} with IoD2025
+          </dd>
+          <dt>Data in use</dt>
+          <dd>{status.updated ? 'Your updated copy' : 'As shipped with NeedMap'}</dd>
+        </dl>
+      ) : null}
+      <form onSubmit={importFiles} noValidate>
+        <h3>Update postcode and deprivation data</h3>
+        <ErrorSummary message={message} />
+        <Field
+          label="Files to import (one path per line)"
+          error={errorFor(errors, 'files', 'files.0')}
+          hint="The ONS postcode directory (NSPL or ONSPD: one CSV, the per-area CSVs, or the ZIP ONS distributes) and/or an Indices of Deprivation CSV, downloaded to this computer. The current data stays in use until the import completes."
+        >
+          {(p) => <textarea {...p} rows={3} value={files} onChange={(e) => setFiles(e.target.value)} />}
+        </Field>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Importing…' : 'Update postcode and deprivation data'}
+        </button>
+        {busy ? <progress aria-label="Importing reference data" /> : null}
+      </form>
+      {result ? (
+        <div className="success" role="status">
+          Read {result.rowsRead.toLocaleString('en-GB')} rows: {result.postcodesAdded.toLocaleString('en-GB')} postcodes added,{' '}
+          {result.postcodesUpdated.toLocaleString('en-GB')} updated, {result.rowsRefused.toLocaleString('en-GB')} refused. Clients
+          recomputed.
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function SettingsScreen() {
+  return (
+    <section>
+      <h1 tabIndex={-1}>Settings</h1>
+      <OrganisationSettings />
+      <SigningKey />
+      <ReferenceData />
+    </section>
+  );
+}
