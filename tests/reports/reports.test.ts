@@ -40,20 +40,23 @@ let categoryOf: Map<string, string>;
 let reopenedIssueId: number;
 let unknownClientId: number;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Row = Record<string, any>;
+
 function readBack(): void {
   const s = ctx.caseDb.sqlite;
-  issues = (s.prepare('SELECT id, client_id, issue_code, within_remit, referred_to, identified_on FROM client_issues').all() as Record<string, never>[]).map(
+  issues = (s.prepare('SELECT id, client_id, issue_code, within_remit, referred_to, identified_on FROM client_issues').all() as Row[]).map(
     (r) => ({ id: r.id, clientId: r.client_id, code: r.issue_code, withinRemit: r.within_remit === 1, referredTo: r.referred_to, identifiedOn: r.identified_on }),
   );
-  events = (s.prepare('SELECT id, client_issue_id, status, changed_on FROM issue_status_events').all() as Record<string, never>[]).map((r) => ({
+  events = (s.prepare('SELECT id, client_issue_id, status, changed_on FROM issue_status_events').all() as Row[]).map((r) => ({
     id: r.id,
     issueId: r.client_issue_id,
     status: r.status,
     changedOn: r.changed_on,
   }));
   clients = new Map(
-    (s.prepare('SELECT id, postcode_sector, imd_decile FROM clients').all() as Record<string, never>[]).map((r) => [
-      r.id as number,
+    (s.prepare('SELECT id, postcode_sector, imd_decile FROM clients').all() as Row[]).map((r) => [
+      r.id,
       { id: r.id, sector: r.postcode_sector, decile: r.imd_decile },
     ]),
   );
