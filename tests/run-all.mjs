@@ -30,6 +30,11 @@ function readJson(file) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
 
+// TypeScript, strict, over the whole project: one check, counted like a test.
+const typecheckStatus = run('TypeScript (strict, whole project)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+if (typecheckStatus === 0) totals.passed += 1;
+else totals.failed += 1;
+
 const vitestJson = path.join(out, 'vitest.json');
 const vitestStatus = run('vitest: core, database, IPC, CLI', bin('vitest'), [
   'run',

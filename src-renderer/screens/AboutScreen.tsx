@@ -4,8 +4,10 @@ import { call } from '../api.ts';
 
 export function AboutScreen() {
   const [info, setInfo] = useState<CallOutput<'app.info'> | null>(null);
+  const [geo, setGeo] = useState<CallOutput<'geo.status'> | null>(null);
   useEffect(() => {
     void call('app.info', {}).then((r) => r.ok && setInfo(r.value));
+    void call('geo.status', {}).then((r) => r.ok && setGeo(r.value));
   }, []);
   return (
     <section>
@@ -23,6 +25,31 @@ export function AboutScreen() {
         </dl>
       ) : null}
       <h2>Data sources and licences</h2>
+      {geo?.sources.length ? (
+        <table className="data-table">
+          <caption className="visually-hidden">Reference data sources</caption>
+          <thead>
+            <tr>
+              <th scope="col">Data</th>
+              <th scope="col">Publisher</th>
+              <th scope="col">Released</th>
+              <th scope="col">Rows</th>
+              <th scope="col">Licence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {geo.sources.map((s) => (
+              <tr key={s.id}>
+                <td>{s.title}</td>
+                <td>{s.publisher}</td>
+                <td>{s.released}</td>
+                <td className="num">{s.rows.toLocaleString('en-GB')}</td>
+                <td>{s.licence}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <ul>
         <li>Contains public sector information licensed under the Open Government Licence v3.0.</li>
         <li>
