@@ -11,6 +11,7 @@ import { postcodeFromKey } from './core/postcode-index.ts';
 import { ReferenceData } from './db/reference.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase } from './db/open.ts';
+import { unlockWithPlatform } from './db/key-slots.ts';
 import type { AppContext } from './ipc/handlers.ts';
 import type { AppPaths } from './paths.ts';
 
@@ -37,7 +38,8 @@ export interface ContextOptions {
   dbFile: string;
   paths: AppPaths;
   host: AppContext['host'];
-  key?: string;
+  /** A raw 32-byte data key (see core/protect/keys.ts) or a passphrase; else the platform key slot, if any. */
+  key?: string | Buffer;
   nativeBinding?: string;
   /** The user's updatable reference data copy (default: defaultReferenceFile()). */
   referenceFile?: string;
@@ -45,14 +47,16 @@ export interface ContextOptions {
 
 export function createAppContext(options: ContextOptions): AppContext {
   const taxonomy = loadTaxonomy(options.paths);
+  const key = options.key ?? unlockWithPlatform(options.dbFile) ?? undefined;
   const caseDb = openCaseDatabase(options.dbFile, {
     migrationsDir: options.paths.migrationsDir,
-    ...(options.key ? { key: options.key } : {}),
+    ...(key ? { key } : {}),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
   const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
-  return { caseDb, taxonomy, neighbourhoods, reference, host: options.host, version: APP_VERSION };
+  const dataKey = Buffer.isBuffer(key) ? key : null;
+  return { caseDb, taxonomy, neighbourhoods, reference, host: options.host, version: APP_VERSION, session: null, dataKey };
 }
 
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */

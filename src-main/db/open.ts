@@ -21,8 +21,11 @@ export interface CaseDatabase {
 
 export interface OpenOptions {
   migrationsDir: string;
-  /** SQLCipher key; when given the file is encrypted at rest. */
-  key?: string;
+  /**
+   * SQLCipher key; when given the file is encrypted at rest. A 32-byte Buffer is a raw data key
+   * (see src-main/core/protect/keys.ts, used as is); a string is a passphrase (SQLCipher's KDF).
+   */
+  key?: string | Buffer;
   /** Path to a better-sqlite3 build for another ABI (Electron); see src-main/launcher/start.mjs. */
   nativeBinding?: string;
   readonly?: boolean;
@@ -31,7 +34,7 @@ export interface OpenOptions {
 export class DatabaseOpenError extends Error {
   constructor(
     message: string,
-    readonly reason: 'newer-schema' | 'wrong-key' | 'not-a-database' | 'locked' | 'missing',
+    readonly reason: 'newer-schema' | 'wrong-key' | 'not-a-database' | 'locked' | 'missing' | 'corrupt',
   ) {
     super(message);
     this.name = 'DatabaseOpenError';
@@ -60,10 +63,34 @@ function appliedMigrationTime(sqlite: SqliteDatabase): number | null {
   return row.t === null ? null : Number(row.t);
 }
 
-function applyKey(sqlite: SqliteDatabase, key: string): void {
+function applyKey(sqlite: SqliteDatabase, key: string | Buffer): void {
   sqlite.pragma(`cipher='sqlcipher'`);
+  if (Buffer.isBuffer(key)) {
+    if (key.length !== 32) throw new DatabaseOpenError('A raw database key must be 32 bytes (256 bits).', 'wrong-key');
+    // SQLCipher's raw-key form: 64 hex digits, no key derivation (the key is already random).
+    sqlite.pragma(`key="x'${key.toString('hex')}'"`);
+    return;
+  }
   // The key is passed as a hex blob literal so no character in it can break out of the pragma.
   sqlite.pragma(`key="x'${Buffer.from(key, 'utf8').toString('hex')}'"`);
+}
+
+function corrupt(file: string, detail: string): DatabaseOpenError {
+  return new DatabaseOpenError(
+    `${file} is damaged (${detail}). Restore the latest backup: needmap restore --db ${file} --from BACKUP (or Settings → Backups in the app).`,
+    'corrupt',
+  );
+}
+
+/** PRAGMA quick_check at every open: a damaged file is reported with the way back, before anything writes to it. */
+function checkIntegrity(sqlite: SqliteDatabase, file: string): void {
+  let rows: { quick_check: string }[];
+  try {
+    rows = sqlite.pragma('quick_check(5)') as { quick_check: string }[];
+  } catch (error) {
+    throw corrupt(file, (error as Error).message);
+  }
+  if (rows.length !== 1 || rows[0]!.quick_check !== 'ok') throw corrupt(file, rows.map((r) => r.quick_check).join('; '));
 }
 
 export function openCaseDatabase(file: string, options: OpenOptions): CaseDatabase {
@@ -81,6 +108,7 @@ export function openCaseDatabase(file: string, options: OpenOptions): CaseDataba
       sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
     } catch (error) {
       const message = (error as Error).message;
+      if ((error as { code?: string }).code === 'SQLITE_CORRUPT' || /malformed/i.test(message)) throw corrupt(file, message);
       if (/not a database|file is encrypted/i.test(message)) {
         throw options.key
           ? new DatabaseOpenError(`${file} could not be opened with this key (wrong key, or not a NeedMap database).`, 'wrong-key')
@@ -94,6 +122,9 @@ export function openCaseDatabase(file: string, options: OpenOptions): CaseDataba
     }
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Deleted and overwritten content is zeroed, so erased personal data leaves no trace in free pages.
+    sqlite.pragma('secure_delete = ON');
+    checkIntegrity(sqlite, file);
 
     const journal = readJournal(options.migrationsDir);
     const newestKnown = Math.max(...journal.map((e) => e.when));

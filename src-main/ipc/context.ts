@@ -12,6 +12,20 @@ export interface AppContext {
   reference?: { userFile: string; shippedFile: string };
   host: 'electron' | 'browser';
   version: string;
+  /** The logged-in staff user; null/absent when locked or logged out (see ipc/permissions.ts). */
+  session?: Session | null;
+  /** Date.now() of the session's last call, for auto-lock. */
+  lastActivity?: number;
+  /** The raw data key the case database was opened with; null/absent for a plain database. */
+  dataKey?: Buffer | null;
+}
+
+export type Role = 'caseworker' | 'manager' | 'admin';
+
+export interface Session {
+  userId: number;
+  username: string;
+  role: Role;
 }
 
 /** One handler per call of a feature's contract, typed by its zod schemas. */
