@@ -9,8 +9,9 @@ import { exportCommand } from './export.ts';
 import { verifyCommand } from './verify.ts';
 import { serveCommand } from './serve.ts';
 import { geoImportCommand, lookupCommand } from './geo.ts';
+import { areaCommands } from './area.ts';
 
-export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand, geoImportCommand, lookupCommand];
+export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand, geoImportCommand, lookupCommand, ...areaCommands];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
