@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { NeighbourhoodLookup } from '../core/geography.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { CaseDatabase } from '../db/open.ts';
+import type { LazyAreaDatabase } from '../db/area/open.ts';
 
 export interface AppContext {
   caseDb: CaseDatabase;
@@ -10,6 +11,8 @@ export interface AppContext {
   neighbourhoods: NeighbourhoodLookup | null;
   /** Reference data files: the user's updatable copy (geo.import writes it) and the shipped one it starts from. */
   reference?: { userFile: string; shippedFile: string };
+  /** The area-picture database (no personal data), opened on first use; absent where the entry point has none. */
+  areaDb?: LazyAreaDatabase;
   host: 'electron' | 'browser';
   version: string;
   /** The logged-in staff user; null/absent when locked or logged out (see ipc/permissions.ts). */

@@ -28,3 +28,22 @@ export function openAreaDatabase(file: string, options: OpenOptions): AreaDataba
   const db = drizzle(opened.sqlite, { schema: areaSchema });
   return { file, sqlite: opened.sqlite, db, close: opened.close };
 }
+
+/** The area database, opened on first use (most sessions never need it) and then kept open. */
+export interface LazyAreaDatabase {
+  readonly file: string;
+  get(): AreaDatabase;
+  close(): void;
+}
+
+export function lazyAreaDatabase(file: string, options: OpenOptions): LazyAreaDatabase {
+  let opened: AreaDatabase | null = null;
+  return {
+    file,
+    get: () => (opened ??= openAreaDatabase(file, options)),
+    close: () => {
+      opened?.close();
+      opened = null;
+    },
+  };
+}
