@@ -19,6 +19,8 @@ export const REFERENCE_FORMAT = '1';
 export const NOT_IN_DATA_REASON = 'Not in the postcode data — a new or mistyped postcode?';
 export const OUTSIDE_ENGLAND = 'the English Indices of Deprivation do not apply';
 
+const OUTSIDE_ENGLAND_REASONS = Object.fromEntries(COUNTRIES.map((c) => [c, `Outside England (${c}): ${OUTSIDE_ENGLAND}.`])) as Record<Country, string>;
+
 export class ReferenceError extends Error {
   override name = 'ReferenceError';
 }
@@ -296,6 +298,15 @@ export class ReferenceData implements NeighbourhoodLookup {
     return new ReferenceData(file, loadPackedReference(file, options));
   }
 
+  /** Month names are slow to format (Intl), and a few hundred months cover every terminated postcode. */
+  private readonly terminations = new Map<number, { since: string; reason: string }>();
+  private cacheTermination(month: number): { since: string; reason: string } {
+    const since = monthText(month);
+    const entry = { since, reason: `Terminated postcode: no longer in use since ${since}. Check the client's current postcode.` };
+    this.terminations.set(month, entry);
+    return entry;
+  }
+
   private domains(edition: IodEdition, id: number): Readonly<DomainDeciles> {
     const cache = this.domainCache[edition];
     return (cache[id] ??= Object.freeze(domainsAt(this.packed.iod[edition].deciles, id)));
@@ -318,11 +329,12 @@ export class ReferenceData implements NeighbourhoodLookup {
     const lsoa = id21 !== NO_LSOA ? lsoaCodes[id21]! : id11 !== NO_LSOA ? lsoaCodes[id11]! : null;
 
     if (flags & TERMINATED_FLAG) {
-      const since = monthText(index.terminatedMonth[at]!);
-      return unknown(`Terminated postcode: no longer in use since ${since}. Check the client's current postcode.`, lsoa, country, since);
+      const month = index.terminatedMonth[at]!;
+      const { since, reason } = this.terminations.get(month) ?? this.cacheTermination(month);
+      return unknown(reason, lsoa, country, since);
     }
     if (country !== 'England' && country !== 'unknown') {
-      return unknown(`Outside England (${country}): ${OUTSIDE_ENGLAND}.`, lsoa, country, null);
+      return unknown(OUTSIDE_ENGLAND_REASONS[country], lsoa, country, null);
     }
     // The 2025 indices need the 2021 neighbourhood; otherwise the 2019 indices with the 2011 one.
     let edition: IodEdition;
