@@ -23,8 +23,9 @@ function OrganisationSettings() {
     void call('bundle.settings', {}).then((r) => {
       if (!r.ok) return setMessage(r.error.message);
       setSettings(r.value);
-      setId(r.value.organisation?.id ?? '');
-      setName(r.value.organisation?.name ?? '');
+      // Never overwrite what the user typed while the settings were loading.
+      setId((typed) => typed || (r.value.organisation?.id ?? ''));
+      setName((typed) => typed || (r.value.organisation?.name ?? ''));
       setPolicy(r.value.policy);
     });
   }, []);
