@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { recordingCalls } from './contract/recording.ts';
 import { bundleCalls } from './contract/bundle.ts';
 import { geoCalls } from './contract/geo.ts';
+import { areaCalls } from './contract/area.ts';
 import { reportsCalls } from './contract/reports.ts';
+import { mapCalls } from './contract/map.ts';
 
 export * from './contract/recording.ts';
 
@@ -18,7 +20,9 @@ export const contract = {
   ...recordingCalls,
   ...bundleCalls,
   ...geoCalls,
+  ...areaCalls,
   ...reportsCalls,
+  ...mapCalls,
 } as const;
 
 export type Contract = typeof contract;

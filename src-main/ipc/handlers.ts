@@ -11,7 +11,9 @@ import type { AppContext } from './context.ts';
 import { recordingHandlers } from './handlers/recording.ts';
 import { bundleHandlers } from './handlers/bundle.ts';
 import { geoHandlers } from './handlers/geo.ts';
+import { areaHandlers } from './handlers/area.ts';
 import { reportsHandlers } from './handlers/reports.ts';
+import { mapHandlers } from './handlers/map.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -20,7 +22,9 @@ export const handlers = {
   ...recordingHandlers,
   ...bundleHandlers,
   ...geoHandlers,
+  ...areaHandlers,
   ...reportsHandlers,
+  ...mapHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

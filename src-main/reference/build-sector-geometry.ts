@@ -65,7 +65,7 @@ export function areaGeometry(postcodes: readonly UnitPostcode[]): AreaGeometry {
   const originLong = postcodes.reduce((s, p) => s + p.long, 0) / postcodes.length;
   const scale = (Math.PI / 180) * EARTH_RADIUS_METRES;
   const cosLat = Math.cos((originLat * Math.PI) / 180);
-  const points = postcodes.map((p) => [(p.long - originLong) * scale * cosLat, -(p.lat - originLat) * scale] as const);
+  const points: [number, number][] = postcodes.map((p) => [(p.long - originLong) * scale * cosLat, -(p.lat - originLat) * scale]);
 
   // Bounds with room for the empty sites around the edge.
   const margin = EMPTY_MIN_DISTANCE_METRES * 2;
