@@ -73,13 +73,25 @@ export interface OpenDataResult {
   tables: { id: TableId; file: string; rows: number; published: number; suppressed: number }[];
 }
 
-export function exportOpenData(
-  area: AreaDatabase,
-  outDir: string,
-  options: { taxonomyVersion: string; threshold?: number; now?: Date; publisher?: string },
-): OpenDataResult {
-  const threshold = options.threshold ?? DEFAULT_OPEN_DATA_THRESHOLD;
+export interface OpenDataOptions {
+  taxonomyVersion: string;
+  threshold?: number;
+  now?: Date;
+  publisher?: string;
+}
+
+/** Writes the open-data files into `outDir` (created if needed). */
+export function exportOpenData(area: AreaDatabase, outDir: string, options: OpenDataOptions): OpenDataResult {
+  const { contents, ...result } = openDataFiles(area, options);
   fs.mkdirSync(outDir, { recursive: true });
+  for (const { name, text } of contents) fs.writeFileSync(path.join(outDir, name), text);
+  return result;
+}
+
+/** The open-data files' names and contents, without writing anything. */
+export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): OpenDataResult & { contents: { name: string; text: string }[] } {
+  const threshold = options.threshold ?? DEFAULT_OPEN_DATA_THRESHOLD;
+  const contents: { name: string; text: string }[] = [];
   const created = isoNow(options.now ?? new Date());
   const tables: OpenDataResult['tables'] = [];
   const csvwTables: unknown[] = [];
@@ -93,7 +105,7 @@ export function exportOpenData(
       cells.map((c) => [...c.key, c.people.value, c.people.status, c.presentations.value, c.presentations.status, c.organisations]),
     );
     const file = `${id}.csv`;
-    fs.writeFileSync(path.join(outDir, file), csv);
+    contents.push({ name: file, text: csv });
     files.push(file);
     const published = cells.filter((c) => c.presentations.status === 'published').length;
     tables.push({ id, file, rows: cells.length, published, suppressed: cells.length - published });
@@ -123,7 +135,7 @@ export function exportOpenData(
     'https://needmap.org/terms#disclosureRule': { threshold, rule: describeRule(threshold) },
     tables: csvwTables,
   };
-  fs.writeFileSync(path.join(outDir, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+  contents.push({ name: METADATA_FILE, text: `${JSON.stringify(metadata, null, 2)}\n` });
   files.push(METADATA_FILE);
-  return { files, threshold, tables };
+  return { files, threshold, tables, contents };
 }

@@ -1,0 +1,212 @@
+/**
+ * The area picture's part of the contract (see ../contract.ts): trusted keys, importing bundles,
+ * the import log, dashboard data, distinct people, events and before/after verdicts, local need
+ * against national indices, and open data. Imports only zod and pure core modules.
+ *
+ * Files and the two hosts: bundles are sent as bytes (`files`, base64) from a file picker or drag
+ * and drop; `paths` (files or whole folders) is accepted only in the Electron app, because the
+ * local browser host must never read a path a web page names. Likewise open data is written to
+ * `outDir` only in the Electron app; otherwise the files come back as text to download.
+ */
+import { z } from 'zod';
+import { isoDate } from './fields.ts';
+
+const fingerprint = z
+  .string({ message: 'Enter the fingerprint.' })
+  .trim()
+  .refine((v) => /^[0-9a-fA-F]{64}$/.test(v.replace(/[\s:-]/g, '')), { message: 'A fingerprint is 64 hex digits (spaces and colons are allowed).' });
+
+const sectorList = z.array(z.string().trim().regex(/^[A-Z]{1,2}\d[A-Z\d]? \d$/, { message: 'A postcode sector looks like "PR1 2".' })).max(500);
+
+const count = z.number().int().min(0);
+
+export const TrustedKeyInfo = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  fingerprint: z.string(),
+  groupedFingerprint: z.string(),
+  hasPublicKey: z.boolean(),
+  organisationId: z.string().nullable(),
+  addedAt: z.string(),
+  revokedAt: z.string().nullable(),
+  revokedReason: z.string().nullable(),
+});
+
+export const ImportResult = z.discriminatedUnion('outcome', [
+  z.object({
+    file: z.string(),
+    outcome: z.literal('accepted'),
+    bundleId: z.number().int(),
+    organisationId: z.string(),
+    sequence: z.number().int(),
+    supersededBundleId: z.number().int().nullable(),
+    message: z.string(),
+  }),
+  z.object({ file: z.string(), outcome: z.literal('refused'), reason: z.string(), message: z.string() }),
+]);
+
+const AreaEvent = z.object({ id: z.number().int(), date: z.string(), title: z.string(), sectors: z.array(z.string()).nullable() });
+
+const Comparison = z.object({
+  before: count,
+  after: count,
+  monthsBefore: z.number().int(),
+  monthsAfter: z.number().int(),
+  change: z.number().nullable(),
+  pValue: z.number().min(0).max(1),
+});
+
+export const areaCalls = {
+  'area.status': {
+    input: z.object({}),
+    output: z.object({ available: z.boolean(), file: z.string().nullable(), activeBundles: count, organisations: count, trustedKeys: count }),
+  },
+  'area.trust': {
+    input: z
+      .object({
+        name: z.string().trim().max(200, { message: 'The name is too long (200 characters at most).' }).optional(),
+        publicKeyPem: z.string().max(4096, { message: 'A public key file is much smaller than this.' }).optional(),
+        fingerprint: fingerprint.optional(),
+      })
+      .refine((v) => v.publicKeyPem !== undefined || v.fingerprint !== undefined, {
+        message: 'Give the public key file or the fingerprint the organisation read out.',
+        path: ['fingerprint'],
+      }),
+    output: z.object({ key: TrustedKeyInfo, alreadyTrusted: z.boolean() }),
+  },
+  'area.revoke': {
+    input: z.object({ fingerprint, reason: z.string().trim().max(500).optional() }),
+    output: TrustedKeyInfo,
+  },
+  'area.trusted': { input: z.object({}), output: z.array(TrustedKeyInfo) },
+  'area.import': {
+    input: z
+      .object({
+        files: z
+          .array(
+            z.object({
+              name: z.string().trim().min(1, { message: 'Each file needs its name.' }).max(255),
+              base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'The file contents must be base64.' }),
+            }),
+          )
+          .max(1000)
+          .default([]),
+        paths: z.array(z.string().min(1)).max(1000).default([]),
+      })
+      .refine((v) => v.files.length + v.paths.length > 0, { message: 'Choose at least one bundle file or folder.', path: ['files'] }),
+    output: z.array(ImportResult),
+  },
+  'area.importLog': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }),
+    output: z.array(
+      z.object({
+        id: z.number().int(),
+        fileName: z.string(),
+        outcome: z.enum(['accepted', 'refused']),
+        reasonCode: z.string().nullable(),
+        message: z.string(),
+        bundleId: z.number().int().nullable(),
+        at: z.string(),
+      }),
+    ),
+  },
+  'area.bundles': {
+    input: z.object({}),
+    output: z.array(
+      z.object({
+        id: z.number().int(),
+        organisationId: z.string(),
+        organisationName: z.string(),
+        fingerprint: z.string(),
+        sequence: z.number().int(),
+        fromMonth: z.string(),
+        toMonth: z.string(),
+        taxonomyVersion: z.string(),
+        disclosurePolicy: z.string(),
+        fileName: z.string(),
+        importedAt: z.string(),
+        supersededBy: z.number().int().nullable(),
+        matchKeys: z.boolean(),
+      }),
+    ),
+  },
+  'area.needBySectorMonth': {
+    input: z.object({ sectors: sectorList.optional() }),
+    output: z.array(z.object({ sector: z.string(), month: z.string(), presentations: count, people: count, suppressed: count })),
+  },
+  'area.topIssues': {
+    input: z.object({ limit: z.number().int().min(1).max(50).default(5), sectors: sectorList.optional() }),
+    output: z.array(z.object({ sector: z.string(), issue: z.string(), rank: z.number().int(), presentations: count, suppressed: count })),
+  },
+  'area.issueTrend': {
+    input: z.object({ issue: z.string().trim().min(1, { message: 'Choose an issue.' }) }),
+    output: z.object({
+      points: z.array(z.object({ month: z.string(), presentations: count, suppressed: count })),
+      /** Events to mark on the chart. */
+      events: z.array(AreaEvent),
+    }),
+  },
+  'area.coverage': { input: z.object({}), output: z.array(z.object({ sector: z.string(), organisations: count })) },
+  'area.needByDecile': {
+    input: z.object({}),
+    output: z.array(z.object({ decileBand: z.string(), category: z.string(), presentations: count, people: count, suppressed: count })),
+  },
+  'area.distinctPeople': {
+    input: z.object({}),
+    output: z.array(
+      z.object({ district: z.string(), quarter: z.string(), records: count, distinctPeople: count, sharedPeople: count, organisations: count }),
+    ),
+  },
+  'area.events.add': {
+    input: z.object({
+      date: isoDate,
+      title: z.string().trim().min(1, { message: 'Say what happened.' }).max(200, { message: 'The title is too long (200 characters at most).' }),
+      sectors: sectorList.nullable().default(null),
+    }),
+    output: AreaEvent,
+  },
+  'area.events.list': { input: z.object({}), output: z.array(AreaEvent) },
+  'area.events.delete': { input: z.object({ id: z.number().int() }), output: z.object({ deleted: z.literal(true) }) },
+  'area.events.compare': {
+    input: z.object({ id: z.number().int(), months: z.number().int().min(1).max(24).default(3) }),
+    output: z.object({
+      event: AreaEvent,
+      monthsBefore: z.array(z.string()),
+      monthsAfter: z.array(z.string()),
+      organisations: z.array(z.string()),
+      suppressedCells: count,
+      comparisons: z.array(Comparison.extend({ category: z.string(), verdict: z.string() })),
+      note: z.string().nullable(),
+    }),
+  },
+  'area.changes': {
+    input: z.object({ window: z.number().int().min(1).max(12).default(3), limit: z.number().int().min(1).max(200).default(20) }),
+    output: z.array(Comparison.extend({ sector: z.string(), category: z.string() })),
+  },
+  'area.needVsIndices': {
+    input: z.object({ limit: z.number().int().min(1).max(200).default(20), minPresentations: z.number().int().min(1).default(20) }),
+    output: z.array(
+      z.object({
+        sector: z.string(),
+        category: z.string(),
+        domain: z.string(),
+        share: z.number(),
+        needPercentile: z.number(),
+        domainDecile: z.number(),
+        expectedPercentile: z.number(),
+        gap: z.number(),
+        summary: z.string(),
+      }),
+    ),
+  },
+  'area.exportOpenData': {
+    input: z.object({ threshold: z.number().int().min(1).max(1000).default(10), outDir: z.string().min(1).optional() }),
+    output: z.object({
+      threshold: z.number().int(),
+      outDir: z.string().nullable(),
+      tables: z.array(z.object({ id: z.string(), file: z.string(), rows: count, published: count, suppressed: count })),
+      /** The files' contents when nothing was written (browser mode or no outDir). */
+      files: z.array(z.object({ name: z.string(), text: z.string() })),
+    }),
+  },
+} as const;
