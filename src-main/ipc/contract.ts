@@ -10,7 +10,6 @@ import { recordingCalls } from './contract/recording.ts';
 import { bundleCalls } from './contract/bundle.ts';
 import { geoCalls } from './contract/geo.ts';
 import { areaCalls } from './contract/area.ts';
-import { areaCalls } from './contract/area.ts';
 import { reportsCalls } from './contract/reports.ts';
 import { mapCalls } from './contract/map.ts';
 
@@ -21,7 +20,6 @@ export const contract = {
   ...recordingCalls,
   ...bundleCalls,
   ...geoCalls,
-  ...areaCalls,
   ...areaCalls,
   ...reportsCalls,
   ...mapCalls,

@@ -12,7 +12,6 @@ import { recordingHandlers } from './handlers/recording.ts';
 import { bundleHandlers } from './handlers/bundle.ts';
 import { geoHandlers } from './handlers/geo.ts';
 import { areaHandlers } from './handlers/area.ts';
-import { areaHandlers } from './handlers/area.ts';
 import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
 
@@ -23,7 +22,6 @@ export const handlers = {
   ...recordingHandlers,
   ...bundleHandlers,
   ...geoHandlers,
-  ...areaHandlers,
   ...areaHandlers,
   ...reportsHandlers,
   ...mapHandlers,
