@@ -11,6 +11,8 @@ export interface AppContext {
   neighbourhoods: NeighbourhoodLookup | null;
   /** Reference data files: the user's updatable copy (geo.import writes it) and the shipped one it starts from. */
   reference?: { userFile: string; shippedFile: string };
+  /** The reference-data import under way (geo.import), for the Settings page's progress bar. */
+  referenceImport?: { file: string; bytesRead: number; totalBytes: number; rowsRead: number } | null;
   /** The area-picture database (no personal data), opened on first use; absent where the entry point has none. */
   areaDb?: LazyAreaDatabase;
   host: 'electron' | 'browser';

@@ -122,6 +122,7 @@ function ReferenceData() {
   const [message, setMessage] = useState<string | null>(null);
   const [result, setResult] = useState<GeoSummary | null>(null);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<CallOutput<'geo.importProgress'> | null>(null);
 
   const load = () => void call('geo.status', {}).then((r) => r.ok && setStatus(r.value));
   useEffect(load, []);
@@ -130,7 +131,14 @@ function ReferenceData() {
     e.preventDefault();
     setBusy(true);
     setResult(null);
-    const r = await call('geo.import', { files: files.split('\n').map((f) => f.trim()).filter(Boolean) });
+    // The import streams files of hundreds of MB: poll its progress for the bar.
+    const poll = setInterval(() => {
+      void call('geo.importProgress', {}).then((p) => p.ok && setProgress(p.value.running ? p.value : null));
+    }, 400);
+    const r = await call('geo.import', { files: files.split('\n').map((f) => f.trim()).filter(Boolean) }).finally(() => {
+      clearInterval(poll);
+      setProgress(null);
+    });
     if (!r.ok) {
       setBusy(false);
       setErrors(r.error.fieldErrors);
@@ -177,7 +185,19 @@ function ReferenceData() {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Importing…' : 'Update postcode and deprivation data'}
         </button>
-        {busy ? <progress aria-label="Importing reference data" /> : null}
+        {busy ? (
+          <div className="import-progress" aria-live="polite">
+            {progress && progress.totalBytes > 0 ? (
+              <>
+                <progress aria-label="Importing reference data" max={progress.totalBytes} value={progress.bytesRead} />{' '}
+                {Math.round((100 * progress.bytesRead) / progress.totalBytes)}% of {progress.file} ·{' '}
+                {progress.rowsRead.toLocaleString('en-GB')} rows
+              </>
+            ) : (
+              <progress aria-label="Importing reference data" />
+            )}
+          </div>
+        ) : null}
       </form>
       {result ? (
         <div className="success" role="status">

@@ -135,8 +135,14 @@ describe('geo.* calls', () => {
       expect(wrong.ok === false && wrong.error.fieldErrors.files![0]).toMatch(/is not an ONS postcode directory/);
       expect(fs.existsSync(path.join(dir, 'reference.sqlite'))).toBe(true); // created from the shipped copy, unchanged
 
-      const summary = await callOk(ctx, 'geo.import', { files: [nspl2021] });
+      // While the import streams, its progress can be polled; afterwards nothing is running.
+      const importing = callOk(ctx, 'geo.import', { files: [nspl2021] });
+      const during = await callOk(ctx, 'geo.importProgress', {});
+      expect(during).toMatchObject({ running: true, file: expect.stringContaining('NSPL_NOV_2021_UK_TEST') });
+      expect((await dispatch('geo.import', { files: [nspl2021] }, ctx)).ok).toBe(false); // one at a time
+      const summary = await importing;
       expect(summary).toMatchObject({ postcodesAdded: 2, rowsRefused: 2 });
+      expect(await callOk(ctx, 'geo.importProgress', {})).toMatchObject({ running: false, rowsRead: 0 });
       expect((await callOk(ctx, 'geo.status', {})).updated).toBe(true);
       expect(await callOk(ctx, 'geo.recomputeClients', {})).toEqual({ clients: 1, changed: 1, withDecile: 1, unknown: 0 });
       expect((await callOk(ctx, 'clients.get', { id })).client.geography).toMatchObject({ lsoa: 'E01000919', imdDecile: 4, imdEdition: 'IoD2019', geoReason: null });

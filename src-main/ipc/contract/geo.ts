@@ -102,6 +102,17 @@ export const geoCalls = {
     }),
     output: GeoImportSummary,
   },
+  /** How far the import under way has got (polled by the Settings page while geo.import runs). */
+  'geo.importProgress': {
+    input: z.object({}),
+    output: z.object({
+      running: z.boolean(),
+      file: z.string().nullable(),
+      bytesRead: z.number().int(),
+      totalBytes: z.number().int(),
+      rowsRead: z.number().int(),
+    }),
+  },
   'geo.recomputeClients': {
     input: z.object({}),
     output: z.object({ clients: z.number().int(), changed: z.number().int(), withDecile: z.number().int(), unknown: z.number().int() }),

@@ -73,7 +73,12 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
       throw new RecordError('invalid_input', `File not found: ${missing.join(', ')}.`, { files: missing.map((f) => `There is no file ${f}.`) });
     }
     try {
-      const summary = await importReferenceFiles(ctx.reference.userFile, input.files, { shippedFile: ctx.reference.shippedFile });
+      if (ctx.referenceImport) throw new RecordError('conflict', 'An import is already under way; wait for it to finish.');
+      ctx.referenceImport = { file: input.files[0]!, bytesRead: 0, totalBytes: 0, rowsRead: 0 };
+      const summary = await importReferenceFiles(ctx.reference.userFile, input.files, {
+        shippedFile: ctx.reference.shippedFile,
+        onProgress: (progress) => (ctx.referenceImport = { ...progress }),
+      }).finally(() => (ctx.referenceImport = null));
       // Swap in the new data only now that it is complete; lookups until here used the old data.
       ctx.neighbourhoods = ReferenceData.load(ctx.reference.userFile);
       return summary;
@@ -83,6 +88,11 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
       }
       throw error;
     }
+  },
+
+  'geo.importProgress': (_input, ctx) => {
+    const progress = ctx.referenceImport;
+    return progress ? { running: true, ...progress } : { running: false, file: null, bytesRead: 0, totalBytes: 0, rowsRead: 0 };
   },
 
   'geo.recomputeClients': (_input, ctx) => recomputeClientGeography(ctx.caseDb.db, (postcode) => geographyFor(postcode, ctx.neighbourhoods)),
