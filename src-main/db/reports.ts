@@ -104,25 +104,29 @@ interface IssueScope {
 function issueScope(
   filter: ReportFilter,
   taxonomy: Taxonomy,
-  options: { dates: 'period' | 'untilEnd' | 'none'; forceWithinRemit?: boolean },
+  options: { dates: 'period' | 'untilEnd' | 'none'; forceWithinRemit?: boolean; baseTables?: boolean },
 ): IssueScope {
+  // Column names in report_issue_facts f, or in client_issues ci joined to clients c.
+  const col = options.baseTables
+    ? { date: 'ci.identified_on', code: 'ci.issue_code', prefix: 'substr(ci.issue_code, 1, 3)', remit: 'ci.within_remit', sector: 'c.postcode_sector' }
+    : { date: 'f.identified_on', code: 'f.issue_code', prefix: 'f.category_key', remit: 'f.within_remit', sector: 'f.sector' };
   const clauses: string[] = [];
   const params: Params = { from: filter.from, to: filter.to };
-  if (options.dates === 'period') clauses.push('f.identified_on BETWEEN @from AND @to');
-  if (options.dates === 'untilEnd') clauses.push('f.identified_on <= @to');
+  if (options.dates === 'period') clauses.push(`${col.date} BETWEEN @from AND @to`);
+  if (options.dates === 'untilEnd') clauses.push(`${col.date} <= @to`);
   if (filter.issueCode !== null) {
-    clauses.push('f.issue_code = @issueCode');
+    clauses.push(`${col.code} = @issueCode`);
     params.issueCode = filter.issueCode;
   }
   if (filter.category !== null) {
-    clauses.push('f.category_key = @categoryKey');
+    clauses.push(`${col.prefix} = @categoryKey`);
     // An unknown category matches nothing rather than everything.
     params.categoryKey = categoryPrefixes(taxonomy).prefixOfCategory.get(filter.category) ?? '';
   }
-  if (filter.remit === 'within' || options.forceWithinRemit) clauses.push('f.within_remit = 1');
-  if (filter.sector === UNKNOWN_SECTOR) clauses.push('f.sector IS NULL');
+  if (filter.remit === 'within' || options.forceWithinRemit) clauses.push(`${col.remit} = 1`);
+  if (filter.sector === UNKNOWN_SECTOR) clauses.push(`${col.sector} IS NULL`);
   else if (filter.sector !== null) {
-    clauses.push('f.sector = @sector');
+    clauses.push(`${col.sector} = @sector`);
     params.sector = filter.sector;
   }
   return { where: clauses.join(' AND ') || '1', params };
@@ -365,24 +369,19 @@ export function impactReport(
 export const UNRECORDED_DESTINATION = 'Destination not recorded';
 
 export function referralReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): ReferralReport {
-  const scope = issueScope(filter, taxonomy, { dates: 'none' });
-  const referred = `SELECT DISTINCT e.client_issue_id FROM issue_status_events e
-                    WHERE e.status = 'referred' AND e.changed_on BETWEEN @from AND @to`;
+  // Referrals are few; the base tables serve them directly (the summary table adds a lookup per row).
+  const scope = issueScope(filter, taxonomy, { dates: 'none', baseTables: true });
+  const where = scope.where;
+  const from = filter.sector === null ? 'client_issues ci' : 'client_issues ci JOIN clients c ON c.id = ci.client_id';
+  const referred = `ci.id IN (SELECT e.client_issue_id FROM issue_status_events e
+                    WHERE e.status = 'referred' AND e.changed_on BETWEEN @from AND @to)`;
   const rows = prepare(
     sqlite,
     `SELECT COALESCE(ci.referred_to, '${UNRECORDED_DESTINATION}') AS destination,
-            COUNT(*) AS referrals, COUNT(DISTINCT f.client_id) AS people
-     FROM (${referred}) r
-     JOIN report_issue_facts f ON f.issue_id = r.client_issue_id
-     JOIN client_issues ci ON ci.id = r.client_issue_id
-     WHERE ${scope.where}
-     GROUP BY 1`,
+            COUNT(*) AS referrals, COUNT(DISTINCT ci.client_id) AS people
+     FROM ${from} WHERE ${referred} AND ${where} GROUP BY 1`,
   ).all(scope.params) as { destination: string; referrals: number; people: number }[];
-  const people = prepare(
-    sqlite,
-    `SELECT COUNT(DISTINCT f.client_id) FROM (${referred}) r
-     JOIN report_issue_facts f ON f.issue_id = r.client_issue_id WHERE ${scope.where}`,
-  )
+  const people = prepare(sqlite, `SELECT COUNT(DISTINCT ci.client_id) FROM ${from} WHERE ${referred} AND ${where}`)
     .pluck()
     .get(scope.params) as number;
   return {
