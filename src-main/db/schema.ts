@@ -111,6 +111,8 @@ export const clientIssues = sqliteTable(
   },
   (t) => [
     index('client_issues_client_idx').on(t.clientId),
+    // Covering index for the bundle export: clients in id order, each client's presentations by date.
+    index('client_issues_client_date_code_idx').on(t.clientId, t.identifiedOn, t.issueCode),
     index('client_issues_code_date_idx').on(t.issueCode, t.identifiedOn),
     index('client_issues_date_idx').on(t.identifiedOn),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX `client_issues_client_date_code_idx` ON `client_issues` (`client_id`,`identified_on`,`issue_code`);
