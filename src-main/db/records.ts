@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { findProbableDuplicates, normaliseExternalId, type DuplicateCandidate } from '../core/duplicates.ts';
+import type { ClientGeography } from '../core/geography.ts';
 import { statusChangeError, type IssueStatus } from '../core/issue-status.ts';
 import type { ContactKind, PreferredContact } from '../core/recording.ts';
 import type { CaseDb } from './open.ts';
@@ -35,15 +36,8 @@ export interface ClientFields {
   consentDate: string;
 }
 
-export interface GeographyFields {
-  postcodeSector: string | null;
-  postcodeDistrict: string | null;
-  lsoa: string | null;
-  imdDecile: number | null;
-  imdRank: number | null;
-  imdEdition: string | null;
-  geoReason: string | null;
-}
+/** What records.ts stores of a client's geography: derived by core/geography.ts. */
+export type GeographyFields = ClientGeography;
 
 function clientRow(fields: ClientFields, geography: GeographyFields) {
   return {
