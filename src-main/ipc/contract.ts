@@ -12,6 +12,7 @@ import { geoCalls } from './contract/geo.ts';
 import { areaCalls } from './contract/area.ts';
 import { reportsCalls } from './contract/reports.ts';
 import { mapCalls } from './contract/map.ts';
+import { protectCalls } from './contract/protect.ts';
 
 export * from './contract/recording.ts';
 
@@ -23,6 +24,7 @@ export const contract = {
   ...areaCalls,
   ...reportsCalls,
   ...mapCalls,
+  ...protectCalls,
 } as const;
 
 export type Contract = typeof contract;
@@ -37,6 +39,8 @@ export const CallError = z.object({
   message: z.string(),
   /** Dotted field path ("client.postcode") → messages */
   fieldErrors: z.record(z.string(), z.array(z.string())).default({}),
+  /** For 'forbidden': log in (login-required), run the first-run wizard (setup-required), or the role is too low. */
+  reason: z.enum(['login-required', 'setup-required', 'role']).optional(),
 });
 export type CallError = z.infer<typeof CallError>;
 

@@ -14,6 +14,7 @@ import { geoHandlers } from './handlers/geo.ts';
 import { areaHandlers } from './handlers/area.ts';
 import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
+import { protectHandlers } from './handlers/protect.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -25,6 +26,7 @@ export const handlers = {
   ...areaHandlers,
   ...reportsHandlers,
   ...mapHandlers,
+  ...protectHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
