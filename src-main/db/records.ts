@@ -52,19 +52,20 @@ export function newRecordKey(): number {
   return randomInt(0, 2 ** 31);
 }
 
-export function insertClient(db: CaseDb, fields: ClientFields, geography: GeographyFields): number {
+// `actor` (issue 7): the logged-in staff user's id, stored as who created/changed/recorded; null when unknown.
+export function insertClient(db: CaseDb, fields: ClientFields, geography: GeographyFields, actor: number | null = null): number {
   const row = db
     .insert(clients)
-    .values({ ...clientRow(fields, geography), recordKey: newRecordKey() })
+    .values({ ...clientRow(fields, geography), recordKey: newRecordKey(), createdBy: actor, updatedBy: actor })
     .returning({ id: clients.id })
     .get();
   return row.id;
 }
 
-export function updateClient(db: CaseDb, id: number, fields: ClientFields, geography: GeographyFields): void {
+export function updateClient(db: CaseDb, id: number, fields: ClientFields, geography: GeographyFields, actor: number | null = null): void {
   const result = db
     .update(clients)
-    .set({ ...clientRow(fields, geography), updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` })
+    .set({ ...clientRow(fields, geography), updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`, updatedBy: actor })
     .where(eq(clients.id, id))
     .run();
   if (result.changes === 0) throw new RecordError('not_found', `There is no client ${id}.`);
@@ -198,6 +199,7 @@ export function recordContact(
     note: string;
     issues: RecordedIssue[];
   },
+  actor: number | null = null,
 ): { contactId: number; clientIssueIds: number[] } {
   return db.transaction((tx) => {
     const client = tx.select({ id: clients.id }).from(clients).where(eq(clients.id, input.clientId)).get();
@@ -210,6 +212,7 @@ export function recordContact(
         kind: input.kind,
         staffName: input.staffName,
         note: input.note,
+        createdBy: actor,
       })
       .returning({ id: contacts.id })
       .get();
@@ -227,15 +230,16 @@ export function recordContact(
           status,
           identifiedOn: input.contactDate,
           statusChangedOn: input.contactDate,
+          createdBy: actor,
         })
         .returning({ id: clientIssues.id })
         .get();
       tx.insert(issueStatusEvents)
-        .values({ clientIssueId: row.id, status: 'identified', changedOn: input.contactDate })
+        .values({ clientIssueId: row.id, status: 'identified', changedOn: input.contactDate, recordedBy: actor })
         .run();
       if (status === 'referred') {
         tx.insert(issueStatusEvents)
-          .values({ clientIssueId: row.id, status, changedOn: input.contactDate, note: `Referred to ${issue.referredTo}` })
+          .values({ clientIssueId: row.id, status, changedOn: input.contactDate, note: `Referred to ${issue.referredTo}`, recordedBy: actor })
           .run();
       }
       return row.id;
@@ -251,6 +255,7 @@ export function recordContact(
 export function changeIssueStatus(
   db: CaseDb,
   input: { clientIssueId: number; status: IssueStatus; changedOn: string; note: string; referredTo: string | null },
+  actor: number | null = null,
 ): { status: IssueStatus; statusChangedOn: string } {
   return db.transaction((tx) => {
     const issue = tx.select().from(clientIssues).where(eq(clientIssues.id, input.clientIssueId)).get();
@@ -264,7 +269,7 @@ export function changeIssueStatus(
       throw new RecordError('invalid_input', problem, { [field]: [problem] });
     }
     tx.insert(issueStatusEvents)
-      .values({ clientIssueId: issue.id, status: input.status, changedOn: input.changedOn, note: input.note })
+      .values({ clientIssueId: issue.id, status: input.status, changedOn: input.changedOn, note: input.note, recordedBy: actor })
       .run();
     tx.update(clientIssues)
       .set({

@@ -113,12 +113,12 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
       const found = findDuplicates(ctx.caseDb.db, client);
       if (found.length) return { kind: 'possible-duplicates', matches: duplicateMatches(ctx, found) };
     }
-    const id = insertClient(ctx.caseDb.db, client, geography(ctx, client.postcode));
+    const id = insertClient(ctx.caseDb.db, client, geography(ctx, client.postcode), ctx.session?.userId ?? null);
     return { kind: 'created', id };
   },
 
   'clients.update': (input, ctx) => {
-    updateClient(ctx.caseDb.db, input.id, input.client, geography(ctx, input.client.postcode));
+    updateClient(ctx.caseDb.db, input.id, input.client, geography(ctx, input.client.postcode), ctx.session?.userId ?? null);
     return { id: input.id };
   },
 
@@ -127,9 +127,9 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
       ctx,
       input.issues.map((i) => i.issueCode),
     );
-    return recordContact(ctx.caseDb.db, input);
+    return recordContact(ctx.caseDb.db, input, ctx.session?.userId ?? null);
   },
 
-  'issues.changeStatus': (input, ctx) => changeIssueStatus(ctx.caseDb.db, input),
+  'issues.changeStatus': (input, ctx) => changeIssueStatus(ctx.caseDb.db, input, ctx.session?.userId ?? null),
 };
 
