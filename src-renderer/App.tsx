@@ -8,6 +8,7 @@ import { ClientList } from './screens/ClientList.tsx';
 import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
+import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
 export type TaxonomyData = CallOutput<'taxonomy.get'>;
@@ -32,6 +33,8 @@ function Screen({ route }: { route: Route }) {
       return <ClientPage id={route.id} />;
     case 'record-contact':
       return <ContactForm clientId={route.id} />;
+    case 'reports':
+      return <ReportsScreen view={route.view} />;
     case 'export':
       return <ExportScreen />;
     case 'settings':
@@ -53,6 +56,7 @@ function Screen({ route }: { route: Route }) {
 const NAV: { href: string; label: string; matches: Route['name'][] }[] = [
   { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact'] },
   { href: '#/clients/new', label: 'New client', matches: ['new-client'] },
+  { href: '#/reports', label: 'Reports', matches: ['reports'] },
   { href: '#/export', label: 'Export', matches: ['export'] },
   { href: '#/settings', label: 'Settings', matches: ['settings'] },
   { href: '#/about', label: 'About', matches: ['about'] },

@@ -10,7 +10,12 @@ export type Route =
   | { name: 'export' }
   | { name: 'settings' }
   | { name: 'about' }
+  | { name: 'reports'; view: ReportView }
   | { name: 'not-found'; path: string };
+
+/** The Reports area's sub-views: #/reports/need, #/reports/where… */
+export const REPORT_VIEWS = ['need', 'where', 'deciles', 'impact', 'map'] as const;
+export type ReportView = (typeof REPORT_VIEWS)[number];
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/clients';
@@ -26,6 +31,10 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (parts[0] === 'about') return { name: 'about' };
+  if (parts[0] === 'reports' && parts.length <= 2) {
+    const view = (parts[1] ?? 'need') as ReportView;
+    if (REPORT_VIEWS.includes(view)) return { name: 'reports', view };
+  }
   if (parts[0] === 'export') return { name: 'export' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'not-found', path };

@@ -1,0 +1,157 @@
+/**
+ * Where: people or presentations by postcode sector and category, as a sortable heat table.
+ * Clients without a sector are a visible "unknown" row, never dropped.
+ */
+import { useState } from 'react';
+import { toCsv } from '../../../src-main/core/csv.ts';
+import { UNKNOWN_SECTOR } from '../../../src-main/core/reports.ts';
+import type { CallOutput } from '../../../src-main/ipc/contract.ts';
+import { SEQUENTIAL, SEQUENTIAL_TEXT, sequentialClass } from '../../components/charts/chartjs.ts';
+import { downloadText } from '../../download.ts';
+import { asCallFilter, type ReportFilterState } from './filterStore.ts';
+import { ReportStatus } from './ReportStatus.tsx';
+import { shown, useReport } from './useReport.ts';
+
+type Where = CallOutput<'reports.where'>;
+export type Measure = 'people' | 'presentations';
+
+export function sectorLabel(sector: string): string {
+  return sector === UNKNOWN_SECTOR ? 'Unknown (no postcode sector)' : sector;
+}
+
+interface HeatRow {
+  sector: string;
+  known: boolean;
+  total: number;
+  cells: number[];
+}
+
+function heatRows(where: Where, measure: Measure): HeatRow[] {
+  return where.sectors.map((s) => ({
+    sector: s.sector,
+    known: s.known,
+    total: s[measure],
+    cells: where.categories.map((c) => s.byCategory[c.code]?.[measure] ?? 0),
+  }));
+}
+
+export function whereCsv(where: Where, measure: Measure): string {
+  return toCsv(
+    ['Sector', `Total ${measure}`, ...where.categories.map((c) => c.name)],
+    heatRows(where, measure).map((r) => [sectorLabel(r.sector), r.total, ...r.cells]),
+  );
+}
+
+export function WhereView({ filter }: { filter: ReportFilterState }) {
+  const state = useReport('reports.where', { filter: asCallFilter(filter) });
+  const where = shown(state);
+  const [measure, setMeasure] = useState<Measure>('people');
+  const [sort, setSort] = useState<{ column: number; descending: boolean }>({ column: 1, descending: true });
+
+  const rows = where ? heatRows(where, measure) : [];
+  const valueOf = (r: HeatRow, column: number) => (column === 0 ? r.sector : column === 1 ? r.total : r.cells[column - 2]!);
+  const sorted = [...rows].sort((a, b) => {
+    // "Unknown" stays last whatever the order, so it is always found in the same place.
+    if (a.known !== b.known) return a.known ? -1 : 1;
+    const x = valueOf(a, sort.column);
+    const y = valueOf(b, sort.column);
+    const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en-GB', { numeric: true });
+    return sort.descending ? -order : order;
+  });
+  const max = Math.max(0, ...rows.filter((r) => r.known).flatMap((r) => r.cells));
+  const unknown = rows.find((r) => !r.known);
+  const headers = where ? ['Sector', 'Total', ...where.categories.map((c) => c.name)] : [];
+
+  return (
+    <div className={state.status === 'loading' ? 'report-body stale' : 'report-body'}>
+      <ReportStatus state={state} what="the sectors" />
+      {where ? (
+        <figure className="chart-panel" data-testid="panel-where" aria-labelledby="where-title">
+          <div className="chart-panel-head">
+            <h2 id="where-title">By postcode sector and category</h2>
+            <div className="actions chart-actions">
+              <label className="inline-label">
+                Count
+                <select value={measure} onChange={(e) => setMeasure(e.target.value as Measure)}>
+                  <option value="people">People</option>
+                  <option value="presentations">Presentations</option>
+                </select>
+              </label>
+              <button type="button" onClick={() => downloadText(`needmap-where-${measure}.csv`, whereCsv(where, measure), 'text/csv;charset=utf-8')}>
+                Download CSV<span className="visually-hidden"> of the sector table</span>
+              </button>
+            </div>
+          </div>
+          <p className="headline">
+            {where.totals.people.toLocaleString('en-GB')} people from {rows.filter((r) => r.known).length} postcode sectors
+            {unknown ? (
+              <>
+                {' '}
+                — and <strong>{unknown.total.toLocaleString('en-GB')}</strong> {measure} with no known sector (the last row).
+              </>
+            ) : (
+              '; every client has a known sector.'
+            )}
+          </p>
+          <p className="hint">
+            Darker cells hold more; every cell shows its number. A person with issues in two categories counts once in each,
+            and once in the total. Choose a column heading to sort.
+          </p>
+          <div className="table-scroll heat-scroll" tabIndex={0} role="region" aria-label="Sector by category table">
+            <table className="data-table heat-table">
+              <caption>
+                {measure === 'people' ? 'People' : 'Presentations'} by postcode sector and category
+              </caption>
+              <thead>
+                <tr>
+                  {headers.map((h, i) => (
+                    <th
+                      key={h}
+                      scope="col"
+                      className={i > 0 ? 'num' : undefined}
+                      aria-sort={sort.column === i ? (sort.descending ? 'descending' : 'ascending') : undefined}
+                    >
+                      <button
+                        type="button"
+                        className="sort-button"
+                        onClick={() => setSort((s) => ({ column: i, descending: s.column === i ? !s.descending : i > 0 }))}
+                      >
+                        {h}
+                        <span aria-hidden="true">{sort.column === i ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
+                      </button>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {sorted.length === 0 ? (
+                  <tr>
+                    <td colSpan={headers.length}>No records match these filters.</td>
+                  </tr>
+                ) : null}
+                {sorted.map((r) => (
+                  <tr key={r.sector} className={r.known ? undefined : 'unknown-row'}>
+                    <th scope="row">{sectorLabel(r.sector)}</th>
+                    <td className="num total">{r.total.toLocaleString('en-GB')}</td>
+                    {r.cells.map((v, i) => {
+                      const level = sequentialClass(v, max);
+                      return (
+                        <td
+                          key={i}
+                          className="num heat"
+                          style={r.known && v > 0 ? { background: SEQUENTIAL[level], color: SEQUENTIAL_TEXT[level] } : undefined}
+                        >
+                          {v.toLocaleString('en-GB')}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </figure>
+      ) : null}
+    </div>
+  );
+}
