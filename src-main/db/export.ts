@@ -64,6 +64,21 @@ function nextMonthStart(month: string): string {
   return monthStart(monthFromIndex(monthIndex(month) + 1));
 }
 
+/**
+ * Presentations in [start, end): clients scanned in id order (CROSS JOIN fixes that order), each
+ * client's presentations read from the covering index client_issues_client_date_code_idx. This
+ * avoids one random lookup into client_issues and into clients per presentation, which is what
+ * the date index made the planner do. SQLite returns each column as ONE JSON array (a single row),
+ * so the rows cross from SQLite into JavaScript once rather than once per presentation.
+ */
+const PRESENTATION_COLUMNS_SQL = `SELECT json_group_array(ci.client_id), json_group_array(c.record_key),
+    json_group_array(substr(ci.identified_on, 1, 7)), json_group_array(c.postcode_sector),
+    json_group_array(c.postcode_district), json_group_array(c.imd_decile), json_group_array(ci.issue_code)
+  FROM clients c CROSS JOIN client_issues ci INDEXED BY client_issues_client_date_code_idx ON ci.client_id = c.id
+  WHERE ci.identified_on >= ? AND ci.identified_on < ?`;
+
+type PresentationColumns = [number[], number[], string[], (string | null)[], (string | null)[], (number | null)[], string[]];
+
 /** Only the columns the tables need, as plain rows, for identified_on within [from, to]. */
 export function readExportRows(
   caseDb: CaseDatabase,
@@ -74,24 +89,21 @@ export function readExportRows(
   const categoryOf = new Map(taxonomy.issues.map((i) => [i.code, i.category]));
   const start = monthStart(from);
   const end = nextMonthStart(to);
-  const presentationRows = caseDb.sqlite
-    .prepare(
-      `SELECT ci.client_id, c.record_key, substr(ci.identified_on, 1, 7), c.postcode_sector, c.postcode_district, c.imd_decile, ci.issue_code
-       FROM client_issues ci JOIN clients c ON c.id = ci.client_id
-       WHERE ci.identified_on >= ? AND ci.identified_on < ?`,
-    )
-    .raw()
-    .all(start, end) as [number, number, string, string | null, string | null, number | null, string][];
-  const presentations = presentationRows.map(([clientId, recordKey, month, sector, district, imdDecile, issueCode]) => ({
-    clientId,
-    recordKey,
-    month,
-    sector,
-    district,
-    imdDecile,
-    issueCode,
-    category: categoryOf.get(issueCode) ?? 'unknown',
-  }));
+  const columnsJson = caseDb.sqlite.prepare(PRESENTATION_COLUMNS_SQL).raw().get(start, end) as string[];
+  const [clientIds, recordKeys, months, sectors, districts, deciles, issueCodes] = columnsJson.map((c) => JSON.parse(c) as unknown) as PresentationColumns;
+  const presentations: PresentationRow[] = new Array<PresentationRow>(clientIds.length);
+  for (let i = 0; i < clientIds.length; i++) {
+    presentations[i] = {
+      clientId: clientIds[i]!,
+      recordKey: recordKeys[i]!,
+      month: months[i]!,
+      sector: sectors[i]!,
+      district: districts[i]!,
+      imdDecile: deciles[i]!,
+      issueCode: issueCodes[i]!,
+      category: categoryOf.get(issueCodes[i]!) ?? 'unknown',
+    };
+  }
 
   // The first time in the period each within-remit issue reached each outcome.
   const outcomeRows = caseDb.sqlite

@@ -45,24 +45,37 @@ export function decileBand(decile: number | null): string {
 
 interface Accumulator {
   key: string[];
-  people: Set<number>;
+  people: number;
+  /** The last client counted: rows arrive grouped by client, so a new person is a change of client. */
+  lastClientId: number;
   peopleKey: number;
   presentations: number;
   presentationsKey: number;
 }
 
-class Tally {
+/** Joins a cell's dimension values into one map key (no value contains NUL). */
+const SEPARATOR = '\u0000';
+
+/** Counts cells from rows that arrive grouped by client (see buildTables), so no per-cell Set of people is needed. */
+class Tally<Row> {
   private readonly cells = new Map<string, Accumulator>();
 
-  add(key: string[], clientId: number, recordKey: number): void {
-    const id = key.join('\u0000');
+  /** `keyOf` runs only for a row opening a new cell: per row, only the joined id is built. */
+  constructor(
+    private readonly idOf: (row: Row) => string,
+    private readonly keyOf: (row: Row) => string[],
+  ) {}
+
+  add(row: Row, clientId: number, recordKey: number): void {
+    const id = this.idOf(row);
     let acc = this.cells.get(id);
     if (!acc) {
-      acc = { key, people: new Set(), peopleKey: 0, presentations: 0, presentationsKey: 0 };
+      acc = { key: this.keyOf(row), people: 0, lastClientId: Number.NaN, peopleKey: 0, presentations: 0, presentationsKey: 0 };
       this.cells.set(id, acc);
     }
-    if (!acc.people.has(clientId)) {
-      acc.people.add(clientId);
+    if (acc.lastClientId !== clientId) {
+      acc.lastClientId = clientId;
+      acc.people++;
       acc.peopleKey = addToCellKey(acc.peopleKey, recordKey);
     }
     acc.presentations++;
@@ -75,7 +88,7 @@ class Tally {
       .sort((a, b) => compareKeys(a.key, b.key))
       .map((acc) => ({
         key: acc.key,
-        people: policy.protect({ value: acc.people.size, cellKey: acc.peopleKey }),
+        people: policy.protect({ value: acc.people, cellKey: acc.peopleKey }),
         presentations: policy.protect({ value: acc.presentations, cellKey: acc.presentationsKey }),
       }));
   }
@@ -93,20 +106,28 @@ interface TableSpec<Row> {
   title: string;
   dimensions: string[];
   keyOf(row: Row): string[];
+  /** keyOf(row).join(SEPARATOR), built directly because it runs for every row. */
+  idOf(row: Row): string;
   periodOf(row: Row): string;
 }
 
+/** Rows with all of one client's rows next to each other, keeping their order otherwise (sort is stable; already-grouped input costs one pass). */
+function groupedByClient<Row extends { clientId: number }>(rows: readonly Row[]): readonly Row[] {
+  return [...rows].sort((a, b) => a.clientId - b.clientId);
+}
+
+/** `rows` must be grouped by client (groupedByClient). */
 function buildTable<Row extends { clientId: number; recordKey: number }>(
   spec: TableSpec<Row>,
   rows: readonly Row[],
   policy: DisclosurePolicy,
 ): BundleTable {
-  const cells = new Tally();
-  const totals = new Tally();
+  const cells = new Tally(spec.idOf, spec.keyOf);
+  const totals = new Tally(spec.periodOf, (row: Row) => [spec.periodOf(row)]);
   for (const row of rows) {
-    cells.add(spec.keyOf(row), row.clientId, row.recordKey);
+    cells.add(row, row.clientId, row.recordKey);
     // Totals come from the unrounded, unperturbed records, then are protected on their own.
-    totals.add([spec.periodOf(row)], row.clientId, row.recordKey);
+    totals.add(row, row.clientId, row.recordKey);
   }
   return {
     id: spec.id,
@@ -123,6 +144,7 @@ const PRESENTATION_TABLES: TableSpec<PresentationRow>[] = [
     title: 'Postcode sector × month × issue category',
     dimensions: ['postcodeSector', 'month', 'category'],
     keyOf: (r) => [r.sector ?? UNKNOWN, r.month, r.category],
+    idOf: (r) => `${r.sector ?? UNKNOWN}${SEPARATOR}${r.month}${SEPARATOR}${r.category}`,
     periodOf: (r) => r.month,
   },
   {
@@ -130,6 +152,7 @@ const PRESENTATION_TABLES: TableSpec<PresentationRow>[] = [
     title: 'Postcode district × month × issue',
     dimensions: ['postcodeDistrict', 'month', 'issue'],
     keyOf: (r) => [r.district ?? UNKNOWN, r.month, r.issueCode],
+    idOf: (r) => `${r.district ?? UNKNOWN}${SEPARATOR}${r.month}${SEPARATOR}${r.issueCode}`,
     periodOf: (r) => r.month,
   },
   {
@@ -137,6 +160,7 @@ const PRESENTATION_TABLES: TableSpec<PresentationRow>[] = [
     title: 'Postcode sector × quarter × issue',
     dimensions: ['postcodeSector', 'quarter', 'issue'],
     keyOf: (r) => [r.sector ?? UNKNOWN, quarterOf(r.month), r.issueCode],
+    idOf: (r) => `${r.sector ?? UNKNOWN}${SEPARATOR}${quarterOf(r.month)}${SEPARATOR}${r.issueCode}`,
     periodOf: (r) => quarterOf(r.month),
   },
   {
@@ -144,6 +168,7 @@ const PRESENTATION_TABLES: TableSpec<PresentationRow>[] = [
     title: 'Whole area (local-authority total) × month × deprivation decile band × issue category',
     dimensions: ['month', 'imdDecileBand', 'category'],
     keyOf: (r) => [r.month, decileBand(r.imdDecile), r.category],
+    idOf: (r) => `${r.month}${SEPARATOR}${decileBand(r.imdDecile)}${SEPARATOR}${r.category}`,
     periodOf: (r) => r.month,
   },
 ];
@@ -153,6 +178,7 @@ const OUTCOME_TABLE: TableSpec<OutcomeRow> = {
   title: 'Within-remit issues reaching an outcome (improved / resolved / unresolved) by category × quarter',
   dimensions: ['category', 'quarter', 'outcome'],
   keyOf: (r) => [r.category, quarterOf(r.month), r.outcome],
+  idOf: (r) => `${r.category}${SEPARATOR}${quarterOf(r.month)}${SEPARATOR}${r.outcome}`,
   periodOf: (r) => quarterOf(r.month),
 };
 
@@ -161,8 +187,9 @@ export function buildTables(
   outcomes: readonly OutcomeRow[],
   policy: DisclosurePolicy,
 ): BundleTable[] {
+  const presentationsByClient = groupedByClient(presentations);
   return [
-    ...PRESENTATION_TABLES.map((spec) => buildTable(spec, presentations, policy)),
-    buildTable(OUTCOME_TABLE, outcomes, policy),
+    ...PRESENTATION_TABLES.map((spec) => buildTable(spec, presentationsByClient, policy)),
+    buildTable(OUTCOME_TABLE, groupedByClient(outcomes), policy),
   ];
 }
