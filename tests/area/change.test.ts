@@ -54,6 +54,10 @@ describe('events in the area database', () => {
     trustKey(area.db, { publicKeyPem: key.publicKeyPem });
     const b = await bundleOf({ org: { id: 'org-a', name: 'A' }, key, from: months[0]!, to: months[6]!, sequence: 1, rows: { presentations: [...steady, ...stepped], outcomes: [] } });
     expect((await importBundleBytes(area, 'a', b.file, { knownTaxonomyVersions: [taxonomy.version] })).outcome).toBe('accepted');
+    const labels = { 'money-debt': 'Money & debt', housing: 'Housing' };
+    const early = addEvent(area, { date: `${eventMonth}-14`, title: 'Large employer closed', sectors: ['PR1 2'] });
+    // With one organisation reporting throughout, the comparison reads the combined cube.
+    const fromCube = compareAroundEvent(area, early.id, { months: 3, categoryLabels: labels });
     // A newcomer reporting only the last month must not make need look higher after the event.
     const late = newKey();
     trustKey(area.db, { publicKeyPem: late.publicKeyPem });
@@ -72,6 +76,8 @@ describe('events in the area database', () => {
     expect(report.monthsBefore).toEqual(months.slice(0, 3));
     expect(report.monthsAfter).toEqual(months.slice(4, 7));
     expect(report.organisations).toEqual(['org-a']);
+    // …and with the newcomer, from org-a's own cells: the same figures.
+    expect(report.comparisons).toEqual(fromCube.comparisons);
     const money = report.comparisons.find((c) => c.category === 'money-debt')!;
     const housing = report.comparisons.find((c) => c.category === 'housing')!;
     // The cell-key policy moves each cell by at most 2.

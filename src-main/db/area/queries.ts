@@ -151,23 +151,36 @@ function countsOverWindow(area: AreaDatabase, months: readonly string[], sectors
     for (let i = monthIndex(from); i <= monthIndex(to); i++) set.add(monthFromIndex(i));
   }
   const organisations = [...covered].filter(([, set]) => months.every((m) => set.has(m))).map(([org]) => org).sort();
+  const reporting = [...covered].filter(([, set]) => months.some((m) => set.has(m))).length;
   const counts: WindowCounts['counts'] = new Map();
   let suppressedCells = 0;
   if (organisations.length === 0 || months.length === 0) return { organisations, counts, suppressedCells };
-  const sectorFilter = sectors?.length ? `AND c.k1 IN (${placeholders(sectors.length)})` : '';
-  const rows = area.sqlite
-    .prepare(
-      `SELECT c.k1, c.k3, c.k2, c.presentations FROM bundle_cells c JOIN imported_bundles b ON b.id = c.bundle_id
-       WHERE b.superseded_by IS NULL AND c.table_id = 'sector-month-category'
-         AND b.organisation_id IN (${placeholders(organisations.length)}) AND c.k2 IN (${placeholders(months.length)}) ${sectorFilter}`,
-    )
-    .raw()
-    .all(...organisations, ...months, ...(sectors ?? [])) as [string, string, string, number | null][];
-  for (const [sector, category, month, presentations] of rows) {
-    if (presentations === null) {
-      suppressedCells++;
-      continue;
-    }
+  let rows: [string, string, string, number, number][];
+  if (organisations.length === reporting) {
+    // Everyone reporting in the window reports throughout: the combined cube is exactly their sum (and indexed by month).
+    const sectorFilter = sectors?.length ? `AND k1 IN (${placeholders(sectors.length)})` : '';
+    rows = area.sqlite
+      .prepare(
+        `SELECT k1, k3, k2, presentations, presentations_suppressed FROM combined_cells
+         WHERE table_id = 'sector-month-category' AND k2 IN (${placeholders(months.length)}) ${sectorFilter}`,
+      )
+      .raw()
+      .all(...months, ...(sectors ?? [])) as typeof rows;
+  } else {
+    const sectorFilter = sectors?.length ? `AND c.k1 IN (${placeholders(sectors.length)})` : '';
+    rows = area.sqlite
+      .prepare(
+        `SELECT c.k1, c.k3, c.k2, coalesce(c.presentations, 0), c.presentations_suppressed FROM bundle_cells c JOIN imported_bundles b ON b.id = c.bundle_id
+         WHERE b.superseded_by IS NULL AND c.table_id = 'sector-month-category'
+           AND b.organisation_id IN (${placeholders(organisations.length)}) AND c.k2 IN (${placeholders(months.length)}) ${sectorFilter}`,
+      )
+      .raw()
+      .all(...organisations, ...months, ...(sectors ?? [])) as typeof rows;
+  }
+  for (const [sector, category, month, presentations, suppressed] of rows) {
+    // Suppressed contributions are left out of the comparison and counted, never read as 0.
+    suppressedCells += suppressed;
+    if (presentations === 0 && suppressed > 0) continue;
     const byCategory = counts.get(sector) ?? counts.set(sector, new Map()).get(sector)!;
     const byMonth = byCategory.get(category) ?? byCategory.set(category, new Map()).get(category)!;
     byMonth.set(month, (byMonth.get(month) ?? 0) + presentations);

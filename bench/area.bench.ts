@@ -1,0 +1,152 @@
+/**
+ * Area picture: import + verify + combine 200 bundles of a typical size (one small
+ * organisation's 12 months: ~1,000 clients), target < 1 s beyond reading the files; then the
+ * area dashboard's queries on that database, target < 150 ms for all of them together.
+ * Baselines measured in the same run: verifying the same bundles alone (the bundle code's
+ * in-memory verifier), and a bare COUNT(*) over the combined cube.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../src-main/app-context.ts';
+import { DISCLOSURE_POLICIES } from '../src-main/core/bundle/disclosure.ts';
+import { packBundle, fingerprintOf } from '../src-main/core/bundle/package.ts';
+import { buildPayload } from '../src-main/core/bundle/payload.ts';
+import { monthFromIndex, monthIndex, quarterOf } from '../src-main/core/bundle/period.ts';
+import { verifyBundle } from '../src-main/core/bundle/verify.ts';
+import { generateDemoClients, lastWholeMonth } from '../src-main/core/demo.ts';
+import { geographyFor } from '../src-main/core/geography.ts';
+import { importBundleBytes } from '../src-main/db/area/import.ts';
+import { openAreaDatabase } from '../src-main/db/area/open.ts';
+import {
+  coverageBySector,
+  distinctPeopleAcrossOrganisations,
+  issueTrend,
+  needByDecile,
+  needBySectorMonth,
+  recentChanges,
+  topIssuesPerSector,
+} from '../src-main/db/area/queries.ts';
+import { trustKey } from '../src-main/db/area/trust.ts';
+import { writeDemoClients } from '../src-main/db/demo.ts';
+import { readExportRows } from '../src-main/db/export.ts';
+import { openCaseDatabase } from '../src-main/db/open.ts';
+import { defaultAppPaths } from '../src-main/paths.ts';
+import crypto from 'node:crypto';
+import { timeMedian } from './demo-db.ts';
+import type { BenchContext } from './run.ts';
+
+const BUNDLES = Number(process.env.BENCH_AREA_BUNDLES ?? 200);
+const CLIENTS_PER_ORG = 1000;
+/** Distinct demo databases; bundles cycle through them (each signed by its own organisation's key). */
+const SOURCES = 8;
+
+export async function run(bench: BenchContext): Promise<void> {
+  const paths = defaultAppPaths();
+  const taxonomy = loadTaxonomy(paths);
+  const neighbourhoods = loadNeighbourhoods(paths);
+  const dir = path.join(bench.outDir, 'area');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const to = lastWholeMonth();
+  const from = monthFromIndex(monthIndex(to) - 11);
+
+  const sources = [];
+  for (let s = 0; s < SOURCES; s++) {
+    const caseDb = openCaseDatabase(path.join(dir, `source-${s}.db`), { migrationsDir: paths.migrationsDir });
+    writeDemoClients(
+      caseDb,
+      generateDemoClients({ seed: 100 + s, clients: CLIENTS_PER_ORG, endMonth: to, issues: taxonomy.issues, postcodes: demoPostcodes(paths, neighbourhoods), remitCategories: ['money-debt', 'benefits', 'housing'] }),
+      (postcode) => geographyFor(postcode, neighbourhoods),
+    );
+    sources.push(readExportRows(caseDb, taxonomy, from, to));
+    caseDb.close();
+  }
+
+  const area = openAreaDatabase(path.join(dir, 'area.db'), { migrationsDir: paths.migrationsDir });
+  const files: string[] = [];
+  let cells = 0;
+  for (let i = 0; i < BUNDLES; i++) {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    trustKey(area.db, { publicKeyPem, name: `Organisation ${i}` });
+    // A quarter of the organisations opt in to match keys: one row per client they saw.
+    const rows = sources[i % SOURCES]!;
+    const matchKeys =
+      i % 4 === 0
+        ? {
+            notice: 'Pseudonymised personal data.',
+            algorithm: 'HMAC-SHA256/HKDF-SHA256' as const,
+            linkageKeyId: '0123456789abcdef',
+            keyTypes: ['nhs'],
+            rows: [...new Map(rows.presentations.map((p) => [`${p.clientId}|${quarterOf(p.month)}`, p])).values()].map((p) => ({
+              quarter: quarterOf(p.month),
+              district: p.district ?? 'unknown',
+              // Clients of the same source database share keys: the same people seen by several organisations.
+              keys: [crypto.createHash('sha256').update(`${i % SOURCES}:${p.clientId}`).digest('base64url')],
+            })),
+          }
+        : undefined;
+    const payload = buildPayload({
+      organisation: { id: `org-${i}`, name: `Organisation ${i}` },
+      fingerprint: fingerprintOf(publicKey),
+      taxonomyVersion: taxonomy.version,
+      from,
+      to,
+      sequence: 1,
+      createdAt: new Date(),
+      softwareVersion: '0.1.0',
+      policy: DISCLOSURE_POLICIES[i % 2 === 0 ? 'cell-key' : 'nhs-england'],
+      ...rows,
+      ...(matchKeys ? { matchKeys } : {}),
+    });
+    cells += payload.tables.reduce((n, t) => n + t.cells.length, 0);
+    const file = path.join(dir, `org-${i}.needmap-bundle`);
+    fs.writeFileSync(file, (await packBundle(payload, { privateKey, publicKeyPem })).file);
+    files.push(file);
+  }
+  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+
+  let t = process.hrtime.bigint();
+  const buffers = files.map((f) => fs.readFileSync(f));
+  const readMs = Number(process.hrtime.bigint() - t) / 1e6;
+
+  t = process.hrtime.bigint();
+  for (const buffer of buffers) {
+    const v = await verifyBundle(buffer);
+    if (!v.ok) throw new Error(v.message);
+  }
+  const verifyMs = Number(process.hrtime.bigint() - t) / 1e6;
+
+  t = process.hrtime.bigint();
+  for (const [i, buffer] of buffers.entries()) {
+    const r = await importBundleBytes(area, path.basename(files[i]!), buffer, { knownTaxonomyVersions: [taxonomy.version] });
+    if (r.outcome !== 'accepted') throw new Error(r.message);
+  }
+  const importMs = Number(process.hrtime.bigint() - t) / 1e6;
+  const combined = (area.sqlite.prepare('SELECT COUNT(*) AS n FROM combined_cells').get() as { n: number }).n;
+  console.log(
+    `${BUNDLES} bundles (${CLIENTS_PER_ORG} clients, 12 months each; ${cells} cells, ${(bytes / 1024 / 1024).toFixed(1)} MiB; ${combined} combined cells)`,
+  );
+  console.log(`read files: ${readMs.toFixed(0)} ms (not counted)`);
+  console.log(`import + verify + combine: ${importMs.toFixed(0)} ms — target < 1000 ms; baseline verify alone: ${verifyMs.toFixed(0)} ms (×${(importMs / verifyMs).toFixed(2)})`);
+
+  const baselineMs = timeMedian(() => area.sqlite.prepare('SELECT COUNT(*) FROM combined_cells').get());
+  const issue = taxonomy.issues[0]!.code;
+  const queries: [string, () => unknown][] = [
+    ['need by sector × month', () => needBySectorMonth(area)],
+    ['top issues per sector', () => topIssuesPerSector(area, 5)],
+    ['issue trend', () => issueTrend(area, issue)],
+    ['coverage by sector', () => coverageBySector(area)],
+    ['need by decile', () => needByDecile(area)],
+    ['distinct people (match keys)', () => distinctPeopleAcrossOrganisations(area)],
+    ['recent changes scan', () => recentChanges(area)],
+  ];
+  let total = 0;
+  for (const [name, fn] of queries) {
+    const ms = timeMedian(fn, 5);
+    total += ms;
+    console.log(`  ${name}: ${ms.toFixed(1)} ms (×${(ms / baselineMs).toFixed(0)} of COUNT(*) ${baselineMs.toFixed(2)} ms)`);
+  }
+  console.log(`dashboard queries together: ${total.toFixed(0)} ms — target < 150 ms`);
+  area.close();
+}
