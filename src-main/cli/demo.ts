@@ -6,6 +6,7 @@ import { openCaseDatabase } from '../db/open.ts';
 import { writeDemoClients } from '../db/demo.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, positiveInt, requireString, type Command } from './command.ts';
+import { encryptionNote, newCaseDbKey } from './db-key.ts';
 
 const usage = 'needmap demo --db FILE --clients N [--seed S] [--end YYYY-MM] [--replace]';
 
@@ -38,13 +39,14 @@ export const demoCommand: Command = {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(endMonth)) throw new UsageError(`--end must be YYYY-MM (got "${endMonth}").`);
     if (fs.existsSync(file)) {
       if (!values.replace) throw new UsageError(`${file} already exists; choose a new file or add --replace.`);
-      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+      for (const suffix of ['', '-wal', '-shm', '.keys.json']) fs.rmSync(file + suffix, { force: true });
     }
 
     const paths = defaultAppPaths();
     const taxonomy = loadTaxonomy(paths);
     const neighbourhoods = loadNeighbourhoods(paths);
-    const caseDb = openCaseDatabase(file, { migrationsDir: paths.migrationsDir });
+    const key = newCaseDbKey(values, file); // issue 7: encrypted when NEEDMAP_DB_KEY is set
+    const caseDb = openCaseDatabase(file, { migrationsDir: paths.migrationsDir, ...(key ? { key } : {}) });
     const started = Date.now();
     try {
       const totals = writeDemoClients(
@@ -65,7 +67,8 @@ export const demoCommand: Command = {
       if (process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(
         `Created ${file}: ${totals.clients} clients, ${totals.contacts} contacts, ${totals.issues} issues, ` +
-          `${totals.events} status changes, 24 months to ${endMonth} (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s).\n`,
+          `${totals.events} status changes, 24 months to ${endMonth} (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s).\n` +
+          encryptionNote(key),
       );
     } finally {
       caseDb.close();

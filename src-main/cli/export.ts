@@ -7,6 +7,7 @@ import { RecordError } from '../db/records.ts';
 import { KeyUnlockError, PASSPHRASE_ENV } from '../db/signing-keys.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
+import { caseDbKey, keyFileOption } from './db-key.ts';
 
 const usage = 'needmap export --db FILE --from YYYY-MM --to YYYY-MM --out FILE [--org-id ID --org-name NAME] [--policy cell-key|nhs-england]';
 
@@ -33,6 +34,7 @@ export const exportCommand: Command = {
     'org-id': { type: 'string' },
     'org-name': { type: 'string' },
     policy: { type: 'string' },
+    ...keyFileOption,
   },
   async run(values) {
     const dbFile = requireString(values, 'db', usage);
@@ -49,7 +51,7 @@ export const exportCommand: Command = {
       throw new UsageError(`--policy must be one of ${DISCLOSURE_POLICY_NAMES.join(', ')} (got "${policy}").`);
     }
 
-    const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser' });
+    const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile) });
     try {
       if (orgId !== undefined) {
         const parsed = OrganisationSetting.safeParse({ id: orgId, name: orgName });

@@ -10,8 +10,9 @@ import { verifyCommand } from './verify.ts';
 import { serveCommand } from './serve.ts';
 import { geoImportCommand, lookupCommand } from './geo.ts';
 import { areaCommands } from './area.ts';
+import { protectCommands } from './protect-commands.ts';
 
-export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand, geoImportCommand, lookupCommand, ...areaCommands];
+export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand, geoImportCommand, lookupCommand, ...areaCommands, ...protectCommands];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import { ERASED_FIELDS, KEPT_FIELDS } from '../core/protect/erasure.ts';
+import { openCaseDatabase } from '../db/open.ts';
+import { appendAudit } from '../db/protect/audit.ts';
+import { eraseClient } from '../db/protect/erase.ts';
+import { RecordError } from '../db/records.ts';
+import { defaultAppPaths } from '../paths.ts';
+import { UsageError, positiveInt, requireString, type Command } from './command.ts';
+import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
+import { cliActor } from './audit.ts';
+
+const usage = 'needmap erase --db FILE --client ID [--key-file FILE]';
+
+export const eraseCommand: Command = {
+  name: 'erase',
+  summary: "Erase a client's identifying details for good (right to erasure), keeping the anonymous facts reports count.",
+  usage: `${usage}
+
+  --db FILE        case database
+  --client ID      the client's id
+${KEY_HELP}`,
+  options: { db: { type: 'string' }, client: { type: 'string' }, ...keyFileOption },
+  run(values) {
+    const dbFile = requireString(values, 'db', usage);
+    const clientId = positiveInt(requireString(values, 'client', usage), 'client');
+    if (!fs.existsSync(dbFile)) throw new UsageError(`No database at ${dbFile}.`);
+    const key = caseDbKey(values, dbFile);
+    const caseDb = openCaseDatabase(dbFile, { migrationsDir: defaultAppPaths().migrationsDir, ...(key ? { key } : {}) });
+    try {
+      const result = eraseClient(caseDb, clientId);
+      appendAudit(caseDb.db, cliActor(), 'client.erase', `client:${clientId}`, { via: 'cli' });
+      process.stdout.write(
+        `Erased client ${clientId} at ${result.erasedAt}.\n` +
+          `Removed: ${ERASED_FIELDS.join('; ')} (${result.contactNotesCleared} contact notes, ${result.statusNotesCleared} status notes).\n` +
+          `Kept: ${KEPT_FIELDS.join('; ')}.\n` +
+          (result.walTruncated ? '' : 'Warning: another program has the database open, so its WAL could not be truncated yet; close it and run again.\n'),
+      );
+      return result.walTruncated ? 0 : 1;
+    } catch (error) {
+      if (error instanceof RecordError) throw new Error(error.message);
+      throw error;
+    } finally {
+      caseDb.close();
+    }
+  },
+};
