@@ -17,6 +17,7 @@ Chart.register(BarController, BarElement, LineController, LineElement, PointElem
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 Chart.defaults.font.size = 13;
 Chart.defaults.color = '#1b1f24';
+Chart.defaults.datasets.bar.maxBarThickness = 26;
 
 /** Paint a white background so an exported PNG is readable in any viewer (the canvas is transparent). */
 export const whiteBackground: Plugin = {
@@ -52,4 +53,19 @@ export const SEQUENTIAL_TEXT = ['#1b1f24', '#1b1f24', '#1b1f24', '#ffffff', '#ff
 export function sequentialClass(value: number, max: number): number {
   if (max <= 0 || value <= 0) return 0;
   return Math.min(SEQUENTIAL.length - 1, Math.floor((value / max) * SEQUENTIAL.length));
+}
+
+/** Splits a long axis label into lines (chart.js draws an array as several lines) instead of letting it run off the canvas. */
+export function wrapLabel(text: string, width = 24): string | string[] {
+  if (text.length <= width) return text;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

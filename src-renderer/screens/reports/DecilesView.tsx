@@ -45,6 +45,7 @@ export function DecilesView({ filter }: { filter: ReportFilterState }) {
           </p>
           <ChartPanel
             slug="deciles"
+            height={420}
             title="Clients by deprivation decile"
             description="The bars are our clients’ share in each decile; the line is the even split (10% each) we would see if need took no notice of deprivation."
             chart={{
@@ -60,12 +61,14 @@ export function DecilesView({ filter }: { filter: ReportFilterState }) {
                     backgroundColor: SERIES_COLOURS.expected,
                     borderDash: [6, 4],
                     pointRadius: 0,
+                    pointStyle: 'line',
                     borderWidth: 2,
                   },
                   { type: 'bar', label: 'Our clients (%)', data: known.map((d) => (d.share ?? 0) * 100), backgroundColor: SERIES_COLOURS.people },
                 ],
               },
               options: {
+                plugins: { legend: { labels: { usePointStyle: true } } },
                 scales: {
                   y: { beginAtZero: true, title: { display: true, text: '% of clients with a known neighbourhood' } },
                   x: { title: { display: true, text: 'Deprivation decile (1 = most deprived)' } },

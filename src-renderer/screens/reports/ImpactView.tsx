@@ -1,7 +1,7 @@
 /** Impact: outcomes of within-remit issues, median days to resolve, open issues older than N days, and referrals out. */
 import { useState } from 'react';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
-import { SERIES_COLOURS } from '../../components/charts/chartjs.ts';
+import { SERIES_COLOURS, wrapLabel } from '../../components/charts/chartjs.ts';
 import { percent } from '../../components/charts/DataTable.tsx';
 import { Field, errorFor } from '../../components/Field.tsx';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
@@ -92,12 +92,12 @@ export function ImpactView({ filter }: { filter: ReportFilterState }) {
           slug="referrals"
           title="Referrals made, by destination"
           description={`${referrals.total.toLocaleString('en-GB')} referrals for ${referrals.people.toLocaleString('en-GB')} people in the period.`}
-          height={Math.max(220, Math.min(referrals.destinations.length, 15) * 30 + 60)}
+          height={Math.max(220, Math.min(referrals.destinations.length, 15) * 40 + 60)}
           sortable
           chart={{
             type: 'bar',
             data: {
-              labels: referrals.destinations.slice(0, 15).map((d) => d.destination),
+              labels: referrals.destinations.slice(0, 15).map((d) => wrapLabel(d.destination)),
               datasets: [
                 { label: 'Referrals', data: referrals.destinations.slice(0, 15).map((d) => d.referrals), backgroundColor: SERIES_COLOURS.presentations },
                 { label: 'People', data: referrals.destinations.slice(0, 15).map((d) => d.people), backgroundColor: SERIES_COLOURS.people },

@@ -23,9 +23,19 @@ function areaOf(sector: string): string {
   return /^[A-Z]+/.exec(sector)?.[0] ?? sector;
 }
 
-/** Equal steps from 0 to the largest shown value, one per palette colour. */
-function classBreaks(max: number): number[] {
-  return SEQUENTIAL.map((_, i) => Math.round((max * (i + 1)) / SEQUENTIAL.length));
+/** Up to one class per palette colour, in equal whole-number steps from the smallest to the largest coloured value. */
+export function classRanges(values: readonly number[]): [number, number][] {
+  if (values.length === 0) return [];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const classes = Math.min(SEQUENTIAL.length, hi - lo + 1);
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < classes; i++) {
+    const from = i === 0 ? lo : ranges[i - 1]![1] + 1;
+    const to = i === classes - 1 ? hi : Math.max(from, Math.floor(lo + ((hi - lo + 1) * (i + 1)) / classes) - 1);
+    ranges.push([from, to]);
+  }
+  return ranges;
 }
 
 export function MapView({ filter }: { filter: ReportFilterState }) {
@@ -62,9 +72,10 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
     .map((s) => figures.get(s.sector))
     .filter((f) => f && f.people >= effectiveThreshold)
     .map((f) => f![measure]);
-  const max = Math.max(0, ...shownValues);
-  const breaks = classBreaks(max);
-  const colourFor = (value: number) => SEQUENTIAL[Math.max(0, breaks.findIndex((b) => value <= b))] ?? SEQUENTIAL[SEQUENTIAL.length - 1]!;
+  const ranges = classRanges(shownValues);
+  // With fewer classes than colours, spread them over the palette so they stay far apart.
+  const colourOf = (i: number) => SEQUENTIAL[ranges.length <= 1 ? SEQUENTIAL.length - 1 : Math.round((i * (SEQUENTIAL.length - 1)) / (ranges.length - 1))]!;
+  const colourFor = (value: number) => colourOf(Math.max(0, ranges.findIndex(([, to]) => value <= to)));
 
   // The viewBox: the area's sectors, with a little room.
   const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
@@ -82,7 +93,7 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
     if (!shapes || !areasWithShapes.has(areaOf(sector))) return 'no map shape';
     if (areaOf(sector) !== area) return `on the ${areaOf(sector)} map`;
     if (!shaped.has(sector)) return 'no map shape';
-    return (f?.people ?? 0) < effectiveThreshold ? `hatched (fewer than ${effectiveThreshold} clients)` : 'coloured';
+    return (f?.people ?? 0) < effectiveThreshold ? `hatched: under ${effectiveThreshold}` : 'coloured';
   };
   // The table: this area's sectors (with or without clients), then every sector that has no shape.
   const tableSectors = [
@@ -188,14 +199,12 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
                 <figcaption>
                   <div className="legend" aria-label="Legend">
                     <span className="legend-title">{measure === 'people' ? 'People' : 'Presentations'}</span>
-                    {max > 0
-                      ? breaks.map((b, i) => (
-                          <span key={i} className="legend-item">
-                            <span className="swatch" style={{ background: SEQUENTIAL[i] }} />
-                            {i === 0 ? 0 : breaks[i - 1]! + 1}–{b}
-                          </span>
-                        ))
-                      : null}
+                    {ranges.map(([from, to], i) => (
+                      <span key={i} className="legend-item">
+                        <span className="swatch" style={{ background: colourOf(i) }} />
+                        {from === to ? from : `${from}–${to}`}
+                      </span>
+                    ))}
                     <span className="legend-item">
                       <span className="swatch swatch-hatched" />
                       fewer than {effectiveThreshold} clients

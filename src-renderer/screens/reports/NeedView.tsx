@@ -2,7 +2,7 @@
 import { addMonths, firstDayOfMonth, monthOf } from '../../../src-main/core/reports.ts';
 import { useTaxonomy } from '../../App.tsx';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
-import { SERIES_COLOURS } from '../../components/charts/chartjs.ts';
+import { SERIES_COLOURS, wrapLabel } from '../../components/charts/chartjs.ts';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
 import { formatDate } from './ReportsScreen.tsx';
@@ -51,12 +51,12 @@ export function NeedView({ filter }: { filter: ReportFilterState }) {
             slug="top-issues"
             title="Top issues"
             description={`People and presentations (issues identified) in the period; the ${TOP_ISSUES_CHARTED} most common are charted, all are in the table.`}
-            height={Math.max(260, Math.min(need.topIssues.length, TOP_ISSUES_CHARTED) * 34 + 60)}
+            height={Math.max(260, Math.min(need.topIssues.length, TOP_ISSUES_CHARTED) * 40 + 60)}
             sortable
             chart={{
               type: 'bar',
               data: {
-                labels: need.topIssues.slice(0, TOP_ISSUES_CHARTED).map((i) => i.issueName),
+                labels: need.topIssues.slice(0, TOP_ISSUES_CHARTED).map((i) => wrapLabel(i.issueName)),
                 datasets: [
                   { label: 'People', data: need.topIssues.slice(0, TOP_ISSUES_CHARTED).map((i) => i.people), backgroundColor: SERIES_COLOURS.people },
                   {
@@ -83,7 +83,7 @@ export function NeedView({ filter }: { filter: ReportFilterState }) {
             chart={{
               type: 'bar',
               data: {
-                labels: need.categories.map((c) => c.categoryName),
+                labels: need.categories.map((c) => wrapLabel(c.categoryName)),
                 datasets: [
                   { label: 'People', data: need.categories.map((c) => c.people), backgroundColor: SERIES_COLOURS.people },
                   { label: 'Presentations', data: need.categories.map((c) => c.presentations), backgroundColor: SERIES_COLOURS.presentations },
@@ -138,7 +138,7 @@ export function NeedView({ filter }: { filter: ReportFilterState }) {
               { label: 'Month' },
               { label: 'Presentations', numeric: true },
               { label: 'People', numeric: true },
-              { label: 'Month a year before' },
+              { label: 'A year before' },
               { label: 'Presentations then', numeric: true },
               { label: 'People then', numeric: true },
             ],

@@ -1,0 +1,173 @@
+/**
+ * Reports, end to end in real Chromium against the real browser host on a demo database: change
+ * the filters and see charts and tables follow (checked against the same call made directly),
+ * download a CSV and a chart PNG and check them, and open every view including the offline map.
+ */
+import fs from 'node:fs';
+import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
+import { parse } from 'csv-parse/sync';
+import { runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+
+let host: RunningHost | null = null;
+test.afterEach(async () => {
+  await host?.stop();
+  host = null;
+});
+
+/** The same call the screen makes, from inside the page (same origin, same host checks). */
+async function apiCall<T>(page: Page, name: string, input: unknown): Promise<T> {
+  const result = await page.evaluate(
+    async ([n, i]) => {
+      const response = await fetch('/api/call', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-NeedMap': '1' },
+        body: JSON.stringify({ name: n, input: i }),
+      });
+      return response.json();
+    },
+    [name, input] as const,
+  );
+  expect(result.ok, JSON.stringify(result)).toBe(true);
+  return result.value as T;
+}
+
+/** Body rows of a figures table as text cells (row header first). */
+async function tableRows(table: Locator): Promise<string[][]> {
+  return table.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
+  );
+}
+
+async function savedText(download: Download): Promise<string> {
+  return fs.readFileSync((await download.path())!, 'utf8');
+}
+
+interface NeedReport {
+  totals: { people: number; presentations: number };
+  topIssues: { issueName: string; people: number; presentations: number }[];
+  categories: { category: string; categoryName: string; people: number; presentations: number }[];
+}
+
+test('reports follow the filters, download CSV and PNG, and draw the sector map offline', async ({ page }) => {
+  const db = tempDatabase();
+  runCli(['demo', '--db', db, '--clients', '600', '--seed', '5', '--end', '2026-10']);
+  host = await startHost(db);
+  await page.goto(host.url);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reports: Need');
+  const topIssues = page.getByTestId('panel-top-issues');
+  const topTable = topIssues.getByRole('table');
+  await expect(topTable.locator('tbody tr').first()).toBeVisible();
+
+  // The default period is the last twelve months with data.
+  await expect(page.getByLabel('From', { exact: true })).toHaveValue('2025-11-01');
+  await expect(page.getByLabel('To', { exact: true })).toHaveValue('2026-10-31');
+  const canvas = topIssues.locator('canvas');
+  const chartBefore = await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  const rowsBefore = await tableRows(topTable);
+  await screenshot(page, '10-reports-need');
+
+  // Choose the busiest category and a half-year period.
+  const wide = await apiCall<NeedReport>(page, 'reports.need', { filter: { from: '2026-01-01', to: '2026-06-30' } });
+  const busiest = [...wide.categories].sort((a, b) => b.people - a.people)[0]!;
+  await page.getByLabel('From', { exact: true }).fill('2026-01-01');
+  await page.getByLabel('To', { exact: true }).fill('2026-06-30');
+  await page.getByLabel('Category', { exact: true }).selectOption({ label: busiest.categoryName });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.locator('.filter-summary')).toContainText(`1 Jan 2026 to 30 Jun 2026 · ${busiest.categoryName}`);
+
+  const expected = await apiCall<NeedReport>(page, 'reports.need', {
+    filter: { from: '2026-01-01', to: '2026-06-30', category: busiest.category },
+  });
+  const expectedRows = expected.topIssues.map((i) => [i.issueName, busiest.categoryName, String(i.people), String(i.presentations)]);
+  await expect.poll(() => tableRows(topTable)).toEqual(expectedRows);
+  expect(expectedRows).not.toEqual(rowsBefore);
+  // The chart was redrawn with the new figures too.
+  await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(chartBefore);
+  // Issues by category now holds only the chosen category, with the call's figures.
+  await expect
+    .poll(() => tableRows(page.getByTestId('panel-categories').getByRole('table')))
+    .toEqual([[busiest.categoryName, String(busiest.people), String(busiest.presentations)]]);
+  // The trend covers 24 months, with the year before alongside.
+  await expect(page.getByTestId('panel-trend').getByRole('table').locator('tbody tr')).toHaveCount(24);
+
+  // CSV download: the header and the rows are the table's.
+  const csvDownload = page.waitForEvent('download');
+  await topIssues.getByRole('button', { name: /Download CSV/ }).click();
+  const csv = await csvDownload;
+  expect(csv.suggestedFilename()).toBe('needmap-top-issues.csv');
+  const records = parse(await savedText(csv)) as string[][];
+  expect(records[0]).toEqual(['Issue', 'Category', 'People', 'Presentations']);
+  expect(records.slice(1)).toEqual(expectedRows);
+
+  // PNG export of one chart.
+  const pngDownload = page.waitForEvent('download');
+  await topIssues.getByRole('button', { name: /Save chart as PNG/ }).click();
+  const png = fs.readFileSync((await (await pngDownload).path())!);
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.length).toBeGreaterThan(2000);
+  await screenshot(page, '10b-reports-need-filtered');
+
+  // Where: the filter is kept; the heat table matches the call, unknown visibly last.
+  await page.getByRole('link', { name: 'Where' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reports: Where');
+  await expect(page.getByLabel('From', { exact: true })).toHaveValue('2026-01-01');
+  const where = await apiCall<{ sectors: { sector: string; people: number; known: boolean }[] }>(page, 'reports.where', {
+    filter: { from: '2026-01-01', to: '2026-06-30', category: busiest.category },
+  });
+  const heat = page.locator('.heat-table');
+  await expect(heat.locator('tbody tr')).toHaveCount(where.sectors.length);
+  const heatRows = await tableRows(heat);
+  expect(heatRows.map((r) => Number(r[1])).reduce((a, b) => a + b, 0)).toBe(where.sectors.reduce((a, s) => a + s.people, 0));
+  if (where.sectors.some((s) => !s.known)) expect(heatRows.at(-1)![0]).toBe('Unknown (no postcode sector)');
+  await screenshot(page, '11-reports-where');
+
+  // A filter the contract refuses shows its message by the field.
+  await page.getByLabel('From', { exact: true }).fill('2026-07-01');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.locator('.field-error')).toContainText('The start date (2026-07-01) is after the end date (2026-06-30).');
+  await page.getByLabel('From', { exact: true }).fill('2024-11-01');
+  await page.getByLabel('To', { exact: true }).fill('2026-10-31');
+  await page.getByLabel('Category', { exact: true }).selectOption({ label: 'All categories' });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.locator('.field-error')).toHaveCount(0);
+
+  // Deprivation: the headline and the table agree with the call.
+  await page.getByRole('link', { name: 'Deprivation' }).click();
+  const deciles = await apiCall<{ mostDeprivedShare: number; deciles: { people: number }[] }>(page, 'reports.deciles', {
+    filter: { from: '2024-11-01', to: '2026-10-31' },
+  });
+  await expect(page.getByTestId('decile-headline')).toContainText(
+    `${Math.round(deciles.mostDeprivedShare * 100)}% of our clients live in the most deprived 20% of neighbourhoods`,
+  );
+  await expect
+    .poll(async () => (await tableRows(page.getByTestId('panel-deciles').getByRole('table'))).map((r) => Number(r[1])))
+    .toEqual(deciles.deciles.map((d) => d.people));
+  await screenshot(page, '12-reports-deciles');
+
+  // Impact: headline figures, and a bad number of days is refused by its field.
+  await page.getByRole('link', { name: 'Impact' }).click();
+  await expect(page.getByTestId('panel-outcomes').getByRole('table')).toBeVisible();
+  await expect(page.getByTestId('panel-referrals').getByRole('table').locator('tbody tr').first()).toBeVisible();
+  await screenshot(page, '13-reports-impact');
+  await page.getByLabel('Count open issues older than (days)').fill('0');
+  await expect(page.locator('.impact-controls .error-message')).toHaveText('Enter at least 1 day.');
+  await page.getByLabel('Count open issues older than (days)').fill('30');
+  await expect(page.locator('.impact-controls .error-message')).toHaveCount(0);
+
+  // Map: drawn from the shipped outlines; sectors under the threshold hatched, the rest coloured.
+  await page.getByRole('link', { name: 'Map' }).click();
+  const map = page.getByRole('img', { name: /Map of people by postcode sector in the [A-Z]+ postcode area/ });
+  await expect(map).toBeVisible();
+  await expect(map.locator('path.sector.hatched').first()).toBeAttached();
+  await page.getByLabel('Hatch sectors with fewer clients than').fill('5');
+  await expect(map.locator('path.sector.coloured').first()).toBeAttached();
+  expect(await map.locator('path.sector.hatched').count()).toBeGreaterThan(0);
+  // The table beside it lists sectors that have no outline (the Lewisham lookup has no coordinates).
+  const mapTable = page.locator('.map-table table');
+  await expect(mapTable).toContainText('no map shape');
+  await expect(mapTable).toContainText('coloured');
+  await screenshot(page, '14-reports-map');
+});
