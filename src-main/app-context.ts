@@ -11,6 +11,7 @@ import { postcodeFromKey } from './core/postcode-index.ts';
 import { ReferenceData } from './db/reference.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase } from './db/open.ts';
+import { lazyAreaDatabase } from './db/area/open.ts';
 import { unlockWithPlatform } from './db/key-slots.ts';
 import type { AppContext } from './ipc/handlers.ts';
 import type { AppPaths } from './paths.ts';
@@ -43,6 +44,8 @@ export interface ContextOptions {
   nativeBinding?: string;
   /** The user's updatable reference data copy (default: defaultReferenceFile()). */
   referenceFile?: string;
+  /** The area-picture database (default: area.db in the user data folder), opened on first use. */
+  areaDbFile?: string;
 }
 
 export function createAppContext(options: ContextOptions): AppContext {
@@ -56,7 +59,11 @@ export function createAppContext(options: ContextOptions): AppContext {
   const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
   const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
   const dataKey = Buffer.isBuffer(key) ? key : null;
-  return { caseDb, taxonomy, neighbourhoods, reference, host: options.host, version: APP_VERSION, session: null, dataKey };
+  const areaDb = lazyAreaDatabase(options.areaDbFile ?? path.join(defaultUserDataDir(), 'area.db'), {
+    migrationsDir: options.paths.migrationsDir,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  return { caseDb, taxonomy, neighbourhoods, reference, areaDb, host: options.host, version: APP_VERSION, session: null, dataKey };
 }
 
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */
