@@ -7,6 +7,9 @@ import { createAppContext } from '../src-main/app-context.ts';
 import { dispatch, type AppContext } from '../src-main/ipc/handlers.ts';
 import type { CallInput, CallName, CallOutput } from '../src-main/ipc/contract.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
+import { eq } from 'drizzle-orm';
+import { hashPassword } from '../src-main/core/protect/keys.ts';
+import { users } from '../src-main/db/schema.ts';
 
 const made: string[] = [];
 const contexts: AppContext[] = [];
@@ -22,9 +25,30 @@ export function tempDir(): string {
   return dir;
 }
 
-export function testContext(dbFile = path.join(tempDir(), 'case.db')): AppContext {
-  const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser' });
+/** The admin every testContext() is logged in as (created if the database has no such user). */
+export const TEST_ADMIN = { username: 'test-admin', password: 'test admin password' } as const;
+let testAdminHash: string | null = null;
+
+/** Logs ctx in as TEST_ADMIN, creating that admin first if needed (the hash is computed once per run). */
+export function loginTestAdmin(ctx: AppContext): void {
+  let user = ctx.caseDb.db.select().from(users).where(eq(users.username, TEST_ADMIN.username)).get();
+  if (!user) {
+    testAdminHash ??= hashPassword(TEST_ADMIN.password);
+    user = ctx.caseDb.db
+      .insert(users)
+      .values({ username: TEST_ADMIN.username, displayName: 'Test Admin', role: 'admin', passwordHash: testAdminHash })
+      .returning()
+      .get();
+  }
+  ctx.session = { userId: user.id, username: user.username, role: user.role };
+  ctx.lastActivity = Date.now();
+}
+
+/** A context on a real database file, logged in as an admin unless `login: false` (then first-run state). */
+export function testContext(dbFile = path.join(tempDir(), 'case.db'), options: { login?: boolean; key?: Buffer } = {}): AppContext {
+  const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', ...(options.key ? { key: options.key } : {}) });
   contexts.push(ctx);
+  if (options.login !== false) loginTestAdmin(ctx);
   return ctx;
 }
 

@@ -15,6 +15,7 @@ import { areaHandlers } from './handlers/area.ts';
 import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
 import { protectHandlers } from './handlers/protect.ts';
+import { recordAudit } from './audit.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -62,9 +63,12 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
     const handler = handlers[name] as unknown as (input: unknown, ctx: AppContext) => unknown;
     const value = await handler(parsed.data, ctx);
     // The output schema is part of the contract: a handler that breaks it is a bug, caught here.
-    return { ok: true, value: spec.output.parse(value) };
+    const output = spec.output.parse(value);
+    recordAudit(ctx, name, parsed.data, { ok: true, value: output }); // issue 7: the audit log is written here only
+    return { ok: true, value: output };
   } catch (error) {
     if (error instanceof RecordError) {
+      recordAudit(ctx, name, parsed.data, { ok: false }); // failed logins are audited too
       return failure({ code: error.code, message: error.message, fieldErrors: error.fieldErrors });
     }
     console.error(`[needmap] ${name} failed:`, error);
