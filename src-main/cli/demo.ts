@@ -8,7 +8,7 @@ import { defaultAppPaths } from '../paths.ts';
 import { UsageError, positiveInt, requireString, type Command } from './command.ts';
 import { encryptionNote, newCaseDbKey } from './db-key.ts';
 
-const usage = 'needmap demo --db FILE --clients N [--seed S] [--end YYYY-MM] [--replace]';
+const usage = 'needmap demo --db FILE --clients N [--seed S] [--end YYYY-MM] [--issues-per-client N] [--replace]';
 
 /** The demo organisation is an advice centre: these categories are within its remit. */
 const DEMO_REMIT = ['money-debt', 'benefits', 'housing', 'employment-skills', 'digital-practical'];
@@ -22,12 +22,16 @@ export const demoCommand: Command = {
   --clients N    number of clients
   --seed S       random seed (default 1): the same seed gives the same records
   --end YYYY-MM  last month covered (default: last whole month)
+  --issues-per-client N
+                 average issue records per client, 1 to 20 (default: a realistic caseload, about 1.8);
+                 e.g. 10 with --clients 100000 gives about a million issue records
   --replace      overwrite FILE if it exists`,
   options: {
     db: { type: 'string' },
     clients: { type: 'string' },
     seed: { type: 'string', default: '1' },
     end: { type: 'string' },
+    'issues-per-client': { type: 'string' },
     replace: { type: 'boolean', default: false },
   },
   run(values) {
@@ -37,6 +41,10 @@ export const demoCommand: Command = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got "${String(values.seed)}").`);
     const endMonth = (values.end as string | undefined) ?? lastWholeMonth();
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(endMonth)) throw new UsageError(`--end must be YYYY-MM (got "${endMonth}").`);
+    const issuesPerClient = values['issues-per-client'] === undefined ? undefined : Number(values['issues-per-client']);
+    if (issuesPerClient !== undefined && !(issuesPerClient >= 1 && issuesPerClient <= 20)) {
+      throw new UsageError(`--issues-per-client must be a number from 1 to 20 (got "${String(values['issues-per-client'])}").`);
+    }
     if (fs.existsSync(file)) {
       if (!values.replace) throw new UsageError(`${file} already exists; choose a new file or add --replace.`);
       for (const suffix of ['', '-wal', '-shm', '.keys.json']) fs.rmSync(file + suffix, { force: true });
@@ -58,6 +66,7 @@ export const demoCommand: Command = {
           issues: taxonomy.issues,
           postcodes: demoPostcodes(paths, neighbourhoods),
           remitCategories: DEMO_REMIT,
+          ...(issuesPerClient === undefined ? {} : { issuesPerClient }),
         }),
         (postcode) => geographyFor(postcode, neighbourhoods),
         (written) => {

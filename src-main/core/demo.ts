@@ -76,6 +76,13 @@ export interface DemoOptions {
   postcodes: DemoPostcode[];
   /** Categories the demo organisation works on itself; other issues are referred on. */
   remitCategories: string[];
+  /**
+   * Average issue records per client over the 24 months. Absent: today's realistic caseload
+   * (about 1.8, mostly at the first contact; the records are exactly those of earlier versions).
+   * Given (at least 1): clients come back more often and present more issues, some of them again
+   * at a later contact, e.g. 10 for a benchmark with a million records from 100k clients.
+   */
+  issuesPerClient?: number;
 }
 
 export interface DemoIssue {
@@ -165,11 +172,50 @@ export function* generateDemoClients(options: DemoOptions): Generator<DemoClient
     return options.issues[index < 0 ? 0 : index]!;
   };
 
+  /** One issue presented at contact `at`, with its status history (referred on when outside the remit). */
+  const presentIssue = (definition: DemoIssueDefinition, contactDays: number[], at: number): DemoIssue => {
+    const withinRemit = remit.has(definition.category);
+    const referredTo = withinRemit ? null : rand() < 0.8 ? pick(REFERRAL_DESTINATIONS) : 'Not referred (signposted)';
+    const events: DemoIssue['events'] = [];
+    let day = contactDays[at]!;
+    if (withinRemit) {
+      const later = contactDays.slice(at + 1);
+      if (later.length > 0 || rand() < 0.5) {
+        day += (1 + Math.floor(rand() * 14)) * DAY;
+        if (day <= periodEnd) events.push({ status: 'in_progress', changedOn: isoDay(day) });
+      }
+      const roll = rand();
+      const outcome: IssueStatus | null = roll < 0.35 ? 'resolved' : roll < 0.55 ? 'improved' : roll < 0.65 ? 'closed_unresolved' : null;
+      if (outcome && events.length) {
+        day += (7 + Math.floor(rand() * 120)) * DAY;
+        if (day <= periodEnd) events.push({ status: outcome, changedOn: isoDay(day) });
+        // Now and then an issue comes back after being resolved.
+        if (outcome === 'resolved' && rand() < 0.05) {
+          day += (14 + Math.floor(rand() * 90)) * DAY;
+          if (day <= periodEnd) events.push({ status: 'in_progress', changedOn: isoDay(day) });
+        }
+      }
+    } else if (referredTo && !referredTo.startsWith('Not referred')) {
+      events.push({ status: 'referred', changedOn: isoDay(day) });
+    }
+    return { issueCode: definition.code, withinRemit, referredTo, events };
+  };
+
+  const heavy = options.issuesPerClient;
+  // Capped so one contact never needs more distinct issues than a taxonomy offers.
+  if (heavy !== undefined && !(heavy >= 1 && heavy <= 20)) {
+    throw new Error(`issuesPerClient must be a number from 1 to 20 (got ${heavy}).`);
+  }
+
   for (let n = 0; n < options.clients; n++) {
     const firstContact = periodStart + Math.floor(rand() * span * 0.95);
     const age = 16 + Math.floor(rand() * 70);
     const dob = isoDay(firstContact - age * 365.25 * DAY - Math.floor(rand() * 365) * DAY);
-    const contactCount = 1 + Math.floor(rand() * rand() * 6);
+    // Skewed like a real caseload: most clients bring few issues, a few bring many. The product of
+    // two uniforms has mean 1/4, so 1 + round(r·r·4·(m−1)) averages about m.
+    const heavyIssueCount = heavy === undefined ? 0 : 1 + Math.round(rand() * rand() * 4 * (heavy - 1));
+    const contactCount =
+      heavy === undefined ? 1 + Math.floor(rand() * rand() * 6) : Math.max(1, Math.round(heavyIssueCount * (0.4 + rand() * 0.4)));
     const contactDays: number[] = [firstContact];
     for (let c = 1; c < contactCount; c++) {
       const next = contactDays[c - 1]! + (3 + Math.floor(rand() * 60)) * DAY;
@@ -183,39 +229,29 @@ export function* generateDemoClients(options: DemoOptions): Generator<DemoClient
       note: pick(CONTACT_NOTES),
       issues: [],
     }));
-    // Issues are mostly presented at the first contact; some emerge later.
-    const issueCount = 1 + Math.floor(rand() * rand() * 5);
-    const seen = new Set<string>();
-    for (let k = 0; k < issueCount; k++) {
-      const definition = pickIssue();
-      if (seen.has(definition.code)) continue;
-      seen.add(definition.code);
-      const at = k > 0 && contacts.length > 1 && rand() < 0.25 ? 1 + Math.floor(rand() * (contacts.length - 1)) : 0;
-      const withinRemit = remit.has(definition.category);
-      const referredTo = withinRemit ? null : rand() < 0.8 ? pick(REFERRAL_DESTINATIONS) : 'Not referred (signposted)';
-      const events: DemoIssue['events'] = [];
-      let day = contactDays[at]!;
-      if (withinRemit) {
-        const later = contactDays.slice(at + 1);
-        if (later.length > 0 || rand() < 0.5) {
-          day += (1 + Math.floor(rand() * 14)) * DAY;
-          if (day <= periodEnd) events.push({ status: 'in_progress', changedOn: isoDay(day) });
-        }
-        const roll = rand();
-        const outcome: IssueStatus | null = roll < 0.35 ? 'resolved' : roll < 0.55 ? 'improved' : roll < 0.65 ? 'closed_unresolved' : null;
-        if (outcome && events.length) {
-          day += (7 + Math.floor(rand() * 120)) * DAY;
-          if (day <= periodEnd) events.push({ status: outcome, changedOn: isoDay(day) });
-          // Now and then an issue comes back after being resolved.
-          if (outcome === 'resolved' && rand() < 0.05) {
-            day += (14 + Math.floor(rand() * 90)) * DAY;
-            if (day <= periodEnd) events.push({ status: 'in_progress', changedOn: isoDay(day) });
-          }
-        }
-      } else if (referredTo && !referredTo.startsWith('Not referred')) {
-        events.push({ status: 'referred', changedOn: isoDay(day) });
+    if (heavy === undefined) {
+      // Issues are mostly presented at the first contact; some emerge later.
+      const issueCount = 1 + Math.floor(rand() * rand() * 5);
+      const seen = new Set<string>();
+      for (let k = 0; k < issueCount; k++) {
+        const definition = pickIssue();
+        if (seen.has(definition.code)) continue;
+        seen.add(definition.code);
+        const at = k > 0 && contacts.length > 1 && rand() < 0.25 ? 1 + Math.floor(rand() * (contacts.length - 1)) : 0;
+        contacts[at]!.issues.push(presentIssue(definition, contactDays, at));
       }
-      contacts[at]!.issues.push({ issueCode: definition.code, withinRemit, referredTo, events });
+    } else {
+      // Every issue counts (the average holds even when the period's end cuts contacts short): the
+      // first at the first contact, the rest at any contact; an issue may come back at a later
+      // contact (a second presentation), never twice at one contact.
+      const seenAt = contacts.map(() => new Set<string>());
+      for (let k = 0; k < heavyIssueCount; k++) {
+        const at = k === 0 ? 0 : Math.floor(rand() * contacts.length);
+        let definition = pickIssue();
+        while (seenAt[at]!.has(definition.code)) definition = pickIssue();
+        seenAt[at]!.add(definition.code);
+        contacts[at]!.issues.push(presentIssue(definition, contactDays, at));
+      }
     }
     const firstName = pick(FIRST_NAMES);
     const lastName = pick(LAST_NAMES);
