@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAppContext } from '../../src-main/app-context.ts';
+import { dispatch, type AppContext } from '../../src-main/ipc/handlers.ts';
+import { tempDir } from '../helpers.ts';
+import { bundleOf, constructedRows, lastMonths, newKey, paths } from './fixtures.ts';
+
+const contexts: AppContext[] = [];
+afterEach(() => {
+  for (const ctx of contexts.splice(0)) {
+    ctx.areaDb?.close();
+    ctx.caseDb.close();
+  }
+});
+
+function context(): AppContext {
+  const dir = tempDir();
+  const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), areaDbFile: path.join(dir, 'area.db'), paths, host: 'browser' });
+  // Role checks are not what this test is about.
+  ctx.session = { userId: 1, username: 'analyst', role: 'manager' };
+  contexts.push(ctx);
+  return ctx;
+}
+
+describe('area.* calls', () => {
+  it('trust, import bytes, refuse paths in the browser, add an event and export open data as text', async () => {
+    const ctx = context();
+    const key = newKey();
+    const months = lastMonths(3);
+    const b = await bundleOf({
+      org: { id: 'org-a', name: 'Riverside' },
+      key,
+      from: months[0]!,
+      to: months[2]!,
+      sequence: 1,
+      rows: { presentations: constructedRows('PR1 2', 'money-debt', 'X', months, [20, 22, 30]), outcomes: [] },
+    });
+    const call = (name: string, input: unknown) => dispatch(name, input, ctx);
+
+    expect(await call('area.trust', { fingerprint: 'not hex' })).toMatchObject({ ok: false, error: { code: 'invalid_input', fieldErrors: { fingerprint: [expect.stringMatching(/64 hex digits/)] } } });
+    expect(await call('area.trust', { publicKeyPem: key.publicKeyPem, name: 'Riverside' })).toMatchObject({ ok: true, value: { alreadyTrusted: false } });
+    const imported = await call('area.import', { files: [{ name: 'a.needmap-bundle', base64: b.file.toString('base64') }] });
+    expect(imported).toMatchObject({ ok: true, value: [{ outcome: 'accepted', organisationId: 'org-a' }] });
+    expect(await call('area.import', { paths: ['/etc'] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/only possible in the desktop app/) } });
+    expect(await call('area.status', {})).toMatchObject({ ok: true, value: { available: true, activeBundles: 1, organisations: 1, trustedKeys: 1 } });
+
+    const event = await call('area.events.add', { date: `${months[1]}-10`, title: 'Food bank opened', sectors: ['PR1 2'] });
+    expect(event.ok).toBe(true);
+    const compared = await call('area.events.compare', { id: (event as { value: { id: number } }).value.id, months: 1 });
+    expect(compared).toMatchObject({ ok: true, value: { monthsBefore: [months[0]], monthsAfter: [months[2]], comparisons: [{ category: 'money-debt', verdict: expect.stringMatching(/^Money & debt presentations in PR1 2 /) }] } });
+
+    const open = await call('area.exportOpenData', { threshold: 10 });
+    expect(open.ok).toBe(true);
+    const files = (open as { value: { outDir: string | null; files: { name: string; text: string }[] } }).value;
+    expect(files.outDir).toBeNull();
+    expect(files.files.map((f) => f.name)).toContain('area-open-data.csv-metadata.json');
+  });
+
+  it('refuses clearly where no area database is configured', async () => {
+    const ctx = context();
+    ctx.areaDb?.close();
+    delete ctx.areaDb;
+    expect(await dispatch('area.status', {}, ctx)).toMatchObject({ ok: true, value: { available: false } });
+    expect(await dispatch('area.trusted', {}, ctx)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not available here/) } });
+  });
+});
