@@ -10,7 +10,7 @@ export const distinctive = {
   dateOfBirth: '1931-02-17',
   postcode: 'PR1 2AB',
   externalIdType: 'other' as const,
-  externalId: 'XQ-77341-ZZ',
+  externalId: 'XQ77341ZZ',
   phone: '07700 913 442',
   email: 'zq.private@example.org',
   consentToRecord: true,
