@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createAppContext } from '../app-context.ts';
 import { DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bundle/disclosure.ts';
+import { LinkageKey } from '../core/bundle/match-keys.ts';
 import { groupedFingerprint } from '../core/bundle/package.ts';
 import { exportBundle, OrganisationSetting, setBundleSettings } from '../db/export.ts';
 import { RecordError } from '../db/records.ts';
@@ -9,7 +10,7 @@ import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { caseDbKey, keyFileOption } from './db-key.ts';
 
-const usage = 'needmap export --db FILE --from YYYY-MM --to YYYY-MM --out FILE [--org-id ID --org-name NAME] [--policy cell-key|nhs-england]';
+const usage = 'needmap export --db FILE --from YYYY-MM --to YYYY-MM --out FILE [--org-id ID --org-name NAME] [--policy cell-key|nhs-england] [--linkage-key-file FILE]';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -23,6 +24,10 @@ export const exportCommand: Command = {
   --org-id ID      save the organisation id first (needed once, e.g. a charity number)
   --org-name NAME  save the organisation name first (needed once)
   --policy NAME    save the disclosure policy first: cell-key (default) or nhs-england
+  --linkage-key-file FILE
+                   add match keys made with the shared area linkage key in FILE (this export
+                   only; without it, the key stored in Settings is used if one is set).
+                   Match keys are pseudonymised personal data: only under a data-sharing agreement.
 
   The signing key's passphrase is read from ${PASSPHRASE_ENV}; on the first export it creates
   the key and protects it with that passphrase. See docs/bundle-format.md.`,
@@ -34,6 +39,7 @@ export const exportCommand: Command = {
     'org-id': { type: 'string' },
     'org-name': { type: 'string' },
     policy: { type: 'string' },
+    'linkage-key-file': { type: 'string' },
     ...keyFileOption,
   },
   async run(values) {
@@ -51,6 +57,15 @@ export const exportCommand: Command = {
       throw new UsageError(`--policy must be one of ${DISCLOSURE_POLICY_NAMES.join(', ')} (got "${policy}").`);
     }
 
+    const linkageKeyFile = values['linkage-key-file'] as string | undefined;
+    let linkageKey: string | undefined;
+    if (linkageKeyFile !== undefined) {
+      if (!fs.existsSync(linkageKeyFile)) throw new UsageError(`No linkage key file at ${linkageKeyFile}.`);
+      const parsed = LinkageKey.safeParse(fs.readFileSync(linkageKeyFile, 'utf8'));
+      if (!parsed.success) throw new UsageError(`${linkageKeyFile}: ${parsed.error.issues[0]!.message}`);
+      linkageKey = parsed.data;
+    }
+
     const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile) });
     try {
       if (orgId !== undefined) {
@@ -59,12 +74,21 @@ export const exportCommand: Command = {
         setBundleSettings(ctx.caseDb.db, { organisation: parsed.data });
       }
       if (policy !== undefined) setBundleSettings(ctx.caseDb.db, { policy: policy as DisclosurePolicyName });
-      const result = await exportBundle(ctx.caseDb, ctx.taxonomy, { from, to, outFile: out, softwareVersion: ctx.version });
+      const result = await exportBundle(ctx.caseDb, ctx.taxonomy, {
+        from,
+        to,
+        outFile: out,
+        softwareVersion: ctx.version,
+        ...(linkageKey !== undefined ? { linkageKey } : {}),
+      });
       const cells = result.payload.tables.reduce((n, t) => n + t.cells.length, 0);
       process.stdout.write(
         `Exported ${out}: bundle #${result.sequence}, ${from} to ${to}, ${result.payload.disclosure.policy}, ` +
           `${result.payload.tables.length} tables, ${cells} cells, ${result.file.length} bytes.\n` +
-          `Signer fingerprint: ${groupedFingerprint(result.fingerprint)}\n`,
+          `Signer fingerprint: ${groupedFingerprint(result.fingerprint)}\n` +
+          (result.payload.matchKeys
+            ? `Match keys: ${result.payload.matchKeys.rows.length} rows, linkage key id ${result.payload.matchKeys.linkageKeyId} (pseudonymised personal data).\n`
+            : ''),
       );
       return 0;
     } catch (error) {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DISCLOSURE_POLICIES, DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bundle/disclosure.ts';
 import { OrganisationSetting } from '../core/bundle/organisation.ts';
 import { packBundle } from '../core/bundle/package.ts';
+import { buildMatchKeySection, type MatchKeyPerson } from '../core/bundle/match-keys.ts';
 import { buildPayload } from '../core/bundle/payload.ts';
 import { exportPeriodError, monthFromIndex, monthIndex } from '../core/bundle/period.ts';
 import type { BundlePayload } from '../core/bundle/schema.ts';
@@ -20,6 +21,7 @@ import type { Taxonomy } from '../core/taxonomy.ts';
 import type { CaseDatabase, CaseDb } from './open.ts';
 import { RecordError } from './records.ts';
 import { bundleExports, settings } from './schema.ts';
+import { unlockLinkageKey } from './linkage-key.ts';
 import { unlockSigningKey, type KeySources } from './signing-keys.ts';
 
 export const ORGANISATION_SETTING = 'organisation';
@@ -128,11 +130,45 @@ export function readExportRows(
   return { presentations, outcomes };
 }
 
+/**
+ * Each person who presented an issue in [from, to], once per calendar quarter — the same people
+ * the tables count — with the identifiers match keys are made from. These personal fields stay
+ * in this process: only their keyed hashes leave (buildMatchKeySection).
+ */
+export function readMatchKeyPeople(caseDb: CaseDatabase, from: string, to: string): MatchKeyPerson[] {
+  const rows = caseDb.sqlite
+    .prepare(
+      `SELECT DISTINCT substr(ci.identified_on, 1, 4) || '-Q' || ((CAST(substr(ci.identified_on, 6, 2) AS INTEGER) + 2) / 3),
+              c.postcode_district, c.first_name, c.last_name, c.date_of_birth, c.external_id_type, c.external_id, c.erased_at IS NOT NULL, c.id
+       FROM clients c CROSS JOIN client_issues ci INDEXED BY client_issues_client_date_code_idx ON ci.client_id = c.id
+       WHERE ci.identified_on >= ? AND ci.identified_on < ?`,
+    )
+    .raw()
+    .all(monthStart(from), nextMonthStart(to)) as [string, string | null, string, string, string, string | null, string | null, number, number][];
+  return rows.map(([quarter, district, firstName, lastName, dateOfBirth, externalIdType, externalId, erased]) => ({
+    quarter,
+    district,
+    firstName,
+    lastName,
+    dateOfBirth,
+    externalIdType,
+    externalId,
+    erased: erased === 1,
+  }));
+}
+
 export interface ExportRequest {
   from: string;
   to: string;
   now?: Date;
   softwareVersion: string;
+  /** Unlocks the signing key and the stored area linkage key. */
+  keySources?: KeySources;
+  /**
+   * The area linkage key for this export only (e.g. `needmap export --linkage-key-file`), already
+   * validated with LinkageKey; absent = the stored one if set, else no match keys.
+   */
+  linkageKey?: string;
 }
 
 function checkPeriod(from: string, to: string, now: Date): void {
@@ -168,6 +204,8 @@ export function previewPayload(caseDb: CaseDatabase, taxonomy: Taxonomy, request
   const settingsNow = getBundleSettings(caseDb.db);
   const organisation = requireOrganisation(caseDb.db);
   const rows = readExportRows(caseDb, taxonomy, request.from, request.to);
+  const linkageKey = request.linkageKey ?? unlockLinkageKey(caseDb.db, request.keySources ?? {});
+  const matchKeys = linkageKey === null ? undefined : buildMatchKeySection(linkageKey, readMatchKeyPeople(caseDb, request.from, request.to));
   return buildPayload({
     organisation,
     fingerprint: request.fingerprint,
@@ -179,6 +217,7 @@ export function previewPayload(caseDb: CaseDatabase, taxonomy: Taxonomy, request
     softwareVersion: request.softwareVersion,
     policy: DISCLOSURE_POLICIES[settingsNow.policy],
     ...rows,
+    ...(matchKeys ? { matchKeys } : {}),
   });
 }
 
@@ -195,7 +234,7 @@ export interface ExportResult {
 export async function exportBundle(
   caseDb: CaseDatabase,
   taxonomy: Taxonomy,
-  request: ExportRequest & { outFile?: string; keySources?: KeySources },
+  request: ExportRequest & { outFile?: string },
 ): Promise<ExportResult> {
   const now = request.now ?? new Date();
   checkPeriod(request.from, request.to, now);

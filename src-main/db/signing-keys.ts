@@ -90,7 +90,8 @@ export interface KeySources {
   passphrase?: string | undefined;
 }
 
-function protectorFor(kind: string | null, sources: KeySources): KeyProtector {
+/** The protector for a stored secret of this kind (null: for a new secret). Also seals the area linkage key. */
+export function protectorFor(kind: string | null, sources: KeySources): KeyProtector {
   const passphrase = sources.passphrase ?? process.env[PASSPHRASE_ENV];
   if (kind === null) {
     // A new key: the platform's store when there is one, else the passphrase.

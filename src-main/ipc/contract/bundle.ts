@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { DISCLOSURE_POLICIES, DISCLOSURE_POLICY_NAMES } from '../../core/bundle/disclosure.ts';
+import { LinkageKey } from '../../core/bundle/match-keys.ts';
 import { OrganisationSetting } from '../../core/bundle/organisation.ts';
 import { BundlePayload, MONTH_PATTERN } from '../../core/bundle/schema.ts';
 
@@ -23,7 +24,10 @@ const passphrase = z
   .min(8, { message: 'The signing passphrase is at least 8 characters.' })
   .max(1024)
   .optional()
-  .describe('Only for a passphrase-protected signing key, when NEEDMAP_SIGNING_PASSPHRASE is not set.');
+  .describe('Only for a passphrase-protected signing key (and area linkage key), when NEEDMAP_SIGNING_PASSPHRASE is not set.');
+
+/** Whether the area linkage key is set and its public key id: never the key itself. */
+export const LinkageKeyStatus = z.object({ set: z.boolean(), keyId: z.string().nullable() });
 
 export const SigningKeyInfo = z.object({
   fingerprint: z.string(),
@@ -52,6 +56,8 @@ const SettingsOut = z.object({
   policy: z.enum(DISCLOSURE_POLICY_NAMES),
   /** Every policy with its source, for the Settings page to explain. */
   policies: z.array(z.object({ name: z.enum(DISCLOSURE_POLICY_NAMES), source: z.string() })),
+  /** Match keys are added to every export while this is set. */
+  linkageKey: LinkageKeyStatus,
 });
 
 export const BUNDLE_POLICY_SOURCES = DISCLOSURE_POLICY_NAMES.map((name) => ({ name, source: DISCLOSURE_POLICIES[name].description.source }));
@@ -59,7 +65,8 @@ export const BUNDLE_POLICY_SOURCES = DISCLOSURE_POLICY_NAMES.map((name) => ({ na
 export const bundleCalls = {
   /** Every table exactly as the receiver will see it (suppressed cells have status "suppressed"); nothing is signed or logged. */
   'bundle.preview': {
-    input: z.object(period),
+    /** `passphrase` only matters when an area linkage key is set: the preview then includes the match keys. */
+    input: z.object({ ...period, passphrase }),
     output: z.object({
       payload: BundlePayload,
       /** False before the first export: the fingerprint shown is then all zeros, the key is made on export. */
@@ -89,11 +96,17 @@ export const bundleCalls = {
     output: z.object({ current: SigningKeyInfo.nullable(), previous: z.array(SigningKeyInfo) }),
   },
   'bundle.rotateKey': { input: z.object({ passphrase }), output: SigningKeyInfo },
-  /** Get (empty input) or change the organisation and the disclosure policy. */
+  /**
+   * Get (empty input) or change the organisation, the disclosure policy and the shared area
+   * linkage key (a string sets it, sealed like the signing key — with `passphrase` when that is
+   * how the signing key is protected; null clears it and so turns match keys off).
+   */
   'bundle.settings': {
     input: z.object({
       organisation: OrganisationSetting.optional(),
       policy: z.enum(DISCLOSURE_POLICY_NAMES, { message: `Choose a disclosure policy (${DISCLOSURE_POLICY_NAMES.join(' or ')}).` }).optional(),
+      linkageKey: LinkageKey.nullable().optional(),
+      passphrase,
     }),
     output: SettingsOut,
   },

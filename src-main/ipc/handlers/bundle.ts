@@ -8,6 +8,7 @@ import {
   previewPayload,
   setBundleSettings,
 } from '../../db/export.ts';
+import { clearLinkageKey, linkageKeyStatus, setLinkageKey } from '../../db/linkage-key.ts';
 import { RecordError } from '../../db/records.ts';
 import { allSigningKeys, currentSigningKey, KeyUnlockError, rotateSigningKey } from '../../db/signing-keys.ts';
 import { BUNDLE_POLICY_SOURCES, type bundleCalls } from '../contract/bundle.ts';
@@ -24,18 +25,24 @@ function unlockProblem(error: unknown): never {
 }
 
 function settingsOut(ctx: AppContext) {
-  return { ...getBundleSettings(ctx.caseDb.db), policies: BUNDLE_POLICY_SOURCES };
+  return { ...getBundleSettings(ctx.caseDb.db), policies: BUNDLE_POLICY_SOURCES, linkageKey: linkageKeyStatus(ctx.caseDb.db) };
 }
 
 export const bundleHandlers: HandlersFor<typeof bundleCalls> = {
   'bundle.preview': (input, ctx) => {
     const key = currentSigningKey(ctx.caseDb.db);
-    const payload = previewPayload(ctx.caseDb, ctx.taxonomy, {
-      from: input.from,
-      to: input.to,
-      softwareVersion: ctx.version,
-      fingerprint: key?.fingerprint ?? NO_KEY_YET,
-    });
+    let payload;
+    try {
+      payload = previewPayload(ctx.caseDb, ctx.taxonomy, {
+        from: input.from,
+        to: input.to,
+        softwareVersion: ctx.version,
+        fingerprint: key?.fingerprint ?? NO_KEY_YET,
+        keySources: { passphrase: input.passphrase },
+      });
+    } catch (error) {
+      return unlockProblem(error);
+    }
     return { payload, keyExists: key !== null };
   },
 
@@ -82,6 +89,13 @@ export const bundleHandlers: HandlersFor<typeof bundleCalls> = {
   },
 
   'bundle.settings': (input, ctx) => {
+    // The linkage key first: it is the change that can fail (passphrase), and then nothing else is changed.
+    try {
+      if (input.linkageKey === null) clearLinkageKey(ctx.caseDb.db);
+      else if (input.linkageKey !== undefined) setLinkageKey(ctx.caseDb.db, input.linkageKey, { passphrase: input.passphrase });
+    } catch (error) {
+      return unlockProblem(error);
+    }
     if (input.organisation !== undefined || input.policy !== undefined) {
       setBundleSettings(ctx.caseDb.db, {
         ...(input.organisation ? { organisation: input.organisation } : {}),
