@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { CallOutput } from '../src-main/ipc/contract.ts';
 import { callOrThrow } from './api.ts';
+import { AuthGate, useSession } from './auth.tsx';
 import { useRoute, type Route } from './router.ts';
 import { AboutScreen } from './screens/AboutScreen.tsx';
 import { ClientForm } from './screens/ClientForm.tsx';
@@ -8,6 +9,7 @@ import { ClientList } from './screens/ClientList.tsx';
 import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
+import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
@@ -39,6 +41,8 @@ function Screen({ route }: { route: Route }) {
       return <ExportScreen />;
     case 'settings':
       return <SettingsScreen />;
+    case 'protection':
+      return <ProtectionScreen />;
     case 'about':
       return <AboutScreen />;
     case 'not-found':
@@ -53,17 +57,22 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
-const NAV: { href: string; label: string; matches: Route['name'][] }[] = [
-  { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact'] },
-  { href: '#/clients/new', label: 'New client', matches: ['new-client'] },
-  { href: '#/reports', label: 'Reports', matches: ['reports'] },
-  { href: '#/export', label: 'Export', matches: ['export'] },
-  { href: '#/settings', label: 'Settings', matches: ['settings'] },
-  { href: '#/about', label: 'About', matches: ['about'] },
+type Role = 'caseworker' | 'manager' | 'admin';
+const RANK: Record<Role, number> = { caseworker: 1, manager: 2, admin: 3 };
+
+/** Each item shows only to the roles whose calls the main process would allow anyway. */
+const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }[] = [
+  { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact'], role: 'caseworker' },
+  { href: '#/clients/new', label: 'New client', matches: ['new-client'], role: 'caseworker' },
+  { href: '#/reports', label: 'Reports', matches: ['reports'], role: 'manager' },
+  { href: '#/export', label: 'Export', matches: ['export'], role: 'manager' },
+  { href: '#/settings', label: 'Settings', matches: ['settings'], role: 'manager' },
+  { href: '#/protection', label: 'Data protection', matches: ['protection'], role: 'admin' },
+  { href: '#/about', label: 'About', matches: ['about'], role: 'caseworker' },
 ];
 
-export function App() {
-  const route = useRoute();
+function Shell({ route }: { route: Route }) {
+  const { session, lock, logout } = useSession();
   const [taxonomy, setTaxonomy] = useState<TaxonomyData | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
@@ -78,14 +87,11 @@ export function App() {
 
   return (
     <>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
       <header className="app-header">
         <span className="brand">NeedMap</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => RANK[session.role] >= RANK[item.role]).map((item) => (
               <li key={item.href}>
                 <a href={item.href} aria-current={item.matches.includes(route.name) ? 'page' : undefined}>
                   {item.label}
@@ -94,6 +100,17 @@ export function App() {
             ))}
           </ul>
         </nav>
+        <div className="user-menu">
+          <span>
+            {session.username} <span className="role">({session.role})</span>
+          </span>
+          <button type="button" onClick={lock}>
+            Lock
+          </button>
+          <button type="button" onClick={logout}>
+            Log out
+          </button>
+        </div>
       </header>
       <main id="main">
         {loadError ? (
@@ -108,6 +125,20 @@ export function App() {
           <p aria-live="polite">Loading…</p>
         )}
       </main>
+    </>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AuthGate>
+        <Shell route={route} />
+      </AuthGate>
     </>
   );
 }

@@ -29,8 +29,19 @@ async function overHttp(name: string, input: unknown): Promise<CallResult<unknow
   return (await response.json()) as CallResult<unknown>;
 }
 
+const loginListeners = new Set<() => void>();
+
+/** Called whenever the main process refuses a call because nobody is logged in (e.g. auto-lock). */
+export function onLoginRequired(listener: () => void): () => void {
+  loginListeners.add(listener);
+  return () => loginListeners.delete(listener);
+}
+
 export async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallResult<CallOutput<K>>> {
   const result = window.needmap ? await window.needmap.call(name, input) : await overHttp(name, input);
+  if (!result.ok && (result.error.reason === 'login-required' || result.error.reason === 'setup-required')) {
+    loginListeners.forEach((listener) => listener());
+  }
   return result as CallResult<CallOutput<K>>;
 }
 

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'record-contact'; id: number }
   | { name: 'export' }
   | { name: 'settings' }
+  | { name: 'protection' }
   | { name: 'about' }
   | { name: 'reports'; view: ReportView }
   | { name: 'not-found'; path: string };
@@ -31,6 +32,7 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (parts[0] === 'about') return { name: 'about' };
+  if (parts[0] === 'protection') return { name: 'protection' };
   if (parts[0] === 'reports' && parts.length <= 2) {
     const view = (parts[1] ?? 'need') as ReportView;
     if (REPORT_VIEWS.includes(view)) return { name: 'reports', view };

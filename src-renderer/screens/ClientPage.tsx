@@ -3,6 +3,8 @@ import { ISSUE_STATUS_LABELS, ISSUE_STATUS_VALUES, type IssueStatus } from '../.
 import { CONTACT_KIND_LABELS, PREFERRED_CONTACT_LABELS, todayIso } from '../../src-main/core/recording.ts';
 import type { CallOutput, ClientIssue } from '../../src-main/ipc/contract.ts';
 import { call } from '../api.ts';
+import { useSession } from '../auth.tsx';
+import { downloadText } from '../download.ts';
 import { useTaxonomy } from '../App.tsx';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { DeprivationBadge } from '../components/DeprivationBadge.tsx';
@@ -107,8 +109,70 @@ function timeline(detail: Detail): TimelineEntry[] {
   return entries.sort((a, b) => (a.date === b.date ? b.key.localeCompare(a.key) : b.date.localeCompare(a.date)));
 }
 
+/** Admin only: subject access request and right to erasure (the main process checks the role too). */
+function DataRights({ id, name, onErased }: { id: number; name: string; onErased: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+
+  async function subjectAccess() {
+    const r = await call('protect.subjectAccess', { clientId: id });
+    if (!r.ok) return setResult(r.error.message);
+    downloadText(`subject-access-client-${id}.json`, JSON.stringify(r.value.report, null, 2), 'application/json');
+    setResult('The subject access export has been downloaded. Use your browser’s Print on this page for a paper copy.');
+  }
+
+  async function erase(e: FormEvent) {
+    e.preventDefault();
+    const r = await call('protect.eraseClient', { clientId: id });
+    if (!r.ok) return setResult(r.error.message);
+    setConfirming(false);
+    setResult(`Erased: ${r.value.removed.join(', ')}. Kept (anonymous): ${r.value.kept.join(', ')}.`);
+    onErased();
+  }
+
+  return (
+    <div className="data-rights">
+      <h2>Data rights</h2>
+      {result ? (
+        <p role="status" className="success">
+          {result}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="button" onClick={() => void subjectAccess()}>
+          Subject access request (download)
+        </button>
+        <button type="button" className="danger" onClick={() => setConfirming(true)} aria-expanded={confirming}>
+          Erase this client…
+        </button>
+      </div>
+      {confirming ? (
+        <form className="inline-form" onSubmit={erase} noValidate>
+          <p>
+            Erasing removes {name}’s name, date of birth, contact details, IDs, notes and full postcode for good. Only anonymous facts
+            already counted in reports stay. This cannot be undone.
+          </p>
+          <Field label={`Type ERASE to confirm`}>
+            {(p) => <input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
+          </Field>
+          <div className="actions">
+            <button type="submit" className="danger" disabled={typed !== 'ERASE'}>
+              Erase for good
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
 export function ClientPage({ id }: { id: number }) {
   const taxonomy = useTaxonomy();
+  const { session } = useSession();
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [changing, setChanging] = useState<number | null>(null);
@@ -227,6 +291,8 @@ export function ClientPage({ id }: { id: number }) {
           </tbody>
         </table>
       )}
+
+      {session.role === 'admin' ? <DataRights id={id} name={`${client.firstName} ${client.lastName}`} onErased={load} /> : null}
 
       <h2>Timeline</h2>
       <ol className="timeline">

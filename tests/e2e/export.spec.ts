@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 let host: RunningHost | null = null;
 test.afterEach(async () => {
@@ -15,6 +15,7 @@ test('preview and export a signed bundle that verifies, and see it in the export
   runCli(['demo', '--db', db, '--clients', '400', '--seed', '3', '--end', '2026-10']);
   host = await startHost(db, { NEEDMAP_SIGNING_PASSPHRASE: 'correct horse battery staple' });
   await page.goto(host.url);
+  await completeFirstRun(page);
 
   // Without an organisation the export says what to do first.
   await page.getByRole('link', { name: 'Export' }).click();

@@ -64,3 +64,25 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
+
+export const ADMIN = { username: 'admin.jo', password: 'a long enough passphrase', name: 'Jo Admin' };
+
+/** The first-run wizard: creates the organisation's admin, who is then logged in. */
+export async function completeFirstRun(page: Page, shot?: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Welcome to NeedMap' }).waitFor();
+  await page.getByLabel('Organisation name').fill('Riverside Advice Centre');
+  await page.getByLabel('Your name').fill(ADMIN.name);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByLabel('Password again').fill(ADMIN.password);
+  if (shot) await screenshot(page, shot);
+  await page.getByRole('button', { name: 'Create administrator and start' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+export async function logIn(page: Page, user = ADMIN): Promise<void> {
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}

@@ -4,7 +4,7 @@
  * remit and referred), change a status, restart the host and find everything still there.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+import { completeFirstRun, logIn, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 let host: RunningHost | null = null;
 test.afterEach(async () => {
@@ -38,6 +38,7 @@ test('record a client, a contact with three issues and a status change, and keep
   const db = tempDatabase();
   host = await startHost(db);
   await page.goto(host.url);
+  await completeFirstRun(page, '00-first-run-wizard');
   await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible();
   await screenshot(page, '01-client-list-empty');
 
@@ -112,6 +113,8 @@ test('record a client, a contact with three issues and a status change, and keep
   await host.stop();
   host = await startHost(db);
   await page.goto(host.url);
+  await expect(page.getByRole('heading', { name: 'Log in to NeedMap' })).toBeVisible();
+  await logIn(page);
   await page.getByRole('searchbox').fill('nowak');
   await page.getByRole('link', { name: 'Nowak, Maria' }).click();
   await expect(page.locator('.issues-table tbody tr[data-issue-code]')).toHaveCount(3);

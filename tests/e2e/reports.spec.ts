@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
-import { runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 let host: RunningHost | null = null;
 test.afterEach(async () => {
@@ -54,6 +54,7 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   runCli(['demo', '--db', db, '--clients', '600', '--seed', '5', '--end', '2026-10']);
   host = await startHost(db);
   await page.goto(host.url);
+  await completeFirstRun(page);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reports: Need');

@@ -118,7 +118,9 @@ export function openSlot(slot: KeySlot, wrapper: KeyWrapper): Buffer | null {
 
 // ---- staff passwords ----
 
-export const MIN_PASSWORD_LENGTH = 10;
+import { MIN_PASSWORD_LENGTH } from './password-rules.ts';
+
+export { MIN_PASSWORD_LENGTH };
 
 /** Why a new password is not acceptable, or null. Length is what matters most (NCSC, NIST 800-63B). */
 export function passwordProblem(password: string, username = ''): string | null {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isoDate, name } from './fields.ts';
-import { MIN_PASSWORD_LENGTH } from '../../core/protect/keys.ts';
+import { MIN_PASSWORD_LENGTH } from '../../core/protect/password-rules.ts';
 import { id } from './recording.ts';
 
 export const ROLE_VALUES = ['caseworker', 'manager', 'admin'] as const;
