@@ -57,3 +57,38 @@ it('exports, verifies, and reports the exact reason a bundle is refused', () => 
   expect(needmap(['verify', junk]).stderr).toMatch(/^needmap verify: malformed-zip: /);
   expect(needmap(['verify', path.join(dir, 'missing.needmap-bundle')]).status).toBe(2);
 });
+
+it('adds match keys with --linkage-key-file, and refuses a short or missing key file', () => {
+  const dir = tempDir();
+  const db = path.join(dir, 'demo.db');
+  const end = lastWholeMonth();
+  expect(needmap(['demo', '--db', db, '--clients', '100', '--seed', '6', '--end', end]).status).toBe(0);
+  const from = monthFromIndex(monthIndex(end) - 2);
+  const env = { NEEDMAP_SIGNING_PASSPHRASE: PASSPHRASE };
+  const org = ['--org-id', 'CH-1', '--org-name', 'Riverside Advice'];
+  const keyFile = path.join(dir, 'linkage.key');
+
+  fs.writeFileSync(keyFile, 'short\n');
+  const short = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'x.needmap-bundle'), ...org, '--linkage-key-file', keyFile], env);
+  expect(short.status).toBe(2);
+  expect(short.stderr).toContain('at least 32 characters');
+  const missing = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'x.needmap-bundle'), ...org, '--linkage-key-file', path.join(dir, 'none')], env);
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toContain('No linkage key file');
+
+  const key = 'k3Yb0f8Qm2Zs9Lx4Vt7Rw1Np6Hc5Jd0Ue8Ga3Sy2Fo=';
+  fs.writeFileSync(keyFile, `${key}\n`);
+  const out = path.join(dir, 'mk.needmap-bundle');
+  const ok = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', out, ...org, '--linkage-key-file', keyFile], env);
+  expect(ok.status, ok.stderr).toBe(0);
+  expect(ok.stdout).toMatch(/\nMatch keys: \d+ rows, linkage key id [0-9a-f]{16} \(pseudonymised personal data\)\.\n$/);
+  expect(fs.readFileSync(out).includes(Buffer.from(key))).toBe(false);
+  const verified = needmap(['verify', out]);
+  expect(verified.status, verified.stderr).toBe(0);
+  expect(verified.stdout).toMatch(/match-key rows/);
+
+  // Without the flag and with nothing stored, no match keys.
+  const plain = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'plain.needmap-bundle')], env);
+  expect(plain.status, plain.stderr).toBe(0);
+  expect(plain.stdout).not.toContain('Match keys');
+});
