@@ -1,7 +1,8 @@
 /**
- * Area picture: import + verify + combine 200 bundles of a typical size (one small
- * organisation's 12 months: ~1,000 clients), target < 1 s beyond reading the files; then the
- * area dashboard's queries on that database, target < 150 ms for all of them together.
+ * Area picture: import + verify + combine 200 bundles, target < 1 s beyond reading the files;
+ * then the area dashboard's queries on that database, target < 150 ms for all of them together.
+ * Two bundle sizes: a small organisation's quarter (300 clients, 3 months) and a larger one's
+ * year (1,000 clients, 12 months). BENCH_AREA_PROFILES=small or =large runs one.
  * Baselines measured in the same run: verifying the same bundles alone (the bundle code's
  * in-memory verifier), and a bare COUNT(*) over the combined cube.
  */
@@ -36,11 +37,21 @@ import { timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';
 
 const BUNDLES = Number(process.env.BENCH_AREA_BUNDLES ?? 200);
-const CLIENTS_PER_ORG = 1000;
+const PROFILES = [
+  { name: 'small', clients: 300, months: 3 },
+  { name: 'large', clients: 1000, months: 12 },
+].filter((p) => !process.env.BENCH_AREA_PROFILES || process.env.BENCH_AREA_PROFILES.split(',').includes(p.name));
 /** Distinct demo databases; bundles cycle through them (each signed by its own organisation's key). */
 const SOURCES = 8;
 
 export async function run(bench: BenchContext): Promise<void> {
+  for (const profile of PROFILES) {
+    console.log(`\n### ${profile.name}: ${profile.clients} clients × ${profile.months} months per bundle\n`);
+    await runProfile(bench, profile.clients, profile.months);
+  }
+}
+
+async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: number): Promise<void> {
   const paths = defaultAppPaths();
   const taxonomy = loadTaxonomy(paths);
   const neighbourhoods = loadNeighbourhoods(paths);
@@ -48,7 +59,7 @@ export async function run(bench: BenchContext): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const to = lastWholeMonth();
-  const from = monthFromIndex(monthIndex(to) - 11);
+  const from = monthFromIndex(monthIndex(to) - (MONTHS - 1));
 
   const sources = [];
   for (let s = 0; s < SOURCES; s++) {
@@ -125,7 +136,7 @@ export async function run(bench: BenchContext): Promise<void> {
   const importMs = Number(process.hrtime.bigint() - t) / 1e6;
   const combined = (area.sqlite.prepare('SELECT COUNT(*) AS n FROM combined_cells').get() as { n: number }).n;
   console.log(
-    `${BUNDLES} bundles (${CLIENTS_PER_ORG} clients, 12 months each; ${cells} cells, ${(bytes / 1024 / 1024).toFixed(1)} MiB; ${combined} combined cells)`,
+    `${BUNDLES} bundles (${CLIENTS_PER_ORG} clients, ${MONTHS} months each; ${cells} cells, ${(bytes / 1024 / 1024).toFixed(1)} MiB; ${combined} combined cells)`,
   );
   console.log(`read files: ${readMs.toFixed(0)} ms (not counted)`);
   console.log(`import + verify + combine: ${importMs.toFixed(0)} ms — target < 1000 ms; baseline verify alone: ${verifyMs.toFixed(0)} ms (×${(importMs / verifyMs).toFixed(2)})`);
