@@ -49,6 +49,17 @@ export interface AreaGeometry {
   origin: { lat: number; long: number };
   bbox: [number, number, number, number];
   sectors: Record<string, SectorShape>;
+  /**
+   * Sectors whose postcodes all sit on (or within the grid of) another sector's centroids —
+   * mostly "9" sectors of PO boxes and large users — so no cell is left for them.
+   */
+  withoutShape: string[];
+}
+
+/** Metres east and south of `origin`, true to scale at the origin's latitude. */
+export function project(p: { lat: number; long: number }, origin: { lat: number; long: number }): [number, number] {
+  const scale = (Math.PI / 180) * EARTH_RADIUS_METRES;
+  return [(p.long - origin.long) * scale * Math.cos((origin.lat * Math.PI) / 180), -(p.lat - origin.lat) * scale];
 }
 
 /** "TF1 1AA" → "TF1 1"; "TF1 1" → "TF". */
@@ -61,11 +72,10 @@ export function areaOf(sector: string): string {
 
 /** The sector outlines of one postcode area's live unit postcodes. */
 export function areaGeometry(postcodes: readonly UnitPostcode[]): AreaGeometry {
-  const originLat = postcodes.reduce((s, p) => s + p.lat, 0) / postcodes.length;
-  const originLong = postcodes.reduce((s, p) => s + p.long, 0) / postcodes.length;
-  const scale = (Math.PI / 180) * EARTH_RADIUS_METRES;
-  const cosLat = Math.cos((originLat * Math.PI) / 180);
-  const points: [number, number][] = postcodes.map((p) => [(p.long - originLong) * scale * cosLat, -(p.lat - originLat) * scale]);
+  // Rounded first, so the stored origin is exactly the one the plane was built from.
+  const originLat = round(postcodes.reduce((s, p) => s + p.lat, 0) / postcodes.length, 5);
+  const originLong = round(postcodes.reduce((s, p) => s + p.long, 0) / postcodes.length, 5);
+  const points = postcodes.map((p) => project(p, { lat: originLat, long: originLong }));
 
   // Bounds with room for the empty sites around the edge.
   const margin = EMPTY_MIN_DISTANCE_METRES * 2;
@@ -122,7 +132,8 @@ export function areaGeometry(postcodes: readonly UnitPostcode[]): AreaGeometry {
     for (let k = 0; k < 4; k++) areaBox[k] = k < 2 ? Math.min(areaBox[k]!, bbox[k]!) : Math.max(areaBox[k]!, bbox[k]!);
     sectors[sector] = { d: rings.map(ringPath).join(''), bbox, postcodes: countBySector.get(sector) ?? 0 };
   }
-  return { origin: { lat: round(originLat, 5), long: round(originLong, 5) }, bbox: areaBox, sectors };
+  const withoutShape = [...countBySector.keys()].filter((sector) => !sectors[sector]).sort();
+  return { origin: { lat: originLat, long: originLong }, bbox: areaBox, sectors, withoutShape };
 }
 
 /** Joins directed edges end to start into closed rings, dropping vertices that lie straight on between their neighbours. */
@@ -214,10 +225,12 @@ async function main(): Promise<void> {
   }
   const areas: Record<string, AreaGeometry> = {};
   let sectorCount = 0;
+  let shapelessCount = 0;
   let postcodeCount = 0;
   for (const [area, postcodes] of [...byArea].sort(([a], [b]) => a.localeCompare(b))) {
     areas[area] = areaGeometry(postcodes);
     sectorCount += Object.keys(areas[area].sectors).length;
+    shapelessCount += areas[area].withoutShape.length;
     postcodeCount += postcodes.length;
   }
   // The Lewisham lookup (postcode, lsoa_code) has no coordinates: its sectors stay shapeless.
@@ -233,14 +246,14 @@ async function main(): Promise<void> {
       projection: `equirectangular per postcode area, true to scale at the area's mean latitude; x east, y south; units of ${GRID_METRES} m from the area's origin`,
       unitMetres: GRID_METRES,
       approximation: `Sector outlines are approximations: Voronoi cells of live postcode centroids, cut back where no postcode lies within ${EMPTY_MIN_DISTANCE_METRES} m. Not official boundaries.`,
-      withoutShapes: 'Postcodes known only from lewisham_postcode_lsoa11.csv (no coordinates) have no sector shape.',
+      withoutShapes: `Postcodes known only from lewisham_postcode_lsoa11.csv (no coordinates) have no sector shape; nor have ${shapelessCount} sectors whose postcodes all share other sectors' centroids (listed per area in withoutShape).`,
       postcodes: postcodeCount,
       sectors: sectorCount,
     },
     areas,
   };
   fs.writeFileSync(out, JSON.stringify(document));
-  console.log(`Wrote ${out}: ${byArea.size} areas, ${sectorCount} sectors from ${postcodeCount} live postcodes, ${fs.statSync(out).size} bytes.`);
+  console.log(`Wrote ${out}: ${byArea.size} areas, ${sectorCount} sectors (${shapelessCount} more without a shape) from ${postcodeCount} live postcodes, ${fs.statSync(out).size} bytes.`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
