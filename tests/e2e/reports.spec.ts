@@ -171,4 +171,20 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await expect(mapTable).toContainText('no map shape');
   await expect(mapTable).toContainText('coloured');
   await screenshot(page, '14-reports-map');
+
+  // Print / save as PDF: the button opens the print dialog; print styles drop navigation and controls.
+  await page.evaluate(() => {
+    window.print = () => document.body.setAttribute('data-printed', 'yes');
+  });
+  await page.getByRole('link', { name: 'Need' }).click();
+  await expect(page.getByTestId('panel-top-issues').getByRole('table').locator('tbody tr').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Print or save as PDF' }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-printed', 'yes');
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Apply filters' })).toBeHidden();
+  await expect(page.getByRole('button', { name: /Download CSV/ }).first()).toBeHidden();
+  await expect(page.locator('.filter-summary')).toBeVisible();
+  await screenshot(page, '15-reports-print');
+  await page.emulateMedia({ media: 'screen' });
 });

@@ -46,7 +46,7 @@ export const SERIES_COLOURS = {
 } as const;
 
 /** Sequential palette (light → dark blue) for heat tables and the map; the text colour to use on each. */
-export const SEQUENTIAL = ['#deebf7', '#9ecae1', '#5a9fcf', '#2b6fae', '#08417a'] as const;
+export const SEQUENTIAL = ['#c6dbef', '#85bcdb', '#4a98c9', '#1f6aa8', '#08306b'] as const;
 export const SEQUENTIAL_TEXT = ['#1b1f24', '#1b1f24', '#1b1f24', '#ffffff', '#ffffff'] as const;
 
 /** Which of the palette's classes a value falls in, by equal steps from 0 to max. */
