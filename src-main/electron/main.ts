@@ -7,6 +7,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { createAppContext } from '../app-context.ts';
+import { usePlatformKeyWrapper } from '../db/key-slots.ts';
+import { usePlatformKeyProtector } from '../db/signing-keys.ts';
+import { platformProtectionAvailable, safeStorageKeyProtector, safeStorageKeyWrapper } from './safe-storage.ts';
 import { dispatch, type AppContext } from '../ipc/handlers.ts';
 import type { AppPaths } from '../paths.ts';
 
@@ -56,6 +59,11 @@ async function start(): Promise<void> {
   const paths = appPaths();
   // Camera, microphone, notifications, geolocation…: NeedMap needs none of them.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // The OS keychain protects the database key and the signing key where it really can.
+  if (platformProtectionAvailable()) {
+    usePlatformKeyWrapper(safeStorageKeyWrapper);
+    usePlatformKeyProtector(safeStorageKeyProtector);
+  }
   try {
     ctx = createAppContext({
       dbFile: path.join(app.getPath('userData'), 'needmap.db'),

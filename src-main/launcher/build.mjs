@@ -19,7 +19,7 @@ if (!rendererOnly) {
     sourcemap: true,
     logLevel: 'warning',
     // Native and Electron modules are loaded at run time, never bundled.
-    external: ['electron', 'better-sqlite3'],
+    external: ['electron', 'better-sqlite3', '@node-rs/argon2'],
   };
   await esbuild({ ...common, entryPoints: [path.join(root, 'src-main/electron/main.ts')], outfile: path.join(root, 'dist/electron/main.cjs') });
   await esbuild({ ...common, entryPoints: [path.join(root, 'src-main/electron/preload.ts')], outfile: path.join(root, 'dist/electron/preload.cjs') });
