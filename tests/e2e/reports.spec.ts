@@ -171,6 +171,11 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await expect(mapTable).toContainText('no map shape');
   await expect(mapTable).toContainText('coloured');
   await screenshot(page, '14-reports-map');
+  const mapPngDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save map as PNG' }).click();
+  const mapPng = fs.readFileSync((await (await mapPngDownload).path())!);
+  expect([...mapPng.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(mapPng.length).toBeGreaterThan(10_000);
 
   // Print / save as PDF: the button opens the print dialog; print styles drop navigation and controls.
   await page.evaluate(() => {

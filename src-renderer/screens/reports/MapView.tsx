@@ -10,7 +10,7 @@ import { UNKNOWN_SECTOR } from '../../../src-main/core/reports.ts';
 import { SEQUENTIAL } from '../../components/charts/chartjs.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { Field, errorFor } from '../../components/Field.tsx';
-import { downloadText } from '../../download.ts';
+import { downloadBlob, downloadText } from '../../download.ts';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
 import { shown, useReport } from './useReport.ts';
@@ -36,6 +36,31 @@ export function classRanges(values: readonly number[]): [number, number][] {
     ranges.push([from, to]);
   }
   return ranges;
+}
+
+/** Draws the map's SVG onto a white canvas (1600 px wide) and offers it as a PNG. */
+export function saveSvgAsPng(svg: SVGSVGElement, fileName: string): void {
+  const box = svg.viewBox.baseVal;
+  const width = 1600;
+  const height = Math.round((width * box.height) / box.width);
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', String(width));
+  copy.setAttribute('height', String(height));
+  const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }));
+  const image = new Image();
+  image.onload = () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.drawImage(image, 0, 0, width, height);
+    URL.revokeObjectURL(url);
+    canvas.toBlob((blob) => blob && downloadBlob(fileName, blob), 'image/png');
+  };
+  image.src = url;
 }
 
 export function MapView({ filter }: { filter: ReportFilterState }) {
@@ -109,7 +134,7 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
   const hatchedCount = areaShapes.filter((s) => (figures.get(s.sector)?.people ?? 0) < effectiveThreshold).length;
 
   return (
-    <div className={whereState.status === 'loading' || shapesState.status === 'loading' ? 'report-body stale' : 'report-body'}>
+    <div className={whereState.status === 'loading' || (area && shapesState.status === 'loading') ? 'report-body stale' : 'report-body'}>
       <ReportStatus state={whereState} what="the sectors" />
       {where ? (
         <>
@@ -218,6 +243,17 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
             </figure>
             <div className="map-table">
               <div className="actions chart-actions">
+                {area && areaShapes.length ? (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      const svg = document.querySelector<SVGSVGElement>('svg.sector-map');
+                      if (svg) saveSvgAsPng(svg, `needmap-map-${area}-${measure}.png`);
+                    }}
+                  >
+                    Save map as PNG
+                  </button>
+                ) : null}
                 <button
                   type="button"
                   onClick={() => downloadText(`needmap-map-${area ?? 'sectors'}.csv`, toCsv(tableColumns.map((c) => c.label), tableRows), 'text/csv;charset=utf-8')}
