@@ -134,6 +134,8 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await page.getByLabel('Category', { exact: true }).selectOption({ label: 'All categories' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.locator('.field-error')).toHaveCount(0);
+  await expect(page.locator('.heat-table thead th')).toHaveCount(2 + wide.categories.length);
+  await screenshot(page, '11b-reports-where-all-categories');
 
   // Deprivation: the headline and the table agree with the call.
   await page.getByRole('link', { name: 'Deprivation' }).click();
