@@ -42,11 +42,15 @@ export function whereCsv(where: Where, measure: Measure): string {
   );
 }
 
+/** Rows drawn at first: thousands of sectors × categories would hold the UI thread; the CSV always has all. */
+const ROWS_SHOWN = 150;
+
 export function WhereView({ filter }: { filter: ReportFilterState }) {
   const state = useReport('reports.where', { filter: asCallFilter(filter) });
   const where = shown(state);
   const [measure, setMeasure] = useState<Measure>('people');
   const [sort, setSort] = useState<{ column: number; descending: boolean }>({ column: 1, descending: true });
+  const [showAll, setShowAll] = useState(false);
 
   const rows = where ? heatRows(where, measure) : [];
   const valueOf = (r: HeatRow, column: number) => (column === 0 ? r.sector : column === 1 ? r.total : r.cells[column - 2]!);
@@ -58,7 +62,9 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
     const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en-GB', { numeric: true });
     return sort.descending ? -order : order;
   });
-  const max = Math.max(0, ...rows.filter((r) => r.known).flatMap((r) => r.cells));
+  const drawn = showAll || sorted.length <= ROWS_SHOWN ? sorted : [...sorted.slice(0, ROWS_SHOWN - 1), ...sorted.slice(-1).filter((r) => !r.known)];
+  let max = 0;
+  for (const r of rows) if (r.known) for (const v of r.cells) if (v > max) max = v;
   const unknown = rows.find((r) => !r.known);
   const headers = where ? ['Sector', 'Total', ...where.categories.map((c) => c.name)] : [];
 
@@ -129,7 +135,7 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
                     <td colSpan={headers.length}>No records match these filters.</td>
                   </tr>
                 ) : null}
-                {sorted.map((r) => (
+                {drawn.map((r) => (
                   <tr key={r.sector} className={r.known ? undefined : 'unknown-row'}>
                     <th scope="row">{sectorLabel(r.sector)}</th>
                     <td className="num total">{r.total.toLocaleString('en-GB')}</td>
@@ -150,6 +156,14 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
               </tbody>
             </table>
           </div>
+          {drawn.length < sorted.length ? (
+            <p className="hint">
+              Showing {drawn.length} of {sorted.length} sectors (the CSV has all of them).{' '}
+              <button type="button" className="link-button" onClick={() => setShowAll(true)}>
+                Show all {sorted.length} sectors
+              </button>
+            </p>
+          ) : null}
         </figure>
       ) : null}
     </div>
