@@ -222,7 +222,7 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
               ) : null}
               {area && areaShapes.length ? (
                 <figcaption>
-                  <div className="legend" aria-label="Legend">
+                  <div className="legend" role="group" aria-label="Legend">
                     <span className="legend-title">{measure === 'people' ? 'People' : 'Presentations'}</span>
                     {ranges.map(([from, to], i) => (
                       <span key={i} className="legend-item">
