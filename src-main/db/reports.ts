@@ -84,12 +84,21 @@ type Level = 'any' | 'category' | 'code';
  */
 function firstSince(level: Level, remit: ReportFilter['remit'], since: string): string {
   const column = `f.prev_${remit === 'within' ? 'remit_' : ''}${level}_on`;
-  return `(${column} IS NULL OR ${column} < ${since})`;
+  // No previous presentation is NULL; '' sorts before every date and is cheaper than an OR per row.
+  return `(coalesce(${column}, '') < ${since})`;
 }
 
 /** The level distinct people are counted at for a filter's totals: as narrow as the filter. */
 function filterLevel(filter: ReportFilter): Level {
   return filter.issueCode !== null ? 'code' : filter.category !== null ? 'category' : 'any';
+}
+
+/**
+ * The level for people per category: the category, or the issue when one is chosen (a client's
+ * first presentation of that issue in the period may follow another issue of the same category).
+ */
+function categoryLevel(filter: ReportFilter): Level {
+  return filter.issueCode !== null ? 'code' : 'category';
 }
 
 interface IssueScope {
@@ -104,12 +113,25 @@ interface IssueScope {
 function issueScope(
   filter: ReportFilter,
   taxonomy: Taxonomy,
-  options: { dates: 'period' | 'untilEnd' | 'none'; forceWithinRemit?: boolean; baseTables?: boolean },
+  options: {
+    dates: 'period' | 'untilEnd' | 'none';
+    forceWithinRemit?: boolean;
+    baseTables?: boolean;
+    /** Test the category with f.category_key (in the sector index) rather than the code's prefix (in the code index). */
+    categoryKeyColumn?: boolean;
+  },
 ): IssueScope {
-  // Column names in report_issue_facts f, or in client_issues ci joined to clients c.
+  // Column names in report_issue_facts f, or in client_issues ci joined to clients c. category_key
+  // is the code's prefix, so either test gives the same rows; each suits a different index.
   const col = options.baseTables
     ? { date: 'ci.identified_on', code: 'ci.issue_code', prefix: 'substr(ci.issue_code, 1, 3)', remit: 'ci.within_remit', sector: 'c.postcode_sector' }
-    : { date: 'f.identified_on', code: 'f.issue_code', prefix: 'f.category_key', remit: 'f.within_remit', sector: 'f.sector' };
+    : {
+        date: 'f.identified_on',
+        code: 'f.issue_code',
+        prefix: options.categoryKeyColumn ? 'f.category_key' : 'substr(f.issue_code, 1, 3)',
+        remit: 'f.within_remit',
+        sector: 'f.sector',
+      };
   const clauses: string[] = [];
   const params: Params = { from: filter.from, to: filter.to };
   if (options.dates === 'period') clauses.push(`${col.date} BETWEEN @from AND @to`);
@@ -137,6 +159,29 @@ interface CountRow {
   presentations: number;
 }
 
+/**
+ * The issue codes present in the summary, found by hopping through report_issue_facts_code_idx
+ * (one seek per code, not a scan), so a query can read each code's date range in code order.
+ */
+const PRESENT_CODES = `WITH RECURSIVE present_codes(code) AS (
+    SELECT MIN(issue_code) FROM report_issue_facts
+    UNION ALL
+    SELECT (SELECT MIN(o.issue_code) FROM report_issue_facts o WHERE o.issue_code > present_codes.code)
+    FROM present_codes WHERE present_codes.code IS NOT NULL)`;
+
+/**
+ * FROM and WHERE reading a filter's presentations in issue-code order through
+ * report_issue_facts_code_idx (covering: no table reads, no sort to group by code). Not for a
+ * sector filter, which that index does not hold.
+ */
+function byCodeSource(filter: ReportFilter, where: string): { with: string; from: string; where: string } {
+  const from = 'report_issue_facts f INDEXED BY report_issue_facts_code_idx';
+  if (filter.issueCode !== null) return { with: '', from, where };
+  // Only the category's codes are visited when one is chosen (where holds @categoryKey then).
+  const codes = filter.category === null ? 'present_codes' : 'present_codes WHERE substr(code, 1, 3) = @categoryKey';
+  return { with: PRESENT_CODES, from, where: `f.issue_code IN (SELECT code FROM ${codes}) AND ${where}` };
+}
+
 function categoryOfCode(taxonomy: Taxonomy, code: string): string {
   return categoryPrefixes(taxonomy).categoryOfPrefix.get(code.slice(0, 3)) ?? UNCATEGORISED;
 }
@@ -155,13 +200,18 @@ export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: R
   const scope = issueScope(filter, taxonomy, { dates: 'period' });
   const issues = new Map(taxonomy.issues.map((i) => [i.code, i]));
   // One pass: per issue, its presentations and the first-in-period flags at each level.
+  // Without a sector filter, rows come in code order from the code index; with one, the sector's
+  // few rows are read through the sector index and sorted.
+  const source =
+    filter.sector === null ? byCodeSource(filter, scope.where) : { with: '', from: 'report_issue_facts f', where: scope.where };
   const byIssue = prepare(
     sqlite,
-    `SELECT f.issue_code AS code, COUNT(*) AS presentations,
+    `${source.with}
+     SELECT f.issue_code AS code, COUNT(*) AS presentations,
             SUM(${firstSince('code', filter.remit, '@from')}) AS people,
-            SUM(${firstSince('category', filter.remit, '@from')}) AS categoryPeople,
+            SUM(${firstSince(categoryLevel(filter), filter.remit, '@from')}) AS categoryPeople,
             SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
-     FROM report_issue_facts f WHERE ${scope.where} GROUP BY f.issue_code`,
+     FROM ${source.from} WHERE ${source.where} GROUP BY f.issue_code`,
   ).all(scope.params) as (CountRow & { code: string; categoryPeople: number; totalPeople: number })[];
 
   const totals: CountPair = { people: 0, presentations: 0 };
@@ -204,15 +254,23 @@ export function trendReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
   const months = monthsBetween(monthOf(filter.from), monthOf(filter.to));
   const earliest = previousYearMonth(months[0]!);
   const scope = issueScope(filter, taxonomy, { dates: 'none' });
-  const monthStart = `substr(f.identified_on, 1, 7) || '-01'`;
+  // A previous date before "YYYY-MM" is exactly one before the month's first day.
+  const monthStart = `substr(f.identified_on, 1, 7)`;
+  const where = `f.identified_on BETWEEN @trendStart AND @trendEnd AND ${scope.where}`;
+  // Grouped by day in the order the rows arrive, so SQLite streams instead of sorting; months are
+  // summed below. An issue or category comes from the code index (by code, then day); the rest
+  // from the table itself, clustered by day.
+  const source =
+    filter.sector === null && (filter.issueCode !== null || filter.category !== null)
+      ? { ...byCodeSource(filter, where), groupBy: 'f.issue_code, f.identified_on' }
+      : { with: '', from: 'report_issue_facts f', where, groupBy: 'f.identified_on' };
   const rows = prepare(
     sqlite,
-    // Grouped by day, the table's own order, so SQLite streams instead of sorting; months summed below.
-    `SELECT f.identified_on AS day, COUNT(*) AS presentations,
+    `${source.with}
+     SELECT f.identified_on AS day, COUNT(*) AS presentations,
             SUM(${firstSince(filterLevel(filter), filter.remit, monthStart)}) AS people
-     FROM report_issue_facts f
-     WHERE f.identified_on BETWEEN @trendStart AND @trendEnd AND ${scope.where}
-     GROUP BY f.identified_on`,
+     FROM ${source.from} WHERE ${source.where}
+     GROUP BY ${source.groupBy}`,
   ).all({
     ...scope.params,
     trendStart: firstDayOfMonth(earliest),
@@ -245,14 +303,17 @@ export function trendReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
 // (d) by postcode sector, sector × category
 
 export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): WhereReport {
-  const scope = issueScope(filter, taxonomy, { dates: 'period' });
+  const scope = issueScope(filter, taxonomy, { dates: 'period', categoryKeyColumn: true });
   // A client lives in one sector, so each sector's people are the sum of its clients' first presentations.
+  // Rows in sector × category order from the sector index, which covers every filter but an issue
+  // (one issue's rows are few enough for the general plan and a sort).
   const cells = prepare(
     sqlite,
     `SELECT f.sector AS sector, f.category_key AS prefix, COUNT(*) AS presentations,
-            SUM(${firstSince('category', filter.remit, '@from')}) AS people,
+            SUM(${firstSince(categoryLevel(filter), filter.remit, '@from')}) AS people,
             SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
-     FROM report_issue_facts f WHERE ${scope.where} GROUP BY 1, 2`,
+     FROM report_issue_facts f ${filter.issueCode === null ? 'INDEXED BY report_issue_facts_sector_idx' : ''}
+     WHERE ${scope.where} GROUP BY 1, 2`,
   ).all(scope.params) as (CountRow & { sector: string | null; prefix: string; totalPeople: number })[];
 
   const { categoryOfPrefix } = categoryPrefixes(taxonomy);
@@ -293,11 +354,20 @@ export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
 
 export function decileReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): DecileReport {
   const scope = issueScope(filter, taxonomy, { dates: 'period' });
+  const select = `SELECT f.imd_decile AS decile, COUNT(*) AS presentations,
+            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS people`;
+  // Unfiltered (or by remit only), rows come by decile from the decile index, one seek per decile
+  // and one for unknown; other filters narrow the rows enough for the general plan.
+  const decileIndexCovers = filter.category === null && filter.issueCode === null && filter.sector === null;
   const counted = prepare(
     sqlite,
-    `SELECT f.imd_decile AS decile, COUNT(*) AS presentations,
-            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS people
-     FROM report_issue_facts f WHERE ${scope.where} GROUP BY 1`,
+    decileIndexCovers
+      ? `${select} FROM report_issue_facts f INDEXED BY report_issue_facts_decile_idx
+         WHERE f.imd_decile IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10) AND ${scope.where} GROUP BY 1
+         UNION ALL
+         ${select} FROM report_issue_facts f INDEXED BY report_issue_facts_decile_idx
+         WHERE f.imd_decile IS NULL AND ${scope.where} GROUP BY 1`
+      : `${select} FROM report_issue_facts f WHERE ${scope.where} GROUP BY 1`,
   ).all(scope.params) as (CountRow & { decile: number | null })[];
   const { rows, knownPeople, mostDeprivedShare } = decileRows(counted);
   const totals = counted.reduce((t, r) => ({ people: t.people + r.people, presentations: t.presentations + r.presentations }), {
@@ -324,17 +394,22 @@ export function impactReport(
 ): ImpactReport {
   const scope = issueScope(filter, taxonomy, { dates: 'untilEnd', forceWithinRemit: true });
   const params = { ...scope.params, olderThan: daysBefore(filter.to, openOlderThanDays) };
+  // Unfiltered, report_issue_facts_remit_idx holds every column read. "LIMIT -1" keeps the inner
+  // query a streamed co-routine rather than flattened into the sums, so each row's status at the
+  // end (a subquery when it changed after `to`) is worked out once, not once per sum.
+  const remitIndexCovers = filter.category === null && filter.issueCode === null && filter.sector === null;
   const counts = prepare(
     sqlite,
-    `WITH s AS (SELECT f.identified_on >= @from AS in_cohort, f.identified_on, ${STATUS_AT_END} AS status
-                FROM report_issue_facts f WHERE ${scope.where})
-     SELECT COALESCE(SUM(in_cohort), 0) AS cohort,
+    `SELECT COALESCE(SUM(in_cohort), 0) AS cohort,
             COALESCE(SUM(in_cohort AND status = 'resolved'), 0) AS resolved,
             COALESCE(SUM(in_cohort AND status = 'improved'), 0) AS improved,
             COALESCE(SUM(in_cohort AND status = 'closed_unresolved'), 0) AS closedUnresolved,
-            COALESCE(SUM(status NOT IN ('resolved', 'closed_unresolved')), 0) AS openAtEnd,
-            COALESCE(SUM(status NOT IN ('resolved', 'closed_unresolved') AND identified_on <= @olderThan), 0) AS openOlderThan
-     FROM s`,
+            COALESCE(SUM(open), 0) AS openAtEnd,
+            COALESCE(SUM(open AND identified_on <= @olderThan), 0) AS openOlderThan
+     FROM (SELECT in_cohort, identified_on, status, status NOT IN ('resolved', 'closed_unresolved') AS open
+           FROM (SELECT f.identified_on >= @from AS in_cohort, f.identified_on, ${STATUS_AT_END} AS status
+                 FROM report_issue_facts f ${remitIndexCovers ? 'INDEXED BY report_issue_facts_remit_idx' : ''}
+                 WHERE ${scope.where} LIMIT -1))`,
   ).get(params) as {
     cohort: number;
     resolved: number;
@@ -346,7 +421,7 @@ export function impactReport(
   const days = prepare(
     sqlite,
     `SELECT CAST(julianday(f.first_resolved_on) - julianday(f.identified_on) AS INTEGER)
-     FROM report_issue_facts f
+     FROM report_issue_facts f ${remitIndexCovers ? 'INDEXED BY report_issue_facts_remit_idx' : ''}
      WHERE ${scope.where} AND f.identified_on >= @from AND f.first_resolved_on <= @to`,
   )
     .pluck()
@@ -375,20 +450,24 @@ export function referralReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filte
   const from = filter.sector === null ? 'client_issues ci' : 'client_issues ci JOIN clients c ON c.id = ci.client_id';
   const referred = `ci.id IN (SELECT e.client_issue_id FROM issue_status_events e
                     WHERE e.status = 'referred' AND e.changed_on BETWEEN @from AND @to)`;
+  // One statement: the referred issues are found once, then counted by destination and in total
+  // (the total row is the one without a destination; every real row has one, or the placeholder).
   const rows = prepare(
     sqlite,
-    `SELECT COALESCE(ci.referred_to, '${UNRECORDED_DESTINATION}') AS destination,
-            COUNT(*) AS referrals, COUNT(DISTINCT ci.client_id) AS people
-     FROM ${from} WHERE ${referred} AND ${where} GROUP BY 1`,
-  ).all(scope.params) as { destination: string; referrals: number; people: number }[];
-  const people = prepare(sqlite, `SELECT COUNT(DISTINCT ci.client_id) FROM ${from} WHERE ${referred} AND ${where}`)
-    .pluck()
-    .get(scope.params) as number;
+    `WITH r AS MATERIALIZED (
+       SELECT COALESCE(ci.referred_to, @unrecorded) AS destination, ci.client_id
+       FROM ${from} WHERE ${referred} AND ${where})
+     SELECT destination, COUNT(*) AS referrals, COUNT(DISTINCT client_id) AS people FROM r GROUP BY destination
+     UNION ALL
+     SELECT NULL, COUNT(*), COUNT(DISTINCT client_id) FROM r`,
+  ).all({ ...scope.params, unrecorded: UNRECORDED_DESTINATION }) as { destination: string | null; referrals: number; people: number }[];
+  const total = rows.find((r) => r.destination === null)!;
+  const destinations = rows.filter((r): r is { destination: string; referrals: number; people: number } => r.destination !== null);
   return {
     filter,
-    total: rows.reduce((sum, r) => sum + r.referrals, 0),
-    people,
-    destinations: rows.sort((a, b) => b.referrals - a.referrals || a.destination.localeCompare(b.destination)),
+    total: total.referrals,
+    people: total.people,
+    destinations: destinations.sort((a, b) => b.referrals - a.referrals || a.destination.localeCompare(b.destination)),
   };
 }
 

@@ -14,7 +14,7 @@ import { parsePostcode } from '../../src-main/core/postcode.ts';
 import { UNKNOWN_SECTOR, daysBetween, median, monthOf, monthsBetween, previousYearMonth, type ReportFilter } from '../../src-main/core/reports.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
-import { aClient, callOk } from '../helpers.ts';
+import { aClient, callOk, loginTestAdmin } from '../helpers.ts';
 import { dispatch } from '../../src-main/ipc/handlers.ts';
 
 // A small town: sectors with known deciles, one postcode whose neighbourhood is unknown.
@@ -71,11 +71,19 @@ afterAll(() => {
 
 beforeAll(async () => {
   ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), paths: defaultAppPaths(), host: 'browser' });
+  loginTestAdmin(ctx); // calls need a session
   categoryOf = new Map(ctx.taxonomy.issues.map((i) => [i.code, i.category]));
   const decileOf = new Map(POSTCODES.map((p) => [p.postcode, p.imdDecile]));
+  const demo = { endMonth: '2026-06', issues: ctx.taxonomy.issues, postcodes: POSTCODES, remitCategories: REMIT };
+  // A realistic caseload, then frequent returners (many issues each, the same issue presented again
+  // at later contacts), as in the benchmark database.
+  const clients = [
+    ...generateDemoClients({ ...demo, seed: 7, clients: 400 }),
+    ...generateDemoClients({ ...demo, seed: 8, clients: 120, issuesPerClient: 9 }),
+  ];
   writeDemoClients(
     ctx.caseDb,
-    generateDemoClients({ seed: 7, clients: 400, endMonth: '2026-06', issues: ctx.taxonomy.issues, postcodes: POSTCODES, remitCategories: REMIT }),
+    clients,
     (postcode) => {
       const parsed = postcode ? parsePostcode(postcode) : null;
       const decile = postcode ? (decileOf.get(postcode) ?? null) : null;
@@ -160,6 +168,9 @@ const FILTERS: [string, ReportFilter][] = [
   ['a sector', { ...base, sector: 'PR1 2' }],
   ['unknown sector', { ...base, sector: UNKNOWN_SECTOR }],
   ['an empty period', { ...base, from: '2010-01-01', to: '2010-12-31' }],
+  ['a category within remit in a sector', { ...base, category: 'housing', remit: 'within', sector: 'PR1 2' }],
+  ['an issue within remit', { ...base, issueCode: 'HOU-ARREARS', remit: 'within' }],
+  ['a category in the unknown sector', { ...base, category: 'money-debt', sector: UNKNOWN_SECTOR }],
 ];
 
 describe.each(FILTERS)('reports for %s', (_label, filter) => {
@@ -261,6 +272,9 @@ describe('edge cases', () => {
     expect(clients.size).toBeGreaterThan(400);
     expect(issues.length).toBeGreaterThan(500);
     expect(issues.filter((i) => clients.get(i.clientId)!.sector === null).length).toBeGreaterThan(0);
+    // Clients presenting the same issue more than once (the "first in the period" logic's hard case).
+    const repeats = countBy(issues, (i) => `${i.clientId}|${i.code}`);
+    expect([...repeats.values()].filter((r) => r.presentations > 1).length).toBeGreaterThan(50);
   });
 
   it('an empty period gives zeros and no shares, not errors', async () => {
