@@ -11,6 +11,7 @@ import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
 import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
+import { AreaScreen } from './screens/area/AreaScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
 export type TaxonomyData = CallOutput<'taxonomy.get'>;
@@ -37,6 +38,8 @@ function Screen({ route }: { route: Route }) {
       return <ContactForm clientId={route.id} />;
     case 'reports':
       return <ReportsScreen view={route.view} />;
+    case 'area':
+      return <AreaScreen view={route.view} />;
     case 'export':
       return <ExportScreen />;
     case 'settings':
@@ -66,6 +69,7 @@ const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }
   { href: '#/clients/new', label: 'New client', matches: ['new-client'], role: 'caseworker' },
   { href: '#/reports', label: 'Reports', matches: ['reports'], role: 'manager' },
   { href: '#/export', label: 'Export', matches: ['export'], role: 'manager' },
+  { href: '#/area', label: 'Area picture', matches: ['area'], role: 'manager' },
   { href: '#/settings', label: 'Settings', matches: ['settings'], role: 'manager' },
   { href: '#/protection', label: 'Data protection', matches: ['protection'], role: 'admin' },
   { href: '#/about', label: 'About', matches: ['about'], role: 'caseworker' },

@@ -1,5 +1,6 @@
 /** Hash routes (#/clients/12): work identically from file:// in Electron and over the browser host. */
 import { useEffect, useState } from 'react';
+import { parseAreaView, type AreaView } from './screens/area/views.ts';
 
 export type Route =
   | { name: 'clients' }
@@ -12,6 +13,7 @@ export type Route =
   | { name: 'protection' }
   | { name: 'about' }
   | { name: 'reports'; view: ReportView }
+  | { name: 'area'; view: AreaView }
   | { name: 'not-found'; path: string };
 
 /** The Reports area's sub-views: #/reports/need, #/reports/where… */
@@ -37,6 +39,7 @@ export function parseRoute(hash: string): Route {
     const view = (parts[1] ?? 'need') as ReportView;
     if (REPORT_VIEWS.includes(view)) return { name: 'reports', view };
   }
+  if (parts[0] === 'area' && parts.length <= 2 && parseAreaView(parts[1])) return { name: 'area', view: parseAreaView(parts[1])! };
   if (parts[0] === 'export') return { name: 'export' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'not-found', path };

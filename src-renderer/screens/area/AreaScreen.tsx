@@ -1,0 +1,83 @@
+/**
+ * Area picture: the combined, verified view of many organisations' signed bundles (its own
+ * database, holding no personal data). One view per task: #/area/dashboard, /organisations,
+ * /import, /events, /national, /open-data.
+ */
+import type { AreaView } from './views.ts';
+import { AreaError, useAreaCall } from './common.tsx';
+import { DashboardView } from './DashboardView.tsx';
+import { EventsView } from './EventsView.tsx';
+import { ImportView } from './ImportView.tsx';
+import { NationalView } from './NationalView.tsx';
+import { OpenDataView } from './OpenDataView.tsx';
+import { TrustedView } from './TrustedView.tsx';
+
+const VIEWS: { view: AreaView; label: string; question: string }[] = [
+  { view: 'dashboard', label: 'Dashboard', question: 'What is the level of need in each part of the area, and how is it changing?' },
+  { view: 'organisations', label: 'Trusted organisations', question: 'Whose bundles do we accept? Their signing keys, checked with each organisation.' },
+  { view: 'import', label: 'Import bundles', question: 'Bring in organisations’ signed bundles; each is verified before it counts.' },
+  { view: 'events', label: 'Local events', question: 'Did need move with what happened locally? Before and after each event, and the largest recent changes.' },
+  { view: 'national', label: 'Local vs national', question: 'Where does recorded need disagree with the national Indices of Deprivation?' },
+  { view: 'open-data', label: 'Open data', question: 'Publish the combined figures as CSV with CSV on the Web metadata, disclosure control applied again.' },
+];
+
+export function AreaScreen({ view }: { view: AreaView }) {
+  // Reloaded after imports and trust changes so the summary line stays true.
+  const [statusState, reloadStatus] = useAreaCall('area.status', {});
+  const status = statusState.status === 'ready' ? statusState.value : null;
+  const current = VIEWS.find((v) => v.view === view)!;
+
+  return (
+    <section className="reports area">
+      <div className="page-title">
+        <div>
+          <h1 tabIndex={-1}>Area picture: {current.label}</h1>
+          <p className="report-question">{current.question}</p>
+        </div>
+        {view === 'dashboard' ? (
+          <button type="button" className="print-button" onClick={() => window.print()}>
+            Print or save as PDF
+          </button>
+        ) : null}
+      </div>
+      <nav aria-label="Area picture views" className="report-tabs">
+        <ul>
+          {VIEWS.map((v) => (
+            <li key={v.view}>
+              <a href={`#/area/${v.view}`} aria-current={v.view === view ? 'page' : undefined}>
+                {v.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <AreaError message={statusState.status === 'error' ? statusState.error.message : null} />
+      {status && !status.available ? (
+        <AreaError message="The area picture is not available here: no area database is configured." />
+      ) : null}
+      {status?.available ? (
+        <p className="filter-summary area-summary" data-testid="area-summary">
+          <strong>Area database:</strong> {status.activeBundles.toLocaleString('en-GB')} active{' '}
+          {status.activeBundles === 1 ? 'bundle' : 'bundles'} from {status.organisations.toLocaleString('en-GB')}{' '}
+          {status.organisations === 1 ? 'organisation' : 'organisations'} · {status.trustedKeys.toLocaleString('en-GB')} trusted{' '}
+          {status.trustedKeys === 1 ? 'key' : 'keys'}
+          {status.file ? <span className="hint"> · {status.file}</span> : null}
+        </p>
+      ) : null}
+      {status?.available ? (
+        <div className="report-body">
+          {view === 'dashboard' ? <DashboardView hasBundles={status.activeBundles > 0} /> : null}
+          {view === 'organisations' ? <TrustedView onChanged={reloadStatus} /> : null}
+          {view === 'import' ? <ImportView onChanged={reloadStatus} /> : null}
+          {view === 'events' ? <EventsView /> : null}
+          {view === 'national' ? <NationalView /> : null}
+          {view === 'open-data' ? <OpenDataView /> : null}
+        </div>
+      ) : statusState.status === 'loading' ? (
+        <p className="loading" role="status">
+          Opening the area database…
+        </p>
+      ) : null}
+    </section>
+  );
+}

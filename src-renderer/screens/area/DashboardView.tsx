@@ -1,0 +1,455 @@
+/**
+ * The area dashboard: need by sector × month (heat table with sector selection), top issues per
+ * sector, each issue's trend with local events marked, coverage (how many organisations report on
+ * each sector), need by deprivation decile, distinct people beside the plain sum, and the sector
+ * map with a month slider. Every chart has its table (the shared ChartPanel).
+ */
+import { useState } from 'react';
+import { toCsv } from '../../../src-main/core/csv.ts';
+import type { CallOutput } from '../../../src-main/ipc/contract.ts';
+import { useTaxonomy } from '../../App.tsx';
+import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
+import { SEQUENTIAL, SEQUENTIAL_TEXT, SERIES_COLOURS, sequentialClass, wrapLabel } from '../../components/charts/chartjs.ts';
+import { DataTable } from '../../components/charts/DataTable.tsx';
+import { Field } from '../../components/Field.tsx';
+import { downloadText } from '../../download.ts';
+import { ReportStatus } from '../reports/ReportStatus.tsx';
+import { shown } from '../reports/useReport.ts';
+import { AreaMap } from './AreaMap.tsx';
+import { monthLabel, useAreaCall } from './common.tsx';
+import { EVENT_MARKER_COLOUR, eventMarkersPlugin, eventPosition, type EventMarker } from './eventMarkers.ts';
+
+type SectorMonth = CallOutput<'area.needBySectorMonth'>;
+
+const numberFormat = new Intl.NumberFormat('en-GB');
+const n = (value: number) => numberFormat.format(value);
+
+export function DashboardView({ hasBundles }: { hasBundles: boolean }) {
+  const [allState] = useAreaCall('area.needBySectorMonth', {});
+  const all = shown(allState);
+  if (!hasBundles) {
+    return (
+      <p>
+        No bundle has been imported yet. <a href="#/area/organisations">Trust the contributing organisations</a>, then{' '}
+        <a href="#/area/import">import their bundles</a>.
+      </p>
+    );
+  }
+  return (
+    <>
+      <ReportStatus state={allState} what="need by sector and month" />
+      <DistinctPeoplePanel />
+      {all ? <SectorMonthPanel all={all} /> : null}
+      {all ? <TopIssuesPanel all={all} /> : null}
+      <IssueTrendPanel />
+      <CoveragePanel />
+      <DecilePanel />
+      {all ? <AreaMap need={all} /> : null}
+    </>
+  );
+}
+
+function DistinctPeoplePanel() {
+  const [state] = useAreaCall('area.distinctPeople', {});
+  const rows = shown(state);
+  if (!rows) return <ReportStatus state={state} what="distinct people" />;
+  const records = rows.reduce((s, r) => s + r.records, 0);
+  const distinct = rows.reduce((s, r) => s + r.distinctPeople, 0);
+  const shared = rows.reduce((s, r) => s + r.sharedPeople, 0);
+  const labels = rows.map((r) => `${r.district} ${r.quarter}`);
+  return (
+    <>
+      <ul className="figures" data-testid="distinct-figures">
+        <li>
+          <span className="figure" data-testid="figure-records">
+            {n(records)}
+          </span>
+          <span className="figure-label">people in the plain sum (each organisation counts its own clients)</span>
+        </li>
+        <li>
+          <span className="figure" data-testid="figure-distinct">
+            {n(distinct)}
+          </span>
+          <span className="figure-label">distinct people across organisations</span>
+        </li>
+        <li>
+          <span className="figure" data-testid="figure-shared">
+            {n(shared)}
+          </span>
+          <span className="figure-label">people seen by more than one organisation</span>
+        </li>
+      </ul>
+      {rows.length === 0 ? (
+        <p className="hint">
+          No organisation has opted in to match keys, so people cannot be de-duplicated across organisations: the sums below may
+          count someone once per organisation that helped them.
+        </p>
+      ) : (
+        <ChartPanel
+          slug="area-distinct-people"
+          title="Distinct people beside the plain sum"
+          description="Per postcode district and quarter, from the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw."
+          height={Math.max(260, Math.min(rows.length, 30) * 34 + 70)}
+          sortable
+          chart={{
+            type: 'bar',
+            data: {
+              labels: labels.slice(0, 30),
+              datasets: [
+                { label: 'Plain sum', data: rows.slice(0, 30).map((r) => r.records), backgroundColor: SERIES_COLOURS.presentations },
+                { label: 'Distinct people', data: rows.slice(0, 30).map((r) => r.distinctPeople), backgroundColor: SERIES_COLOURS.people },
+              ],
+            },
+            options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+          }}
+          table={{
+            caption: 'Distinct people by postcode district and quarter',
+            columns: [
+              { label: 'District and quarter' },
+              { label: 'Plain sum', numeric: true },
+              { label: 'Distinct people', numeric: true },
+              { label: 'Seen by 2+ organisations', numeric: true },
+              { label: 'Organisations', numeric: true },
+            ],
+            rows: rows.map((r, i) => [labels[i]!, r.records, r.distinctPeople, r.sharedPeople, r.organisations]),
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function SectorMonthPanel({ all }: { all: SectorMonth }) {
+  const sectors = [...new Set(all.map((r) => r.sector))].sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const [measure, setMeasure] = useState<'presentations' | 'people'>('presentations');
+  const selected = chosen ?? sectors;
+  // The selection is sent to the main process (empty = none chosen, so nothing is asked for).
+  const [state] = useAreaCall('area.needBySectorMonth', chosen === null ? {} : { sectors: chosen.slice(0, 500) });
+  const rows = chosen !== null && chosen.length === 0 ? [] : (shown(state) ?? []);
+  const months = [...new Set(all.map((r) => r.month))].sort();
+  const bySector = new Map<string, Map<string, SectorMonth[number]>>();
+  for (const r of rows) {
+    if (!bySector.has(r.sector)) bySector.set(r.sector, new Map());
+    bySector.get(r.sector)!.set(r.month, r);
+  }
+  const tableSectors = selected.filter((s) => bySector.has(s));
+  const max = Math.max(0, ...rows.map((r) => r[measure]));
+  const toggle = (sector: string) => setChosen(selected.includes(sector) ? selected.filter((s) => s !== sector) : [...selected, sector]);
+  const csv = () =>
+    toCsv(
+      ['Sector', ...months, 'Suppressed contributions'],
+      tableSectors.map((s) => [s, ...months.map((m) => bySector.get(s)!.get(m)?.[measure] ?? 0), [...bySector.get(s)!.values()].reduce((t, r) => t + r.suppressed, 0)]),
+    );
+
+  return (
+    <figure className="chart-panel" data-testid="panel-area-sector-month" aria-labelledby="area-sector-month-title">
+      <div className="chart-panel-head">
+        <h2 id="area-sector-month-title">Need by sector and month</h2>
+        <div className="actions chart-actions">
+          <label className="inline-label">
+            Count
+            <select value={measure} onChange={(e) => setMeasure(e.target.value as 'presentations' | 'people')}>
+              <option value="presentations">Presentations</option>
+              <option value="people">People (once per category)</option>
+            </select>
+          </label>
+          <button type="button" onClick={() => downloadText(`needmap-area-sector-month-${measure}.csv`, csv(), 'text/csv;charset=utf-8')}>
+            Download CSV<span className="visually-hidden"> of need by sector and month</span>
+          </button>
+        </div>
+      </div>
+      <p className="hint">
+        Summed across organisations. Darker cells hold more; every cell shows its number. A cell marked * includes a contribution
+        an organisation suppressed at source (too small to publish), so the true figure is a little higher.
+      </p>
+      <details className="sector-chooser">
+        <summary>
+          Sectors shown: {selected.length === sectors.length ? `all ${sectors.length}` : `${selected.length} of ${sectors.length}`}
+        </summary>
+        <fieldset>
+          <legend>Choose the sectors to show</legend>
+          <div className="actions">
+            <button type="button" onClick={() => setChosen(null)}>
+              All sectors
+            </button>
+            <button type="button" onClick={() => setChosen([])}>
+              None
+            </button>
+          </div>
+          <div className="sector-checkboxes">
+            {sectors.map((s) => (
+              <label key={s} className="checkbox">
+                <input type="checkbox" checked={selected.includes(s)} onChange={() => toggle(s)} />
+                {s}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      </details>
+      <ReportStatus state={state} what="the chosen sectors" />
+      <div className="table-scroll heat-scroll" tabIndex={0} role="region" aria-label="Sector by month table">
+        <table className="data-table heat-table" data-testid="area-heat-table">
+          <caption>{measure === 'presentations' ? 'Presentations' : 'People'} by postcode sector and month, all organisations</caption>
+          <thead>
+            <tr>
+              <th scope="col">Sector</th>
+              {months.map((m) => (
+                <th key={m} scope="col" className="num">
+                  {monthLabel(m)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {tableSectors.length === 0 ? (
+              <tr>
+                <td colSpan={months.length + 1}>No sector chosen.</td>
+              </tr>
+            ) : null}
+            {tableSectors.map((s) => (
+              <tr key={s}>
+                <th scope="row">{s}</th>
+                {months.map((m) => {
+                  const cell = bySector.get(s)!.get(m);
+                  const v = cell?.[measure] ?? 0;
+                  const level = sequentialClass(v, max);
+                  return (
+                    <td key={m} className="num heat" style={v > 0 ? { background: SEQUENTIAL[level], color: SEQUENTIAL_TEXT[level] } : undefined}>
+                      {n(v)}
+                      {cell && cell.suppressed > 0 ? <abbr title={`${cell.suppressed} suppressed contributions`}>*</abbr> : null}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  );
+}
+
+function TopIssuesPanel({ all }: { all: SectorMonth }) {
+  const taxonomy = useTaxonomy();
+  const totals = new Map<string, number>();
+  for (const r of all) totals.set(r.sector, (totals.get(r.sector) ?? 0) + r.presentations);
+  const ranked = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const [chosen, setChosen] = useState<string | null>(null);
+  const sector = chosen ?? ranked[0]?.[0] ?? null;
+  const [state] = useAreaCall('area.topIssues', sector ? { limit: 10, sectors: [sector] } : null);
+  const rows = (shown(state) ?? []).filter((r) => r.sector === sector);
+  const issueName = (code: string) => taxonomy.issues.find((i) => i.code === code)?.name ?? code;
+  if (!sector) return null;
+  return (
+    <>
+      <div className="row area-controls">
+        <Field label="Top issues in sector" hint="Sectors with most presentations first.">
+          {(p) => (
+            <select {...p} value={sector} onChange={(e) => setChosen(e.target.value)}>
+              {ranked.map(([s, total]) => (
+                <option key={s} value={s}>
+                  {s} ({n(total)} presentations)
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <ReportStatus state={state} what="the top issues" />
+      <ChartPanel
+        slug="area-top-issues"
+        title={`Top issues in ${sector}`}
+        description="Presentations summed across organisations over every quarter imported; the ten most common issues."
+        height={Math.max(240, rows.length * 36 + 60)}
+        sortable
+        chart={{
+          type: 'bar',
+          data: {
+            labels: rows.map((r) => wrapLabel(issueName(r.issue))),
+            datasets: [{ label: 'Presentations', data: rows.map((r) => r.presentations), backgroundColor: SERIES_COLOURS.presentations }],
+          },
+          options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+        }}
+        table={{
+          caption: `Top issues in ${sector}`,
+          columns: [{ label: 'Issue' }, { label: 'Rank', numeric: true }, { label: 'Presentations', numeric: true }, { label: 'Suppressed contributions', numeric: true }],
+          rows: rows.map((r) => [issueName(r.issue), r.rank, r.presentations, r.suppressed]),
+        }}
+      />
+    </>
+  );
+}
+
+function IssueTrendPanel() {
+  const taxonomy = useTaxonomy();
+  // The issues worth offering: those anywhere in the area's top ten.
+  const [topState] = useAreaCall('area.topIssues', { limit: 10 });
+  const totals = new Map<string, number>();
+  for (const r of shown(topState) ?? []) totals.set(r.issue, (totals.get(r.issue) ?? 0) + r.presentations);
+  const issues = [...totals].sort((a, b) => b[1] - a[1]).map(([code]) => code);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const issue = chosen ?? issues[0] ?? null;
+  const [state] = useAreaCall('area.issueTrend', issue ? { issue } : null);
+  const trend = shown(state);
+  const issueName = (code: string) => taxonomy.issues.find((i) => i.code === code)?.name ?? code;
+  if (!issue) return <ReportStatus state={topState} what="the issues" />;
+
+  const months = trend?.points.map((p) => p.month) ?? [];
+  const markers: (EventMarker & { onChart: boolean })[] = (trend?.events ?? []).map((e, i) => ({
+    number: i + 1,
+    date: e.date,
+    title: e.title,
+    onChart: eventPosition(months, e.date) !== null,
+  }));
+  const eventsIn = (month: string) =>
+    markers
+      .filter((m) => m.date.startsWith(month))
+      .map((m) => `${m.number}. ${m.title} (${m.date})`)
+      .join('; ');
+  return (
+    <>
+      <div className="row area-controls">
+        <Field label="Trend of issue" hint="Issues among the area’s most common.">
+          {(p) => (
+            <select {...p} value={issue} onChange={(e) => setChosen(e.target.value)}>
+              {(issues.includes(issue) ? issues : [issue, ...issues]).map((code) => (
+                <option key={code} value={code}>
+                  {issueName(code)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <ReportStatus state={state} what="the trend" />
+      {trend ? (
+        <>
+          <ChartPanel
+            // Rebuilt when the events change (the panel otherwise redraws only on new data).
+            key={`${issue}:${markers.map((m) => `${m.date}/${m.title}`).join('|')}`}
+            slug="area-issue-trend"
+            title={`Month by month: ${issueName(issue)}`}
+            description="Presentations each month across the area, all organisations. Dashed numbered lines mark local events (listed under the chart)."
+            chart={{
+              type: 'line',
+              data: {
+                labels: months.map(monthLabel),
+                datasets: [
+                  {
+                    label: 'Presentations',
+                    data: trend.points.map((p) => p.presentations),
+                    borderColor: SERIES_COLOURS.presentations,
+                    backgroundColor: SERIES_COLOURS.presentations,
+                    borderWidth: 2.5,
+                  },
+                ],
+              },
+              options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, layout: { padding: { top: 4 } } },
+              plugins: [eventMarkersPlugin(months, markers.filter((m) => m.onChart))],
+            }}
+            table={{
+              caption: `Month by month: ${issueName(issue)}`,
+              columns: [{ label: 'Month' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed contributions', numeric: true }, { label: 'Events' }],
+              rows: trend.points.map((p) => [p.month, p.presentations, p.suppressed, eventsIn(p.month) || null]),
+            }}
+          />
+          {markers.length > 0 ? (
+            <ol className="event-marker-list" data-testid="event-markers" aria-label="Local events marked on the trend">
+              {markers.map((m) => (
+                <li key={m.number}>
+                  <span className="event-flag" style={{ background: EVENT_MARKER_COLOUR }} aria-hidden="true">
+                    {m.number}
+                  </span>
+                  <time dateTime={m.date}>{m.date}</time> {m.title}
+                  {m.onChart ? null : <span className="hint"> (outside the months imported)</span>}
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p className="hint">
+              No local events recorded yet: <a href="#/area/events">add one</a> to see it marked here.
+            </p>
+          )}
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function CoveragePanel() {
+  const [state] = useAreaCall('area.coverage', {});
+  const rows = shown(state);
+  if (!rows) return <ReportStatus state={state} what="coverage" />;
+  const histogram = new Map<number, number>();
+  for (const r of rows) histogram.set(r.organisations, (histogram.get(r.organisations) ?? 0) + 1);
+  const counts = [...histogram].sort((a, b) => a[0] - b[0]);
+  const thin = rows.filter((r) => r.organisations <= 1).length;
+  return (
+    <>
+      <ChartPanel
+        slug="area-coverage"
+        title="Coverage: organisations reporting on each sector"
+        description={`Where few organisations report, we know little. ${thin} of ${rows.length} sectors are covered by one organisation only. Every sector is in the table below.`}
+        height={240}
+        chart={{
+          type: 'bar',
+          data: {
+            labels: counts.map(([orgs]) => `${orgs} ${orgs === 1 ? 'organisation' : 'organisations'}`),
+            datasets: [{ label: 'Sectors', data: counts.map(([, sectors]) => sectors), backgroundColor: SERIES_COLOURS.people }],
+          },
+          options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+        }}
+        table={{
+          caption: 'Sectors by how many organisations report on them',
+          columns: [{ label: 'Organisations reporting' }, { label: 'Sectors', numeric: true }],
+          rows: counts.map(([orgs, sectors]) => [orgs, sectors]),
+        }}
+      />
+      <DataTable
+        className="coverage-table"
+        sortable
+        table={{
+          caption: 'Organisations reporting on each sector (fewest first)',
+          columns: [{ label: 'Sector' }, { label: 'Organisations', numeric: true }],
+          rows: rows.map((r) => [r.sector, r.organisations]),
+        }}
+      />
+    </>
+  );
+}
+
+function DecilePanel() {
+  const taxonomy = useTaxonomy();
+  const [state] = useAreaCall('area.needByDecile', {});
+  const rows = shown(state);
+  if (!rows) return <ReportStatus state={state} what="need by deprivation" />;
+  const bands = [...new Set(rows.map((r) => r.decileBand))].sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
+  const sumBy = (band: string, key: 'presentations' | 'suppressed') => rows.filter((r) => r.decileBand === band).reduce((s, r) => s + r[key], 0);
+  const top = (band: string) => {
+    const best = rows.filter((r) => r.decileBand === band).sort((a, b) => b.presentations - a.presentations)[0];
+    return best ? (taxonomy.categories.find((c) => c.code === best.category)?.name ?? best.category) : null;
+  };
+  const bandLabel = (band: string) => (/^\d+-\d+$/.test(band) ? `Deciles ${band.replace('-', '–')}` : 'Unknown');
+  return (
+    <ChartPanel
+      slug="area-deciles"
+      title="Need against deprivation decile"
+      description="Presentations by the Index of Multiple Deprivation decile of where people live (1 = most deprived tenth of England), in bands of two deciles, all months and organisations."
+      height={280}
+      chart={{
+        type: 'bar',
+        data: {
+          labels: bands.map(bandLabel),
+          datasets: [{ label: 'Presentations', data: bands.map((b) => sumBy(b, 'presentations')), backgroundColor: SERIES_COLOURS.presentations }],
+        },
+        options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      }}
+      table={{
+        caption: 'Presentations by deprivation decile band',
+        columns: [{ label: 'Decile band' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed contributions', numeric: true }, { label: 'Largest category' }],
+        rows: bands.map((b) => [bandLabel(b), sumBy(b, 'presentations'), sumBy(b, 'suppressed'), top(b)]),
+      }}
+    />
+  );
+}

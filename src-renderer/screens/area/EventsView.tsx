@@ -1,0 +1,252 @@
+/**
+ * Local events and change: record dated events (they appear as markers on the dashboard's
+ * trends); for each, the before/after comparison of issue-category presentations with its
+ * plain-language verdict (area.events.compare: an exact test for two Poisson rates, counting only
+ * organisations that reported throughout); and the automatic scan of the largest recent changes.
+ */
+import { useState, type FormEvent } from 'react';
+import { formatP } from '../../../src-main/core/area/change.ts';
+import type { CallOutput } from '../../../src-main/ipc/contract.ts';
+import { useTaxonomy } from '../../App.tsx';
+import { call } from '../../api.ts';
+import { DataTable } from '../../components/charts/DataTable.tsx';
+import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
+import { ReportStatus } from '../reports/ReportStatus.tsx';
+import { shown } from '../reports/useReport.ts';
+import { AreaError, signedPercent, useAreaCall } from './common.tsx';
+
+type AreaEvent = CallOutput<'area.events.list'>[number];
+
+export function EventsView() {
+  const taxonomy = useTaxonomy();
+  const [eventsState, reloadEvents] = useAreaCall('area.events.list', {});
+  const events = shown(eventsState);
+  const [changesWindow, setChangesWindow] = useState(3);
+  const [changesState] = useAreaCall('area.changes', { window: changesWindow, limit: 20 });
+  const changes = shown(changesState);
+  const categoryName = (code: string) => taxonomy.categories.find((c) => c.code === code)?.name ?? code;
+
+  return (
+    <>
+      <AddEventForm onAdded={reloadEvents} />
+      <h2 id="events-title">Events and what changed around them</h2>
+      <ReportStatus state={eventsState} what="the events" />
+      {events && events.length === 0 ? <p>No events recorded yet.</p> : null}
+      {events && events.length > 0 ? (
+        <ol className="area-events" aria-labelledby="events-title">
+          {events.map((e, i) => (
+            <EventItem key={e.id} event={e} number={i + 1} onDeleted={reloadEvents} />
+          ))}
+        </ol>
+      ) : null}
+
+      <div className="chart-panel-head changes-head">
+        <h2 id="changes-title">Largest recent changes</h2>
+        <label className="inline-label">
+          Compare the last
+          <select value={changesWindow} onChange={(e) => setChangesWindow(Number(e.target.value))}>
+            {[1, 2, 3, 6].map((w) => (
+              <option key={w} value={w}>
+                {w} {w === 1 ? 'month' : 'months'}
+              </option>
+            ))}
+          </select>
+          with the same before
+        </label>
+      </div>
+      <p className="hint">
+        An automatic scan of every sector and issue category: presentations in the most recent months with data against the same
+        number of months just before, largest changes first. The p-value says how likely a change this large would be by chance
+        alone if nothing had changed (under 0.05: unlikely to be chance).
+      </p>
+      <ReportStatus state={changesState} what="the recent changes" />
+      {changes ? (
+        <DataTable
+          sortable
+          table={{
+            caption: `Largest changes: the last ${changesWindow} ${changesWindow === 1 ? 'month' : 'months'} against the ${changesWindow} before`,
+            columns: [
+              { label: 'Sector' },
+              { label: 'Category' },
+              { label: 'Before', numeric: true },
+              { label: 'After', numeric: true },
+              { label: 'Change', numeric: true, format: (v) => (typeof v === 'number' ? signedPercent(v) : 'new') },
+              { label: 'p-value', numeric: true, format: (v) => (typeof v === 'number' ? formatP(v) : '—') },
+              { label: 'Reading' },
+            ],
+            rows: changes.map((c) => [
+              c.sector,
+              categoryName(c.category),
+              c.before,
+              c.after,
+              c.change,
+              c.pValue,
+              c.pValue < 0.05 ? 'unlikely to be chance' : 'could well be chance',
+            ]),
+          }}
+        />
+      ) : null}
+      {changes && changes.length === 0 ? (
+        <p className="hint">Not enough months imported yet: the scan needs {changesWindow * 2} months with data.</p>
+      ) : null}
+    </>
+  );
+}
+
+function AddEventForm({ onAdded }: { onAdded: () => void }) {
+  const [title, setTitle] = useState('');
+  const [date, setDate] = useState('');
+  const [sectorsText, setSectorsText] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  async function add(event: FormEvent) {
+    event.preventDefault();
+    setSaved(null);
+    setFormError(null);
+    setErrors({});
+    const sectors = sectorsText
+      .split(/[,;\n]+/)
+      .map((s) => s.trim().toUpperCase().replace(/\s+/g, ' '))
+      .filter(Boolean);
+    const result = await call('area.events.add', { title, date, sectors: sectors.length ? sectors : null });
+    if (!result.ok) {
+      // "sectors.2" → the sectors field.
+      const fieldErrors: FieldErrors = {};
+      for (const [path, messages] of Object.entries(result.error.fieldErrors)) {
+        const field = path.split('.')[0]!;
+        fieldErrors[field] = [...(fieldErrors[field] ?? []), ...messages];
+      }
+      setErrors(fieldErrors);
+      setFormError(result.error.message);
+      return;
+    }
+    setSaved(`Added “${result.value.title}” on ${result.value.date}. It is marked on the dashboard’s trend.`);
+    setTitle('');
+    setDate('');
+    setSectorsText('');
+    onAdded();
+  }
+
+  return (
+    <form className="area-form" onSubmit={add} noValidate aria-labelledby="add-event-title">
+      <h2 id="add-event-title">Record a local event</h2>
+      <ErrorSummary message={formError} />
+      <div className="row">
+        <Field label="What happened" hint="For example “Large employer closed” or “New food bank opened”." error={errorFor(errors, 'title')}>
+          {(p) => <input {...p} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />}
+        </Field>
+        <Field label="Date" error={errorFor(errors, 'date')}>
+          {(p) => <input {...p} type="date" value={date} onChange={(e) => setDate(e.target.value)} />}
+        </Field>
+      </div>
+      <Field
+        label="Postcode sectors affected (optional)"
+        hint="Separate with commas, like “PR1 2, PR1 3”. Leave empty for the whole area."
+        error={errorFor(errors, 'sectors')}
+      >
+        {(p) => <input {...p} value={sectorsText} onChange={(e) => setSectorsText(e.target.value)} />}
+      </Field>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Add event
+        </button>
+      </div>
+      {saved ? (
+        <p className="success" role="status">
+          {saved}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function EventItem({ event, number, onDeleted }: { event: AreaEvent; number: number; onDeleted: () => void }) {
+  const taxonomy = useTaxonomy();
+  const [months, setMonths] = useState(3);
+  const [state] = useAreaCall('area.events.compare', { id: event.id, months });
+  const comparison = shown(state);
+  const [error, setError] = useState<string | null>(null);
+  const categoryName = (code: string) => taxonomy.categories.find((c) => c.code === code)?.name ?? code;
+  const significant = comparison?.comparisons.filter((c) => c.pValue < 0.05) ?? [];
+
+  async function remove() {
+    const result = await call('area.events.delete', { id: event.id });
+    if (!result.ok) return setError(result.error.message);
+    onDeleted();
+  }
+
+  return (
+    <li className="area-event" data-testid="area-event">
+      <div className="chart-panel-head">
+        <h3>
+          <span className="event-flag" aria-hidden="true">
+            {number}
+          </span>{' '}
+          {event.title} <time dateTime={event.date}>({event.date})</time>
+        </h3>
+        <div className="actions">
+          <label className="inline-label">
+            Months before and after
+            <select value={months} onChange={(e) => setMonths(Number(e.target.value))}>
+              {[1, 2, 3, 6, 12].map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="danger" onClick={() => void remove()}>
+            Delete<span className="visually-hidden"> the event {event.title}</span>
+          </button>
+        </div>
+      </div>
+      <p className="hint">{event.sectors?.length ? `Sectors: ${event.sectors.join(', ')}` : 'The whole area'}</p>
+      <AreaError message={error} />
+      <ReportStatus state={state} what="the before and after comparison" />
+      {comparison ? (
+        <>
+          {comparison.note ? <p className="hint event-note">{comparison.note}</p> : null}
+          {comparison.comparisons.length > 0 ? (
+            <>
+              <p className="event-summary">
+                {significant.length === 0
+                  ? 'No category changed by more than chance would explain.'
+                  : `${significant.length} ${significant.length === 1 ? 'category' : 'categories'} changed by more than chance would likely explain.`}{' '}
+                Before: {comparison.monthsBefore.join(', ') || '—'}; after: {comparison.monthsAfter.join(', ') || '—'}; organisations
+                reporting throughout: {comparison.organisations.join(', ') || 'none'}.
+              </p>
+              <ul className="verdicts" data-testid="event-verdicts">
+                {[...comparison.comparisons]
+                  .sort((a, b) => a.pValue - b.pValue)
+                  .map((c) => (
+                    <li key={c.category} className={c.pValue < 0.05 ? 'verdict-significant' : undefined}>
+                      {c.verdict}
+                    </li>
+                  ))}
+              </ul>
+              <details>
+                <summary>The figures behind the verdicts</summary>
+                <DataTable
+                  sortable
+                  table={{
+                    caption: `Presentations ${months} months before and after “${event.title}”`,
+                    columns: [
+                      { label: 'Category' },
+                      { label: 'Before', numeric: true },
+                      { label: 'After', numeric: true },
+                      { label: 'Change', numeric: true, format: (v) => (typeof v === 'number' ? signedPercent(v) : 'new') },
+                      { label: 'p-value', numeric: true, format: (v) => (typeof v === 'number' ? formatP(v) : '—') },
+                    ],
+                    rows: comparison.comparisons.map((c) => [categoryName(c.category), c.before, c.after, c.change, c.pValue]),
+                  }}
+                />
+              </details>
+            </>
+          ) : null}
+        </>
+      ) : null}
+    </li>
+  );
+}

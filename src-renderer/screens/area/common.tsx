@@ -1,0 +1,83 @@
+/** Small pieces the Area picture's views share: loading a call with a reload, labels, file reading. */
+import { useCallback, useEffect, useState } from 'react';
+import type { CallInput, CallName, CallOutput } from '../../../src-main/ipc/contract.ts';
+import { call } from '../../api.ts';
+import type { ReportState } from '../reports/useReport.ts';
+
+/** Like the reports' useReport, plus `reload()` for after a change (an import, a new event). */
+export function useAreaCall<K extends CallName>(name: K, input: CallInput<K> | null): [ReportState<CallOutput<K>>, () => void] {
+  const key = input === null ? null : JSON.stringify(input);
+  const [generation, setGeneration] = useState(0);
+  const [state, setState] = useState<ReportState<CallOutput<K>>>({ status: 'loading', previous: null });
+  useEffect(() => {
+    if (key === null) return;
+    let current = true;
+    setState((s) => ({ status: 'loading', previous: s.status === 'ready' ? s.value : s.status === 'loading' ? s.previous : null }));
+    void call(name, JSON.parse(key) as CallInput<K>).then((result) => {
+      if (!current) return;
+      setState(result.ok ? { status: 'ready', value: result.value } : { status: 'error', error: result.error });
+    });
+    return () => {
+      current = false;
+    };
+  }, [name, key, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return [state, reload];
+}
+
+const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+export function monthLabel(month: string): string {
+  return /^\d{4}-\d{2}$/.test(month) ? monthFormat.format(new Date(month + '-01T00:00:00Z')) : month;
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+export function whenLabel(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
+}
+
+export function postcodeAreaOf(sector: string): string {
+  return /^[A-Z]+/.exec(sector)?.[0] ?? sector;
+}
+
+export function signedPercent(change: number | null): string {
+  if (change === null) return 'new';
+  const rounded = Math.round(change * 100);
+  return `${rounded > 0 ? '+' : ''}${rounded}%`;
+}
+
+/** A file's bytes as base64 (what area.import takes from a picker or a drop). */
+export function readAsBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error(`${file.name} could not be read.`));
+    reader.readAsDataURL(file);
+  });
+}
+
+/** SHA-256 of a PEM public key's DER body, grouped like the app shows it; null when it is not PEM. */
+export async function pemFingerprint(pem: string): Promise<string | null> {
+  const match = /-----BEGIN PUBLIC KEY-----([\s\S]+?)-----END PUBLIC KEY-----/.exec(pem);
+  if (!match || !globalThis.crypto?.subtle) return null;
+  try {
+    const der = Uint8Array.from(atob(match[1]!.replace(/\s+/g, '')), (c) => c.charCodeAt(0));
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', der));
+    return groupFingerprint([...digest].map((b) => b.toString(16).padStart(2, '0')).join(''));
+  } catch {
+    return null;
+  }
+}
+
+export function groupFingerprint(hex: string): string {
+  return (hex.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
+}
+
+export function AreaError({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <div className="error-summary" role="alert">
+      {message}
+    </div>
+  );
+}
