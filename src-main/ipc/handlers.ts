@@ -16,6 +16,7 @@ import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
 import { protectHandlers } from './handlers/protect.ts';
 import { recordAudit } from './audit.ts';
+import { guardCall } from './permissions.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -48,6 +49,8 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
   if (!isCallName(name)) {
     return failure({ code: 'unknown_call', message: `There is no call named ${String(name)}.`, fieldErrors: {} });
   }
+  const refused = guardCall(name, ctx); // issue 7: roles, login and auto-lock, enforced here for every call
+  if (refused) return failure(refused);
   const spec = contract[name];
   const parsed = spec.input.safeParse(rawInput ?? {});
   if (!parsed.success) {

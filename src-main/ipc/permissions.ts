@@ -7,6 +7,7 @@ import type { CallError } from './contract.ts';
 import type { AppContext, Role } from './context.ts';
 import { readProtectSettings } from '../db/protect/settings.ts';
 import { userCount } from '../db/protect/users.ts';
+import { appendAudit } from '../db/protect/audit.ts';
 
 /** Calls that work with nobody logged in (the first-run wizard and the login screen). */
 export const PUBLIC_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.setupAdmin', 'auth.login']);
@@ -66,4 +67,15 @@ export function checkPermission(name: string, ctx: AppContext): CallError | null
     };
   }
   return null;
+}
+
+/**
+ * dispatch's gate, before any handler: auto-lock an idle session (audited), then check the
+ * caller's role. Refreshes the idle timer on every permitted call of a logged-in user.
+ */
+export function guardCall(name: string, ctx: AppContext): CallError | null {
+  if (autoLock(ctx)) appendAudit(ctx.caseDb.db, { userId: null, username: null }, 'auth.autoLock');
+  const refused = checkPermission(name, ctx);
+  if (!refused && ctx.session) ctx.lastActivity = Date.now();
+  return refused;
 }

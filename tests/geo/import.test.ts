@@ -10,7 +10,7 @@ import { importReferenceFiles } from '../../src-main/db/reference-import.ts';
 import { ReferenceData } from '../../src-main/db/reference.ts';
 import { dispatch } from '../../src-main/ipc/handlers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
-import { aClient, callOk, tempDir } from '../helpers.ts';
+import { aClient, callOk, tempDir, loginTestAdmin } from '../helpers.ts';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 const nspl2021 = path.join(fixtures, 'NSPL_NOV_2021_UK_TEST.csv');
@@ -105,6 +105,7 @@ describe('geo.* calls', () => {
   it('looks up, imports, reports status and recomputes stored clients', async () => {
     const dir = tempDir();
     const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), paths: defaultAppPaths(), host: 'browser', referenceFile: path.join(dir, 'reference.sqlite') });
+    loginTestAdmin(ctx); // calls need a logged-in user (issue 7)
     try {
       expect(await callOk(ctx, 'geo.lookup', { postcode: 'se136aa' })).toMatchObject({
         postcode: 'SE13 6AA',
