@@ -3,6 +3,7 @@
  * database, holding no personal data). One view per task: #/area/dashboard, /organisations,
  * /import, /events, /national, /open-data.
  */
+import { shown } from '../reports/useReport.ts';
 import type { AreaView } from './views.ts';
 import { AreaError, useAreaCall } from './common.tsx';
 import { DashboardView } from './DashboardView.tsx';
@@ -24,7 +25,8 @@ const VIEWS: { view: AreaView; label: string; question: string }[] = [
 export function AreaScreen({ view }: { view: AreaView }) {
   // Reloaded after imports and trust changes so the summary line stays true.
   const [statusState, reloadStatus] = useAreaCall('area.status', {});
-  const status = statusState.status === 'ready' ? statusState.value : null;
+  // The last answer stays while a reload runs, so the view below is not unmounted (and its messages lost).
+  const status = shown(statusState);
   const current = VIEWS.find((v) => v.view === view)!;
 
   return (

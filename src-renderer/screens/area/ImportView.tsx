@@ -6,6 +6,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { call } from '../../api.ts';
+import { shown } from '../reports/useReport.ts';
 import { AreaError, readAsBase64, useAreaCall, whenLabel } from './common.tsx';
 
 type Results = CallOutput<'area.import'>;
@@ -21,8 +22,8 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
   const [dragging, setDragging] = useState(false);
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
-  const log = logState.status === 'ready' ? logState.value : null;
-  const bundles = bundlesState.status === 'ready' ? bundlesState.value : null;
+  const log = shown(logState);
+  const bundles = shown(bundlesState);
 
   async function importFiles(list: File[], fromFolder = false) {
     // A folder holds other files too: only bundles are sent. Chosen or dropped files all go, so a wrong one is refused by name.

@@ -6,6 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { call } from '../../api.ts';
+import { shown } from '../reports/useReport.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
 import { AreaError, pemFingerprint, useAreaCall, whenLabel } from './common.tsx';
 
@@ -13,7 +14,7 @@ type Mode = 'fingerprint' | 'file';
 
 export function TrustedView({ onChanged }: { onChanged: () => void }) {
   const [listState, reload] = useAreaCall('area.trusted', {});
-  const keys = listState.status === 'ready' ? listState.value : listState.status === 'loading' ? listState.previous : null;
+  const keys = shown(listState);
 
   const [mode, setMode] = useState<Mode>('fingerprint');
   const [name, setName] = useState('');
