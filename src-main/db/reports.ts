@@ -394,10 +394,9 @@ export function impactReport(
 ): ImpactReport {
   const scope = issueScope(filter, taxonomy, { dates: 'untilEnd', forceWithinRemit: true });
   const params = { ...scope.params, olderThan: daysBefore(filter.to, openOlderThanDays) };
-  // Unfiltered, report_issue_facts_remit_idx holds every column read. "LIMIT -1" keeps the inner
-  // query a streamed co-routine rather than flattened into the sums, so each row's status at the
-  // end (a subquery when it changed after `to`) is worked out once, not once per sum.
-  const remitIndexCovers = filter.category === null && filter.issueCode === null && filter.sector === null;
+  // report_issue_facts_impact_idx holds every column read, whatever the filter. "LIMIT -1" keeps the
+  // inner query a streamed co-routine rather than flattened into the sums, so each row's status at
+  // the end (a subquery when it changed after `to`) is worked out once, not once per sum.
   const counts = prepare(
     sqlite,
     `SELECT COALESCE(SUM(in_cohort), 0) AS cohort,
@@ -408,7 +407,7 @@ export function impactReport(
             COALESCE(SUM(open AND identified_on <= @olderThan), 0) AS openOlderThan
      FROM (SELECT in_cohort, identified_on, status, status NOT IN ('resolved', 'closed_unresolved') AS open
            FROM (SELECT f.identified_on >= @from AS in_cohort, f.identified_on, ${STATUS_AT_END} AS status
-                 FROM report_issue_facts f ${remitIndexCovers ? 'INDEXED BY report_issue_facts_remit_idx' : ''}
+                 FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx
                  WHERE ${scope.where} LIMIT -1))`,
   ).get(params) as {
     cohort: number;
@@ -421,7 +420,7 @@ export function impactReport(
   const days = prepare(
     sqlite,
     `SELECT CAST(julianday(f.first_resolved_on) - julianday(f.identified_on) AS INTEGER)
-     FROM report_issue_facts f ${remitIndexCovers ? 'INDEXED BY report_issue_facts_remit_idx' : ''}
+     FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx
      WHERE ${scope.where} AND f.identified_on >= @from AND f.first_resolved_on <= @to`,
   )
     .pluck()
