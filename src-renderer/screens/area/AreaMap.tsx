@@ -51,7 +51,8 @@ export function AreaMap({ need }: { need: SectorMonth }) {
   const withFigures = areaShapes.filter((s) => (thisMonth.get(s.sector)?.presentations ?? 0) > 0).length;
   const tableRows = need
     .filter((r) => r.month === month)
-    .sort((a, b) => b.presentations - a.presentations || a.sector.localeCompare(b.sector))
+    // The mapped area's sectors first, then the rest, so the table reads beside the map.
+    .sort((a, b) => Number(postcodeAreaOf(b.sector) === area) - Number(postcodeAreaOf(a.sector) === area) || b.presentations - a.presentations || a.sector.localeCompare(b.sector))
     .map((r) => [r.sector, r.presentations, r.people, r.suppressed, shaped.has(r.sector) ? 'yes' : 'no map shape']);
 
   if (months.length === 0) return null;
@@ -160,12 +161,12 @@ export function AreaMap({ need }: { need: SectorMonth }) {
         <DataTable
           sortable
           table={{
-            caption: `Presentations by sector${area ? ` (all areas; ${area} is mapped)` : ''}, ${month ? monthLabel(month) : ''}`,
+            caption: `Presentations by sector, ${month ? monthLabel(month) : ''}${area ? ` (${area} first)` : ''}`,
             columns: [
               { label: 'Sector' },
               { label: 'Presentations', numeric: true },
               { label: 'People', numeric: true },
-              { label: 'Suppressed contributions', numeric: true },
+              { label: 'Suppressed', numeric: true },
               { label: 'On the map' },
             ],
             rows: tableRows,

@@ -41,7 +41,7 @@ export function DashboardView({ hasBundles }: { hasBundles: boolean }) {
       <DistinctPeoplePanel />
       {all ? <SectorMonthPanel all={all} /> : null}
       {all ? <TopIssuesPanel all={all} /> : null}
-      <IssueTrendPanel />
+      <IssueTrendPanel dataMonths={all ? [...new Set(all.map((r) => r.month))].sort() : []} />
       <CoveragePanel />
       <DecilePanel />
       {all ? <AreaMap need={all} /> : null}
@@ -57,6 +57,9 @@ function DistinctPeoplePanel() {
   const distinct = rows.reduce((s, r) => s + r.distinctPeople, 0);
   const shared = rows.reduce((s, r) => s + r.sharedPeople, 0);
   const labels = rows.map((r) => `${r.district} ${r.quarter}`);
+  // The chart sums districts per quarter (a person belongs to one district in a quarter); the table has each district.
+  const quarters = [...new Set(rows.map((r) => r.quarter))].sort();
+  const quarterSum = (quarter: string, key: 'records' | 'distinctPeople') => rows.filter((r) => r.quarter === quarter).reduce((t, r) => t + r[key], 0);
   return (
     <>
       <ul className="figures" data-testid="distinct-figures">
@@ -88,19 +91,19 @@ function DistinctPeoplePanel() {
         <ChartPanel
           slug="area-distinct-people"
           title="Distinct people beside the plain sum"
-          description="Per postcode district and quarter, from the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw."
-          height={Math.max(260, Math.min(rows.length, 30) * 34 + 70)}
+          description="The chart sums the districts in each quarter; the table has each postcode district and quarter. From the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw."
+          height={280}
           sortable
           chart={{
             type: 'bar',
             data: {
-              labels: labels.slice(0, 30),
+              labels: quarters,
               datasets: [
-                { label: 'Plain sum', data: rows.slice(0, 30).map((r) => r.records), backgroundColor: SERIES_COLOURS.presentations },
-                { label: 'Distinct people', data: rows.slice(0, 30).map((r) => r.distinctPeople), backgroundColor: SERIES_COLOURS.people },
+                { label: 'Plain sum', data: quarters.map((q) => quarterSum(q, 'records')), backgroundColor: SERIES_COLOURS.presentations },
+                { label: 'Distinct people', data: quarters.map((q) => quarterSum(q, 'distinctPeople')), backgroundColor: SERIES_COLOURS.people },
               ],
             },
-            options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+            options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
           }}
           table={{
             caption: 'Distinct people by postcode district and quarter',
@@ -138,7 +141,7 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
   const toggle = (sector: string) => setChosen(selected.includes(sector) ? selected.filter((s) => s !== sector) : [...selected, sector]);
   const csv = () =>
     toCsv(
-      ['Sector', ...months, 'Suppressed contributions'],
+      ['Sector', ...months, 'Suppressed'],
       tableSectors.map((s) => [s, ...months.map((m) => bySector.get(s)!.get(m)?.[measure] ?? 0), [...bySector.get(s)!.values()].reduce((t, r) => t + r.suppressed, 0)]),
     );
 
@@ -260,7 +263,7 @@ function TopIssuesPanel({ all }: { all: SectorMonth }) {
       <ChartPanel
         slug="area-top-issues"
         title={`Top issues in ${sector}`}
-        description="Presentations summed across organisations over every quarter imported; the ten most common issues."
+        description="Presentations summed across organisations over every quarter imported; the ten most common issues. “Suppressed” counts contributions an organisation held back as too small to publish (left out of the sum)."
         height={Math.max(240, rows.length * 36 + 60)}
         sortable
         chart={{
@@ -273,7 +276,7 @@ function TopIssuesPanel({ all }: { all: SectorMonth }) {
         }}
         table={{
           caption: `Top issues in ${sector}`,
-          columns: [{ label: 'Issue' }, { label: 'Rank', numeric: true }, { label: 'Presentations', numeric: true }, { label: 'Suppressed contributions', numeric: true }],
+          columns: [{ label: 'Issue' }, { label: 'Rank', numeric: true }, { label: 'Presentations', numeric: true }, { label: 'Suppressed', numeric: true }],
           rows: rows.map((r) => [issueName(r.issue), r.rank, r.presentations, r.suppressed]),
         }}
       />
@@ -281,7 +284,7 @@ function TopIssuesPanel({ all }: { all: SectorMonth }) {
   );
 }
 
-function IssueTrendPanel() {
+function IssueTrendPanel({ dataMonths }: { dataMonths: string[] }) {
   const taxonomy = useTaxonomy();
   // The issues worth offering: those anywhere in the area's top ten.
   const [topState] = useAreaCall('area.topIssues', { limit: 10 });
@@ -295,7 +298,10 @@ function IssueTrendPanel() {
   const issueName = (code: string) => taxonomy.issues.find((i) => i.code === code)?.name ?? code;
   if (!issue) return <ReportStatus state={topState} what="the issues" />;
 
-  const months = trend?.points.map((p) => p.month) ?? [];
+  // Every month with data anywhere in the area, so a month without this issue shows as 0, not a gap.
+  const byMonth = new Map((trend?.points ?? []).map((p) => [p.month, p]));
+  const months = [...new Set([...dataMonths, ...byMonth.keys()])].sort();
+  const points = months.map((month) => byMonth.get(month) ?? { month, presentations: 0, suppressed: 0 });
   const markers: (EventMarker & { onChart: boolean })[] = (trend?.events ?? []).map((e, i) => ({
     number: i + 1,
     date: e.date,
@@ -330,7 +336,7 @@ function IssueTrendPanel() {
             key={`${issue}:${markers.map((m) => `${m.date}/${m.title}`).join('|')}`}
             slug="area-issue-trend"
             title={`Month by month: ${issueName(issue)}`}
-            description="Presentations each month across the area, all organisations. Dashed numbered lines mark local events (listed under the chart)."
+            description="Presentations each month across the area, all organisations. Dashed numbered lines mark local events (listed under the chart). “Suppressed” counts contributions an organisation held back as too small to publish (left out of the sum)."
             chart={{
               type: 'line',
               data: {
@@ -338,7 +344,7 @@ function IssueTrendPanel() {
                 datasets: [
                   {
                     label: 'Presentations',
-                    data: trend.points.map((p) => p.presentations),
+                    data: points.map((p) => p.presentations),
                     borderColor: SERIES_COLOURS.presentations,
                     backgroundColor: SERIES_COLOURS.presentations,
                     borderWidth: 2.5,
@@ -350,8 +356,8 @@ function IssueTrendPanel() {
             }}
             table={{
               caption: `Month by month: ${issueName(issue)}`,
-              columns: [{ label: 'Month' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed contributions', numeric: true }, { label: 'Events' }],
-              rows: trend.points.map((p) => [p.month, p.presentations, p.suppressed, eventsIn(p.month) || null]),
+              columns: [{ label: 'Month' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed', numeric: true }, { label: 'Events' }],
+              rows: points.map((p) => [p.month, p.presentations, p.suppressed, eventsIn(p.month) || null]),
             }}
           />
           {markers.length > 0 ? (
@@ -430,12 +436,12 @@ function DecilePanel() {
     const best = rows.filter((r) => r.decileBand === band).sort((a, b) => b.presentations - a.presentations)[0];
     return best ? (taxonomy.categories.find((c) => c.code === best.category)?.name ?? best.category) : null;
   };
-  const bandLabel = (band: string) => (/^\d+-\d+$/.test(band) ? `Deciles ${band.replace('-', '–')}` : 'Unknown');
+  const bandLabel = (band: string) => (/^\d+-\d+$/.test(band) ? band.replace('-', '–') : 'Unknown');
   return (
     <ChartPanel
       slug="area-deciles"
       title="Need against deprivation decile"
-      description="Presentations by the Index of Multiple Deprivation decile of where people live (1 = most deprived tenth of England), in bands of two deciles, all months and organisations."
+      description="Presentations by the Index of Multiple Deprivation decile of where people live (1 = most deprived tenth of England), in bands of two deciles, all months and organisations. “Suppressed” counts contributions an organisation held back as too small to publish (left out of the sum)."
       height={280}
       chart={{
         type: 'bar',
@@ -443,11 +449,13 @@ function DecilePanel() {
           labels: bands.map(bandLabel),
           datasets: [{ label: 'Presentations', data: bands.map((b) => sumBy(b, 'presentations')), backgroundColor: SERIES_COLOURS.presentations }],
         },
-        options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+        options: {
+          scales: { x: { title: { display: true, text: 'IMD decile band (1 = most deprived)' } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+        },
       }}
       table={{
         caption: 'Presentations by deprivation decile band',
-        columns: [{ label: 'Decile band' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed contributions', numeric: true }, { label: 'Largest category' }],
+        columns: [{ label: 'Decile band' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed', numeric: true }, { label: 'Largest category' }],
         rows: bands.map((b) => [bandLabel(b), sumBy(b, 'presentations'), sumBy(b, 'suppressed'), top(b)]),
       }}
     />

@@ -197,7 +197,7 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
               {log.map((entry) => (
                 <tr key={entry.id} className={entry.outcome === 'refused' ? 'refused-row' : undefined}>
                   <th scope="row">{whenLabel(entry.at)}</th>
-                  <td className="wrap">{entry.fileName}</td>
+                  <td>{entry.fileName}</td>
                   <td>{entry.outcome === 'accepted' ? 'Accepted' : `Refused (${entry.reasonCode ?? 'unknown'})`}</td>
                   <td className="wrap">{entry.message}</td>
                 </tr>
