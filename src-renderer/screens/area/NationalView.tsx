@@ -52,7 +52,7 @@ export function NationalView() {
       <label className="inline-label national-min">
         Only sectors with at least
         <select value={minPresentations} onChange={(e) => setMinPresentations(Number(e.target.value))}>
-          {[5, 10, 20, 50, 100].map((v) => (
+          {[1, 2, 5, 10, 20, 50, 100].map((v) => (
             <option key={v} value={v}>
               {v}
             </option>
@@ -62,7 +62,7 @@ export function NationalView() {
       </label>
       <ReportStatus state={state} what="local need against the indices" />
       {rows && rows.length === 0 ? (
-        <p>No sector has enough presentations to compare yet; try a lower minimum, or import more bundles.</p>
+        <p>No sector can be compared yet: none has this many published presentations in a category the indices cover, with deprivation data for its neighbourhoods. Try a lower minimum, or import more bundles.</p>
       ) : null}
       {rows && rows.length > 0 ? (
         <>
