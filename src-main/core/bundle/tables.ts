@@ -44,7 +44,8 @@ export function decileBand(decile: number | null): string {
 }
 
 interface Accumulator {
-  key: string[];
+  /** A row in the cell, to read its dimension values back from at the end. */
+  firstRow: number;
   people: number;
   /** The last client counted: rows arrive grouped by client, so a new person is a change of client. */
   lastClientId: number;
@@ -53,25 +54,67 @@ interface Accumulator {
   presentationsKey: number;
 }
 
-/** Joins a cell's dimension values into one map key (no value contains NUL). */
-const SEPARATOR = '\u0000';
+/** Up to this many possible cells (16 MiB of slots), a table looks its cells up in an array rather than a Map. */
+const DENSE_SLOTS_LIMIT = 4_000_000;
 
-/** Counts cells from rows that arrive grouped by client (see buildTables), so no per-cell Set of people is needed. */
-class Tally<Row> {
-  private readonly cells = new Map<string, Accumulator>();
+/** One dimension's values as small integers (codes[row] indexes values), computed once per row set. */
+interface EncodedColumn {
+  codes: Int32Array;
+  values: string[];
+}
 
-  /** `keyOf` runs only for a row opening a new cell: per row, only the joined id is built. */
-  constructor(
-    private readonly idOf: (row: Row) => string,
-    private readonly keyOf: (row: Row) => string[],
-  ) {}
+/** A dimension's value for a row. Tables sharing a dimension share the function, so it is encoded once. */
+type Column<Row> = (row: Row) => string;
 
-  add(row: Row, clientId: number, recordKey: number): void {
-    const id = this.idOf(row);
-    let acc = this.cells.get(id);
-    if (!acc) {
-      acc = { key: this.keyOf(row), people: 0, lastClientId: Number.NaN, peopleKey: 0, presentations: 0, presentationsKey: 0 };
-      this.cells.set(id, acc);
+function encodeColumn<Row>(rows: readonly Row[], valueOf: Column<Row>): EncodedColumn {
+  const ids = new Map<string, number>();
+  const values: string[] = [];
+  const codes = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const value = valueOf(rows[i]!);
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = values.length;
+      values.push(value);
+      ids.set(value, id);
+    }
+    codes[i] = id;
+  }
+  return { codes, values };
+}
+
+/**
+ * Counts cells from rows that arrive grouped by client (see buildTables), so no per-cell Set of
+ * people is needed. A cell is identified by one integer computed from its dimensions' codes:
+ * per row that is arithmetic and one Map lookup, with no string built.
+ */
+class Tally {
+  private readonly cells: Accumulator[] = [];
+  /** Cell id → index in `cells` (-1: none yet) when the ids are few enough for an array, else the Map. */
+  private readonly slots: Int32Array | null;
+  private readonly slotMap = new Map<number, number>();
+
+  constructor(private readonly columns: readonly EncodedColumn[]) {
+    const size = columns.reduce((n, column) => n * column.values.length, 1);
+    this.slots = size <= DENSE_SLOTS_LIMIT ? new Int32Array(size).fill(-1) : null;
+  }
+
+  cellIdOf(row: number): number {
+    let id = 0;
+    for (const column of this.columns) id = id * column.values.length + column.codes[row]!;
+    return id;
+  }
+
+  add(row: number, clientId: number, recordKey: number): void {
+    const id = this.cellIdOf(row);
+    const slot = this.slots ? this.slots[id]! : (this.slotMap.get(id) ?? -1);
+    let acc: Accumulator;
+    if (slot >= 0) acc = this.cells[slot]!;
+    else {
+      acc = { firstRow: row, people: 0, lastClientId: Number.NaN, peopleKey: 0, presentations: 0, presentationsKey: 0 };
+      if (this.slots) this.slots[id] = this.cells.length;
+      else this.slotMap.set(id, this.cells.length);
+      this.cells.push(acc);
     }
     if (acc.lastClientId !== clientId) {
       acc.lastClientId = clientId;
@@ -84,10 +127,11 @@ class Tally<Row> {
   }
 
   protectedCells(policy: DisclosurePolicy): BundleCell[] {
-    return [...this.cells.values()]
+    return this.cells
+      .map((acc) => ({ acc, key: this.columns.map((column) => column.values[column.codes[acc.firstRow]!]!) }))
       .sort((a, b) => compareKeys(a.key, b.key))
-      .map((acc) => ({
-        key: acc.key,
+      .map(({ acc, key }) => ({
+        key,
         people: policy.protect({ value: acc.people, cellKey: acc.peopleKey }),
         presentations: policy.protect({ value: acc.presentations, cellKey: acc.presentationsKey }),
       }));
@@ -105,10 +149,10 @@ interface TableSpec<Row> {
   id: TableId;
   title: string;
   dimensions: string[];
-  keyOf(row: Row): string[];
-  /** keyOf(row).join(SEPARATOR), built directly because it runs for every row. */
-  idOf(row: Row): string;
-  periodOf(row: Row): string;
+  /** One column per dimension, in `dimensions` order. */
+  columns: Column<Row>[];
+  /** The column giving the period (month or quarter) the totals are per. */
+  period: Column<Row>;
 }
 
 /** Rows with all of one client's rows next to each other, keeping their order otherwise (sort is stable; already-grouped input costs one pass). */
@@ -116,18 +160,26 @@ function groupedByClient<Row extends { clientId: number }>(rows: readonly Row[])
   return [...rows].sort((a, b) => a.clientId - b.clientId);
 }
 
-/** `rows` must be grouped by client (groupedByClient). */
+/** Encodes each column once for every table built from the same rows. */
+function columnEncoder<Row>(rows: readonly Row[]): (column: Column<Row>) => EncodedColumn {
+  const cache = new Map<Column<Row>, EncodedColumn>();
+  return (column) => cache.get(column) ?? cache.set(column, encodeColumn(rows, column)).get(column)!;
+}
+
+/** `rows` must be grouped by client (groupedByClient); `encoded` encodes columns of these rows. */
 function buildTable<Row extends { clientId: number; recordKey: number }>(
   spec: TableSpec<Row>,
   rows: readonly Row[],
+  encoded: (column: Column<Row>) => EncodedColumn,
   policy: DisclosurePolicy,
 ): BundleTable {
-  const cells = new Tally(spec.idOf, spec.keyOf);
-  const totals = new Tally(spec.periodOf, (row: Row) => [spec.periodOf(row)]);
-  for (const row of rows) {
-    cells.add(row, row.clientId, row.recordKey);
+  const cells = new Tally(spec.columns.map(encoded));
+  const totals = new Tally([encoded(spec.period)]);
+  for (let i = 0; i < rows.length; i++) {
+    const { clientId, recordKey } = rows[i]!;
+    cells.add(i, clientId, recordKey);
     // Totals come from the unrounded, unperturbed records, then are protected on their own.
-    totals.add(row, row.clientId, row.recordKey);
+    totals.add(i, clientId, recordKey);
   }
   return {
     id: spec.id,
@@ -138,48 +190,59 @@ function buildTable<Row extends { clientId: number; recordKey: number }>(
   };
 }
 
+const quarterOfMonth = new Map<string, string>();
+/** quarterOf, remembered: it runs for every row of several tables. */
+function cachedQuarterOf(month: string): string {
+  return quarterOfMonth.get(month) ?? quarterOfMonth.set(month, quarterOf(month)).get(month)!;
+}
+
+const sectorOf: Column<PresentationRow> = (r) => r.sector ?? UNKNOWN;
+const districtOf: Column<PresentationRow> = (r) => r.district ?? UNKNOWN;
+const monthOf: Column<PresentationRow> = (r) => r.month;
+const quarterOfRow: Column<PresentationRow> = (r) => cachedQuarterOf(r.month);
+const issueOf: Column<PresentationRow> = (r) => r.issueCode;
+const categoryOf: Column<PresentationRow> = (r) => r.category;
+const decileBandOf: Column<PresentationRow> = (r) => decileBand(r.imdDecile);
+
 const PRESENTATION_TABLES: TableSpec<PresentationRow>[] = [
   {
     id: 'sector-month-category',
     title: 'Postcode sector × month × issue category',
     dimensions: ['postcodeSector', 'month', 'category'],
-    keyOf: (r) => [r.sector ?? UNKNOWN, r.month, r.category],
-    idOf: (r) => `${r.sector ?? UNKNOWN}${SEPARATOR}${r.month}${SEPARATOR}${r.category}`,
-    periodOf: (r) => r.month,
+    columns: [sectorOf, monthOf, categoryOf],
+    period: monthOf,
   },
   {
     id: 'district-month-issue',
     title: 'Postcode district × month × issue',
     dimensions: ['postcodeDistrict', 'month', 'issue'],
-    keyOf: (r) => [r.district ?? UNKNOWN, r.month, r.issueCode],
-    idOf: (r) => `${r.district ?? UNKNOWN}${SEPARATOR}${r.month}${SEPARATOR}${r.issueCode}`,
-    periodOf: (r) => r.month,
+    columns: [districtOf, monthOf, issueOf],
+    period: monthOf,
   },
   {
     id: 'sector-quarter-issue',
     title: 'Postcode sector × quarter × issue',
     dimensions: ['postcodeSector', 'quarter', 'issue'],
-    keyOf: (r) => [r.sector ?? UNKNOWN, quarterOf(r.month), r.issueCode],
-    idOf: (r) => `${r.sector ?? UNKNOWN}${SEPARATOR}${quarterOf(r.month)}${SEPARATOR}${r.issueCode}`,
-    periodOf: (r) => quarterOf(r.month),
+    columns: [sectorOf, quarterOfRow, issueOf],
+    period: quarterOfRow,
   },
   {
     id: 'area-month-decile-category',
     title: 'Whole area (local-authority total) × month × deprivation decile band × issue category',
     dimensions: ['month', 'imdDecileBand', 'category'],
-    keyOf: (r) => [r.month, decileBand(r.imdDecile), r.category],
-    idOf: (r) => `${r.month}${SEPARATOR}${decileBand(r.imdDecile)}${SEPARATOR}${r.category}`,
-    periodOf: (r) => r.month,
+    columns: [monthOf, decileBandOf, categoryOf],
+    period: monthOf,
   },
 ];
+
+const outcomeQuarterOf: Column<OutcomeRow> = (r) => cachedQuarterOf(r.month);
 
 const OUTCOME_TABLE: TableSpec<OutcomeRow> = {
   id: 'remit-outcome-category-quarter',
   title: 'Within-remit issues reaching an outcome (improved / resolved / unresolved) by category × quarter',
   dimensions: ['category', 'quarter', 'outcome'],
-  keyOf: (r) => [r.category, quarterOf(r.month), r.outcome],
-  idOf: (r) => `${r.category}${SEPARATOR}${quarterOf(r.month)}${SEPARATOR}${r.outcome}`,
-  periodOf: (r) => quarterOf(r.month),
+  columns: [(r) => r.category, outcomeQuarterOf, (r) => r.outcome],
+  period: outcomeQuarterOf,
 };
 
 export function buildTables(
@@ -188,8 +251,10 @@ export function buildTables(
   policy: DisclosurePolicy,
 ): BundleTable[] {
   const presentationsByClient = groupedByClient(presentations);
+  const encodedPresentations = columnEncoder(presentationsByClient);
+  const outcomesByClient = groupedByClient(outcomes);
   return [
-    ...PRESENTATION_TABLES.map((spec) => buildTable(spec, presentationsByClient, policy)),
-    buildTable(OUTCOME_TABLE, groupedByClient(outcomes), policy),
+    ...PRESENTATION_TABLES.map((spec) => buildTable(spec, presentationsByClient, encodedPresentations, policy)),
+    buildTable(OUTCOME_TABLE, outcomesByClient, columnEncoder(outcomesByClient), policy),
   ];
 }
