@@ -12,7 +12,8 @@ import { ReferenceData } from './db/reference.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase } from './db/open.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
-import { unlockWithPlatform } from './db/key-slots.ts';
+import { readKeySlots, unlockWithPlatform } from './db/key-slots.ts';
+import { lockedCaseDatabase } from './db/locked.ts';
 import type { AppContext } from './ipc/handlers.ts';
 import type { AppPaths } from './paths.ts';
 
@@ -51,11 +52,14 @@ export interface ContextOptions {
 export function createAppContext(options: ContextOptions): AppContext {
   const taxonomy = loadTaxonomy(options.paths);
   const key = options.key ?? unlockWithPlatform(options.dbFile) ?? undefined;
-  const caseDb = openCaseDatabase(options.dbFile, {
-    migrationsDir: options.paths.migrationsDir,
-    ...(key ? { key } : {}),
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-  });
+  const open = (withKey?: string | Buffer) =>
+    openCaseDatabase(options.dbFile, {
+      migrationsDir: options.paths.migrationsDir,
+      ...(withKey ? { key: withKey } : {}),
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+  // An encrypted database with no key at hand starts locked: a staff login opens it.
+  const caseDb = !key && readKeySlots(options.dbFile) ? lockedCaseDatabase(options.dbFile) : open(key);
   const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
   const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
   const dataKey = Buffer.isBuffer(key) ? key : null;
@@ -63,7 +67,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     migrationsDir: options.paths.migrationsDir,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  return { caseDb, taxonomy, neighbourhoods, reference, areaDb, host: options.host, version: APP_VERSION, session: null, dataKey };
+  return { caseDb, openCaseDb: (dataKey) => open(dataKey), taxonomy, neighbourhoods, reference, areaDb, host: options.host, version: APP_VERSION, session: null, dataKey };
 }
 
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */

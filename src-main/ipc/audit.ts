@@ -3,6 +3,7 @@
  * every call, so nothing else needs to remember to log. Entries name records by id only.
  */
 import { appendAudit } from '../db/protect/audit.ts';
+import { isLocked } from '../db/locked.ts';
 import type { AppContext } from './context.ts';
 
 interface Entry {
@@ -54,7 +55,8 @@ export function auditEntryFor(name: string, input: unknown, outcome: { ok: true;
 
 export function recordAudit(ctx: AppContext, name: string, input: unknown, outcome: { ok: true; value: unknown } | { ok: false }): void {
   const entry = auditEntryFor(name, input, outcome);
-  if (!entry) return;
+  // A failed login while the database is locked cannot be written into it (it stays closed).
+  if (!entry || isLocked(ctx.caseDb)) return;
   const attempted = name === 'auth.login' && !outcome.ok ? String((input as { username?: unknown })?.username ?? '') : null;
   appendAudit(
     ctx.caseDb.db,

@@ -21,6 +21,8 @@ export interface AppContext {
   session?: Session | null;
   /** Date.now() of the session's last call, for auto-lock. */
   lastActivity?: number;
+  /** Opens the (encrypted) case database with its data key: how a login unlocks it (see db/locked.ts). */
+  openCaseDb?: (key: Buffer) => CaseDatabase;
   /** The raw data key the case database was opened with; null/absent for a plain database. */
   dataKey?: Buffer | null;
 }

@@ -16,7 +16,7 @@ import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
 import { protectHandlers } from './handlers/protect.ts';
 import { recordAudit } from './audit.ts';
-import { guardCall } from './permissions.ts';
+import { closeIfNobodyLoggedIn, guardCall } from './permissions.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -68,6 +68,7 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
     // The output schema is part of the contract: a handler that breaks it is a bug, caught here.
     const output = spec.output.parse(value);
     recordAudit(ctx, name, parsed.data, { ok: true, value: output }); // issue 7: the audit log is written here only
+    closeIfNobodyLoggedIn(ctx); // after logout or lock, an encrypted database closes
     return { ok: true, value: output };
   } catch (error) {
     if (error instanceof RecordError) {

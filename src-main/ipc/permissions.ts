@@ -7,10 +7,26 @@ import type { CallError } from './contract.ts';
 import type { AppContext, Role } from './context.ts';
 import { readProtectSettings } from '../db/protect/settings.ts';
 import { userCount } from '../db/protect/users.ts';
+import { isLocked, lockedCaseDatabase } from '../db/locked.ts';
 import { appendAudit } from '../db/protect/audit.ts';
 
 /** Calls that work with nobody logged in (the first-run wizard and the login screen). */
 export const PUBLIC_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.setupAdmin', 'auth.login']);
+
+/** What still works while an encrypted database is locked (closed, its key not in memory). */
+const LOCKED_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.login']);
+
+/**
+ * With nobody logged in, an encrypted database is closed and its key dropped from memory; the
+ * next login opens it again from that user's key slot. Called by dispatch after every call.
+ */
+export function closeIfNobodyLoggedIn(ctx: AppContext): void {
+  if (ctx.session || !ctx.dataKey || !ctx.openCaseDb || isLocked(ctx.caseDb)) return;
+  ctx.caseDb.close();
+  ctx.caseDb = lockedCaseDatabase(ctx.caseDb.file);
+  ctx.dataKey.fill(0);
+  ctx.dataKey = null;
+}
 
 /** Minimum role by exact call name or by prefix ending in "."; anything not listed needs a caseworker. */
 export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
@@ -74,7 +90,14 @@ export function checkPermission(name: string, ctx: AppContext): CallError | null
  * caller's role. Refreshes the idle timer on every permitted call of a logged-in user.
  */
 export function guardCall(name: string, ctx: AppContext): CallError | null {
-  if (autoLock(ctx)) appendAudit(ctx.caseDb.db, { userId: null, username: null }, 'auth.autoLock');
+  if (isLocked(ctx.caseDb)) {
+    return LOCKED_CALLS.has(name) ? null : { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: 'login-required' };
+  }
+  if (autoLock(ctx)) {
+    appendAudit(ctx.caseDb.db, { userId: null, username: null }, 'auth.autoLock');
+    closeIfNobodyLoggedIn(ctx);
+    return LOCKED_CALLS.has(name) ? null : { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: 'login-required' };
+  }
   const refused = checkPermission(name, ctx);
   if (!refused && ctx.session) ctx.lastActivity = Date.now();
   return refused;

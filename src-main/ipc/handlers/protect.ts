@@ -6,17 +6,18 @@
 import fs from 'node:fs';
 import { ERASED_FIELDS, KEPT_FIELDS } from '../../core/protect/erasure.ts';
 import { generateDataKey, passphraseWrapper } from '../../core/protect/keys.ts';
-import { currentPlatformWrapper, putKeySlot, removeKeySlot } from '../../db/key-slots.ts';
+import { currentPlatformWrapper, putKeySlot, removeKeySlot, unlockWithSecret } from '../../db/key-slots.ts';
 import { RecordError } from '../../db/records.ts';
 import { listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
 import { backupNow, defaultBackupDir, listBackups, previewBackup } from '../../db/protect/backup.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
-import { readProtectSettings, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
+import { ProtectSettings, readProtectSettings, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
 import { subjectAccess } from '../../db/protect/subject-access.ts';
 import { authenticate, createUser, disableUser, listUsers, resetPassword, setRole, userCount } from '../../db/protect/users.ts';
 import { defaultAppPaths } from '../../paths.ts';
 import type { protectCalls } from '../contract/protect.ts';
+import { isLocked } from '../../db/locked.ts';
 import type { AppContext, HandlersFor, Session } from '../context.ts';
 
 export const ORGANISATION_NAME_SETTING = 'protect.organisationName';
@@ -64,6 +65,9 @@ function backupDir(ctx: AppContext): string {
 
 export const protectHandlers: HandlersFor<typeof protectCalls> = {
   'auth.status': (_input, ctx) => {
+    if (isLocked(ctx.caseDb)) {
+      return { needsSetup: false, session: null, autoLockMinutes: ProtectSettings.parse({}).autoLockMinutes, encrypted: true, plainReason: null };
+    }
     const reason = plainReason(ctx);
     return {
       needsSetup: userCount(ctx.caseDb.db) === 0,
@@ -96,6 +100,16 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
   },
 
   'auth.login': (input, ctx) => {
+    if (isLocked(ctx.caseDb) && ctx.openCaseDb) {
+      // The user's own key slot unlocks the encrypted database; a wrong password opens nothing.
+      const key = unlockWithSecret(ctx.caseDb.file, input.password, input.username);
+      if (!key) {
+        const message = 'That username and password do not match an active account.';
+        throw new RecordError('invalid_input', message, { password: [message] });
+      }
+      ctx.caseDb = ctx.openCaseDb(key);
+      ctx.dataKey = key;
+    }
     const user = authenticate(ctx.caseDb.db, input.username, input.password);
     if (!user) {
       const message = 'That username and password do not match an active account.';
