@@ -1,11 +1,14 @@
 /** What every handler is given, and the shape of a feature's handler map. */
 import type { z } from 'zod';
+import type { AppPaths } from '../paths.ts';
 import type { NeighbourhoodLookup } from '../core/geography.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { CaseDatabase } from '../db/open.ts';
 import type { LazyAreaDatabase } from '../db/area/open.ts';
 
 export interface AppContext {
+  /** Where this installation's resources and migrations are (source checkout or packaged app). */
+  paths: AppPaths;
   caseDb: CaseDatabase;
   taxonomy: Taxonomy;
   neighbourhoods: NeighbourhoodLookup | null;

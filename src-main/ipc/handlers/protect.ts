@@ -15,7 +15,6 @@ import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../
 import { ProtectSettings, readProtectSettings, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
 import { subjectAccess } from '../../db/protect/subject-access.ts';
 import { authenticate, createUser, disableUser, listUsers, resetPassword, setRole, userCount } from '../../db/protect/users.ts';
-import { defaultAppPaths } from '../../paths.ts';
 import type { protectCalls } from '../contract/protect.ts';
 import { isLocked } from '../../db/locked.ts';
 import type { AppContext, HandlersFor, Session } from '../context.ts';
@@ -197,7 +196,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
   'protect.restorePreview': (input, ctx) => {
     if (!fs.existsSync(input.file)) throw new RecordError('not_found', `No backup at ${input.file}.`, { file: [`No backup at ${input.file}.`] });
     try {
-      return previewBackup(input.file, { migrationsDir: defaultAppPaths().migrationsDir, key: ctx.dataKey ?? undefined });
+      return previewBackup(input.file, { migrationsDir: ctx.paths.migrationsDir, key: ctx.dataKey ?? undefined });
     } catch (error) {
       const message = `${input.file} cannot be read as a NeedMap backup: ${(error as Error).message}`;
       throw new RecordError('invalid_input', message, { file: [message] });
