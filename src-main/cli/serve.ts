@@ -1,4 +1,5 @@
 import { createAppContext, defaultCaseDatabaseFile } from '../app-context.ts';
+import { backupOnClose, startDailyBackups } from '../db/protect/auto-backup.ts';
 import { startBrowserHost } from '../host/server.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, type Command } from './command.ts';
@@ -20,6 +21,7 @@ export const serveCommand: Command = {
     const dbFile = (values.db as string | undefined) ?? defaultCaseDatabaseFile();
     const ctx = createAppContext({ dbFile, paths, host: 'browser' });
     const host = await startBrowserHost({ ctx, rendererDir: paths.rendererDir, port });
+    const stopDailyBackups = startDailyBackups(ctx);
     process.stdout.write(`NeedMap is running in browser mode, on this computer only.\nDatabase: ${dbFile}\nOpen: ${host.url}\n`);
     // The first line a script reads to find the address (used by the e2e tests).
     process.stdout.write(`NEEDMAP_URL=${host.url}\n`);
@@ -29,6 +31,8 @@ export const serveCommand: Command = {
       process.once('SIGTERM', stop);
     });
     await host.close();
+    stopDailyBackups();
+    backupOnClose(ctx); // skipped (and said so) if the database is locked
     ctx.caseDb.close();
     return 0;
   },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { createAppContext } from '../app-context.ts';
+import { backupOnClose, startDailyBackups } from '../db/protect/auto-backup.ts';
 import { usePlatformKeyWrapper } from '../db/key-slots.ts';
 import { usePlatformKeyProtector } from '../db/signing-keys.ts';
 import { platformProtectionAvailable, safeStorageKeyProtector, safeStorageKeyWrapper } from './safe-storage.ts';
@@ -76,6 +77,7 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
+  startDailyBackups(ctx);
   const rendererUrlPrefix = pathToFileURL(paths.rendererDir).href;
   ipcMain.handle('needmap:call', (event, name: unknown, input: unknown) => {
     // Only our own renderer page may call in.
@@ -96,6 +98,7 @@ app.on('web-contents-created', (_event, contents) => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
+app.on('before-quit', () => ctx && backupOnClose(ctx));
 app.on('will-quit', () => ctx?.caseDb.close());
 
 void start();

@@ -13,6 +13,7 @@ import { purgeWal } from './erase.ts';
 
 const BACKUP_NAME = /^needmap-(\d{8}-\d{9})\.db$/;
 
+/** UTC date and time in a backup's file name, e.g. needmap-20260303-141502123.db. */
 function stamp(date = new Date()): string {
   return date.toISOString().replace(/[-:TZ.]/g, '').replace(/^(\d{8})(\d{9})$/, '$1-$2');
 }
@@ -38,6 +39,14 @@ export interface BackupFile {
   createdAt: string;
 }
 
+/** When a backup was made, from its name (copying to a USB stick can change a file's mtime). */
+export function backupMadeAt(name: string): Date | null {
+  const m = BACKUP_NAME.exec(name)?.[1]?.match(/^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(\d{3})$/);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
+  return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms!));
+}
+
 export function listBackups(dir: string): BackupFile[] {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -53,8 +62,8 @@ export function listBackups(dir: string): BackupFile[] {
 }
 
 /** A dated backup in `dir`, then only the newest `keep` are kept. */
-export function backupNow(caseDb: CaseDatabase, dir: string, keep: number): { backup: BackupFile; removed: string[] } {
-  const file = path.join(dir, `needmap-${stamp()}.db`);
+export function backupNow(caseDb: CaseDatabase, dir: string, keep: number, at = new Date()): { backup: BackupFile; removed: string[] } {
+  const file = path.join(dir, `needmap-${stamp(at)}.db`);
   backupTo(caseDb, file);
   const all = listBackups(dir);
   const removed: string[] = [];

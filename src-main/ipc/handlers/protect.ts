@@ -9,6 +9,7 @@ import { generateDataKey, passphraseWrapper } from '../../core/protect/keys.ts';
 import { currentPlatformWrapper, putKeySlot, removeKeySlot, unlockWithSecret } from '../../db/key-slots.ts';
 import { RecordError } from '../../db/records.ts';
 import { listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
+import { maybeDailyBackup } from '../../db/protect/auto-backup.ts';
 import { backupNow, defaultBackupDir, listBackups, previewBackup } from '../../db/protect/backup.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
@@ -114,7 +115,10 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
       const message = 'That username and password do not match an active account.';
       throw new RecordError('invalid_input', message, { password: [message] });
     }
-    return { session: startSession(ctx, user) };
+    const session = startSession(ctx, user);
+    // A login is when an encrypted database can be read again: the moment to catch up on the daily backup.
+    maybeDailyBackup(ctx);
+    return { session };
   },
 
   'auth.logout': (_input, ctx) => {
