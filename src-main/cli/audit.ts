@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { openCaseDatabase } from '../db/open.ts';
-import { verifyAuditLog, type AuditActor } from '../db/protect/audit.ts';
+import { appendAudit, auditCsv, verifyAuditLog, type AuditActor } from '../db/protect/audit.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
@@ -41,6 +42,38 @@ ${KEY_HELP}`,
       }
       process.stdout.write(`Audit log BROKEN at entry ${check.firstBadId}: ${check.reason}.\n`);
       return 1;
+    } finally {
+      caseDb.close();
+    }
+  },
+};
+
+const exportUsage = 'needmap audit export --db FILE --out FILE [--key-file FILE]';
+
+export const auditExportCommand: Command = {
+  name: 'audit export',
+  summary: 'Write the whole audit log (hashes included) to a CSV file; the export is itself logged.',
+  usage: `${exportUsage}
+
+  --db FILE        case database
+  --out FILE       the CSV file to write (must not exist yet)
+${KEY_HELP}`,
+  options: { db: { type: 'string' }, out: { type: 'string' }, ...keyFileOption },
+  run(values) {
+    const dbFile = requireString(values, 'db', exportUsage);
+    const outFile = requireString(values, 'out', exportUsage);
+    if (!fs.existsSync(dbFile)) throw new UsageError(`No database at ${dbFile}.`);
+    if (fs.existsSync(outFile)) throw new UsageError(`${outFile} already exists; choose a new file name.`);
+    const key = caseDbKey(values, dbFile);
+    const caseDb = openCaseDatabase(dbFile, { migrationsDir: defaultAppPaths().migrationsDir, ...(key ? { key } : {}) });
+    try {
+      const { csv, entries } = auditCsv(caseDb);
+      fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
+      // Owner-only: the log names staff and client record ids.
+      fs.writeFileSync(outFile, csv, { encoding: 'utf8', mode: 0o600, flag: 'wx' });
+      appendAudit(caseDb.db, cliActor(), 'audit.export', null, { entries, via: 'cli' });
+      process.stdout.write(`Exported ${entries} audit entries to ${outFile}.\n`);
+      return 0;
     } finally {
       caseDb.close();
     }

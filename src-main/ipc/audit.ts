@@ -44,6 +44,7 @@ const ON_SUCCESS: Record<string, (io: Io) => Entry | null> = {
   'protect.subjectAccess': ({ input }) => ({ action: 'client.subjectAccess', target: `client:${num(input.clientId)}` }),
   'protect.backupNow': () => ({ action: 'backup', target: null }),
   'protect.auditList': () => ({ action: 'audit.view', target: null }),
+  'protect.auditExport': ({ output }) => ({ action: 'audit.export', target: null, detail: { entries: output.entries } }),
 };
 
 /** The audit entry for a finished call, or null when it is not one we log. */

@@ -1,5 +1,6 @@
 /** Appending to and reading the hash-chained audit log (chain rules in core/protect/audit.ts). */
 import { desc, sql } from 'drizzle-orm';
+import { toCsv } from '../../core/csv.ts';
 import { auditHash, GENESIS_HASH, verifyAuditChain, type AuditEntry, type ChainCheck } from '../../core/protect/audit.ts';
 import type { CaseDatabase, CaseDb } from '../open.ts';
 import { auditLog } from '../schema.ts';
@@ -42,4 +43,15 @@ export function verifyAuditLog(caseDb: CaseDatabase): ChainCheck {
     )
     .iterate() as Iterable<AuditEntry>;
   return verifyAuditChain(rows);
+}
+
+export const AUDIT_CSV_HEADER = ['id', 'at', 'user_id', 'username', 'action', 'target', 'detail', 'prev_hash', 'hash'] as const;
+
+/** The whole log as CSV in id order, hashes included, so a copy kept elsewhere can be compared later. */
+export function auditCsv(caseDb: CaseDatabase): { csv: string; entries: number } {
+  const rows = caseDb.sqlite
+    .prepare('SELECT id, at, user_id, username, action, target, detail, prev_hash, hash FROM audit_log ORDER BY id')
+    .raw()
+    .all() as (string | number | null)[][];
+  return { csv: toCsv(AUDIT_CSV_HEADER, rows, { byteOrderMark: true }), entries: rows.length };
 }

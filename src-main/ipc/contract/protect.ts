@@ -84,6 +84,8 @@ export const protectCalls = {
       encrypted: z.boolean(),
       /** Why a database is not encrypted, e.g. an existing plain demo database; null when encrypted. */
       plainReason: z.string().nullable(),
+      /** The name given in the first-run wizard (prefills Settings); null while locked or before setup. */
+      organisationName: z.string().nullable(),
     }),
   },
   'auth.setupAdmin': {
@@ -179,6 +181,11 @@ export const protectCalls = {
       target: z.string().trim().max(100).optional(),
     }),
     output: z.object({ total: z.number().int(), entries: z.array(AuditEntry) }),
+  },
+  /** The whole audit log as CSV (hashes included), for the admin to keep or hand to an auditor. */
+  'protect.auditExport': {
+    input: z.object({}),
+    output: z.object({ csv: z.string(), entries: z.number().int(), fileName: z.string() }),
   },
   'protect.auditVerify': {
     input: z.object({}),

@@ -8,12 +8,12 @@ import { ERASED_FIELDS, KEPT_FIELDS } from '../../core/protect/erasure.ts';
 import { generateDataKey, passphraseWrapper } from '../../core/protect/keys.ts';
 import { currentPlatformWrapper, putKeySlot, removeKeySlot, unlockWithSecret } from '../../db/key-slots.ts';
 import { RecordError } from '../../db/records.ts';
-import { listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
+import { auditCsv, listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
 import { maybeDailyBackup } from '../../db/protect/auto-backup.ts';
 import { backupNow, defaultBackupDir, listBackups, previewBackup } from '../../db/protect/backup.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
-import { ProtectSettings, readProtectSettings, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
+import { ProtectSettings, readProtectSettings, readSettingText, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
 import { subjectAccess } from '../../db/protect/subject-access.ts';
 import { authenticate, createUser, disableUser, listUsers, resetPassword, setRole, userCount } from '../../db/protect/users.ts';
 import type { protectCalls } from '../contract/protect.ts';
@@ -66,7 +66,14 @@ function backupDir(ctx: AppContext): string {
 export const protectHandlers: HandlersFor<typeof protectCalls> = {
   'auth.status': (_input, ctx) => {
     if (isLocked(ctx.caseDb)) {
-      return { needsSetup: false, session: null, autoLockMinutes: ProtectSettings.parse({}).autoLockMinutes, encrypted: true, plainReason: null };
+      return {
+        needsSetup: false,
+        session: null,
+        autoLockMinutes: ProtectSettings.parse({}).autoLockMinutes,
+        encrypted: true,
+        plainReason: null,
+        organisationName: null,
+      };
     }
     const reason = plainReason(ctx);
     return {
@@ -75,6 +82,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
       autoLockMinutes: readProtectSettings(ctx.caseDb.db).autoLockMinutes,
       encrypted: reason === null,
       plainReason: reason,
+      organisationName: readSettingText(ctx.caseDb.db, ORGANISATION_NAME_SETTING),
     };
   },
 
@@ -208,6 +216,8 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
   },
 
   'protect.auditList': (input, ctx) => listAudit(ctx.caseDb.db, input),
+
+  'protect.auditExport': (_input, ctx) => ({ ...auditCsv(ctx.caseDb), fileName: `needmap-audit-log-${today()}.csv` }),
 
   'protect.auditVerify': (_input, ctx) => {
     const check = verifyAuditLog(ctx.caseDb);
