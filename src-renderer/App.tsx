@@ -10,6 +10,8 @@ import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
 import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
+import { SubjectAccessPage } from './screens/SubjectAccessPage.tsx';
+import { RetentionBanner } from './components/RetentionBanner.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { AreaScreen } from './screens/area/AreaScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
@@ -36,6 +38,8 @@ function Screen({ route }: { route: Route }) {
       return <ClientPage id={route.id} />;
     case 'record-contact':
       return <ContactForm clientId={route.id} />;
+    case 'subject-access':
+      return <SubjectAccessPage id={route.id} />;
     case 'reports':
       return <ReportsScreen view={route.view} />;
     case 'area':
@@ -65,7 +69,7 @@ const RANK: Record<Role, number> = { caseworker: 1, manager: 2, admin: 3 };
 
 /** Each item shows only to the roles whose calls the main process would allow anyway. */
 const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }[] = [
-  { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact'], role: 'caseworker' },
+  { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact', 'subject-access'], role: 'caseworker' },
   { href: '#/clients/new', label: 'New client', matches: ['new-client'], role: 'caseworker' },
   { href: '#/reports', label: 'Reports', matches: ['reports'], role: 'manager' },
   { href: '#/export', label: 'Export', matches: ['export'], role: 'manager' },
@@ -117,6 +121,7 @@ function Shell({ route }: { route: Route }) {
         </div>
       </header>
       <main id="main">
+        <RetentionBanner onProtectionPage={route.name === 'protection'} />
         {loadError ? (
           <div className="error-summary" role="alert">
             NeedMap could not load its issue list: {loadError}

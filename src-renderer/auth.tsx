@@ -13,8 +13,12 @@ export type Session = NonNullable<Status['session']>;
 
 interface AuthValue {
   session: Session;
+  /** From the first-run wizard; prefills the bundle's organisation name in Settings. */
+  organisationName: string | null;
   lock(): void;
   logout(): void;
+  /** Reads auth.status again, e.g. after the auto-lock minutes changed, so the screen timer follows. */
+  refreshStatus(): void;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -187,6 +191,8 @@ export function AuthGate({ children }: { children: ReactNode }) {
 
   const value: AuthValue = {
     session: status.session,
+    organisationName: status.organisationName,
+    refreshStatus: refresh,
     lock: () => void call('auth.lock', {}).then(() => (setLocked(true), refresh())),
     logout: () => void call('auth.logout', {}).then(() => (setLocked(false), refresh())),
   };

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'client'; id: number }
   | { name: 'edit-client'; id: number }
   | { name: 'record-contact'; id: number }
+  | { name: 'subject-access'; id: number }
   | { name: 'export' }
   | { name: 'settings' }
   | { name: 'protection' }
@@ -31,6 +32,7 @@ export function parseRoute(hash: string): Route {
       if (parts.length === 2) return { name: 'client', id };
       if (parts[2] === 'edit') return { name: 'edit-client', id };
       if (parts[2] === 'contact') return { name: 'record-contact', id };
+      if (parts[2] === 'subject-access') return { name: 'subject-access', id };
     }
   }
   if (parts[0] === 'about') return { name: 'about' };

@@ -1,5 +1,6 @@
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ISSUE_STATUS_LABELS, ISSUE_STATUS_VALUES, type IssueStatus } from '../../src-main/core/issue-status.ts';
+import { ERASED_FIRST_NAME, ERASED_LAST_NAME } from '../../src-main/core/protect/erasure.ts';
 import { CONTACT_KIND_LABELS, PREFERRED_CONTACT_LABELS, todayIso } from '../../src-main/core/recording.ts';
 import type { CallOutput, ClientIssue } from '../../src-main/ipc/contract.ts';
 import { call } from '../api.ts';
@@ -110,7 +111,7 @@ function timeline(detail: Detail): TimelineEntry[] {
 }
 
 /** Admin only: subject access request and right to erasure (the main process checks the role too). */
-function DataRights({ id, name, onErased }: { id: number; name: string; onErased: () => void }) {
+function DataRights({ id, name, erased, onErased }: { id: number; name: string; erased: boolean; onErased: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [typed, setTyped] = useState('');
   const [result, setResult] = useState<string | null>(null);
@@ -119,7 +120,7 @@ function DataRights({ id, name, onErased }: { id: number; name: string; onErased
     const r = await call('protect.subjectAccess', { clientId: id });
     if (!r.ok) return setResult(r.error.message);
     downloadText(`subject-access-client-${id}.json`, JSON.stringify(r.value.report, null, 2), 'application/json');
-    setResult('The subject access export has been downloaded. Use your browser’s Print on this page for a paper copy.');
+    setResult('The subject access export has been downloaded. For a paper copy, open the printable page.');
   }
 
   async function erase(e: FormEvent) {
@@ -140,12 +141,17 @@ function DataRights({ id, name, onErased }: { id: number; name: string; onErased
         </p>
       ) : null}
       <div className="actions">
+        <a className="button" href={`#/clients/${id}/subject-access`}>
+          Subject access request (printable page)
+        </a>
         <button type="button" onClick={() => void subjectAccess()}>
-          Subject access request (download)
+          Subject access request (download JSON)
         </button>
-        <button type="button" className="danger" onClick={() => setConfirming(true)} aria-expanded={confirming}>
-          Erase this client…
-        </button>
+        {erased ? null : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)} aria-expanded={confirming}>
+            Erase this client…
+          </button>
+        )}
       </div>
       {confirming ? (
         <form className="inline-form" onSubmit={erase} noValidate>
@@ -192,6 +198,8 @@ export function ClientPage({ id }: { id: number }) {
   }
   if (!detail) return <p aria-live="polite">Loading…</p>;
   const { client, issues } = detail;
+  // Erasure leaves exactly these placeholders and no date of birth (src-main/db/protect/erase.ts).
+  const erased = client.firstName === ERASED_FIRST_NAME && client.lastName === ERASED_LAST_NAME && client.dateOfBirth === '';
   const categoryName = new Map(taxonomy.categories.map((c) => [c.code, c.name]));
 
   return (
@@ -204,16 +212,24 @@ export function ClientPage({ id }: { id: number }) {
           <a className="button primary" href={`#/clients/${id}/contact`}>
             Record a contact
           </a>
-          <a className="button" href={`#/clients/${id}/edit`}>
-            Edit details
-          </a>
+          {erased ? null : (
+            <a className="button" href={`#/clients/${id}/edit`}>
+              Edit details
+            </a>
+          )}
         </div>
       </div>
+      {erased ? (
+        <p className="erased-notice" role="note">
+          This client’s identifying details were erased for good. Only the anonymous facts already counted in reports remain: postcode
+          sector, deprivation decile, contact dates and issues with their statuses.
+        </p>
+      ) : null}
       <dl className="details">
         <dt>Date of birth</dt>
-        <dd>{client.dateOfBirth}</dd>
+        <dd>{client.dateOfBirth || (erased ? 'Erased' : 'Not recorded')}</dd>
         <dt>Postcode</dt>
-        <dd>{client.postcode ?? 'Not recorded'}</dd>
+        <dd>{client.postcode ?? (erased ? 'Erased' : 'Not recorded')}</dd>
         <dt>Postcode sector</dt>
         <dd>{client.geography.postcodeSector ?? 'Unknown'}</dd>
         <dt>Neighbourhood deprivation</dt>
@@ -292,7 +308,7 @@ export function ClientPage({ id }: { id: number }) {
         </table>
       )}
 
-      {session.role === 'admin' ? <DataRights id={id} name={`${client.firstName} ${client.lastName}`} onErased={load} /> : null}
+      {session.role === 'admin' ? <DataRights id={id} name={`${client.firstName} ${client.lastName}`} erased={erased} onErased={load} /> : null}
 
       <h2>Timeline</h2>
       <ol className="timeline">

@@ -1,11 +1,14 @@
 /**
  * Data protection, for the organisation's admin: staff accounts, auto-lock and retention,
- * backups, and the tamper-evident audit log.
+ * backups, and the tamper-evident audit log. #/protection/retention (the start-up retention
+ * banner's link) opens the retention preview straight away.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
 import { ROLE_VALUES } from '../../src-main/ipc/contract/protect.ts';
 import { call } from '../api.ts';
+import { useSession } from '../auth.tsx';
+import { downloadText } from '../download.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 
 type Role = (typeof ROLE_VALUES)[number];
@@ -141,10 +144,44 @@ function StaffAccounts() {
   );
 }
 
-function Policies() {
+type RetentionRuns = CallOutput<'protect.retentionLog'>['runs'];
+
+function RetentionLog({ runs }: { runs: RetentionRuns }) {
+  if (runs.length === 0) return <p>Retention has not been applied yet.</p>;
+  return (
+    <table className="data-table">
+      <caption>Retention runs</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Policy</th>
+          <th scope="col">No contact since</th>
+          <th scope="col">Clients anonymised</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <tr key={run.id}>
+            <td>{run.ranAt.replace('T', ' ').slice(0, 16)}</td>
+            <td>{run.policyYears} years</td>
+            <td>{run.cutoffDate}</td>
+            <td className="num">{run.anonymised.toLocaleString('en-GB')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Policies({ openRetention }: { openRetention: boolean }) {
+  const { refreshStatus } = useSession();
   const [settings, setSettings] = useState<CallOutput<'protect.settings'> | null>(null);
   const [preview, setPreview] = useState<CallOutput<'protect.retentionPreview'> | null>(null);
+  const [runs, setRuns] = useState<RetentionRuns>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  const retentionHeading = useRef<HTMLHeadingElement>(null);
+  const loadRuns = useCallback(() => void call('protect.retentionLog', {}).then((r) => r.ok && setRuns(r.value.runs)), []);
+  useEffect(loadRuns, [loadRuns]);
   const form = useForm({ autoLockMinutes: '', retentionYears: '', backupDir: '', backupKeep: '' });
 
   useEffect(() => {
@@ -170,6 +207,7 @@ function Policies() {
     if (!r.ok) return form.fail(r.error.message, r.error.fieldErrors);
     setSettings(r.value);
     setNotice('Saved.');
+    refreshStatus(); // the screen's auto-lock timer follows the new minutes
   }
 
   async function previewRetention() {
@@ -183,7 +221,14 @@ function Policies() {
     const r = await call('protect.retentionApply', { clientIds: preview.clients.map((c) => c.id), today: preview.today });
     setNotice(r.ok ? `Anonymised ${r.value.anonymised} clients with no contact since ${r.value.cutoffDate}.` : r.error.message);
     setPreview(null);
+    loadRuns();
   }
+
+  // Arriving from the start-up banner: show the preview and take the reader to it.
+  useEffect(() => {
+    if (!openRetention) return;
+    void previewRetention().then(() => retentionHeading.current?.focus());
+  }, [openRetention]);
 
   return (
     <div>
@@ -215,7 +260,9 @@ function Policies() {
           Save data protection settings
         </button>
       </form>
-      <h3>Retention</h3>
+      <h3 id="retention" ref={retentionHeading} tabIndex={-1}>
+        Retention
+      </h3>
       <p>
         Clients with no contact for {settings?.retentionYears ?? '…'} years are anonymised: personal details removed, anonymous counts kept.
       </p>
@@ -228,12 +275,27 @@ function Policies() {
             {preview.clients.length} client{preview.clients.length === 1 ? '' : 's'} with no contact since {preview.cutoffDate}.
           </p>
           {preview.clients.length > 0 ? (
-            <button type="button" className="primary" onClick={() => void applyRetention()}>
-              Anonymise these {preview.clients.length} clients
-            </button>
+            <>
+              <details>
+                <summary>Which clients (record number and last contact)</summary>
+                <ul className="retention-list">
+                  {preview.clients.slice(0, 500).map((c) => (
+                    <li key={c.id}>
+                      <a href={`#/clients/${c.id}`}>Client {c.id}</a>: last contact {c.lastContactDate}
+                    </li>
+                  ))}
+                  {preview.clients.length > 500 ? <li>…and {preview.clients.length - 500} more</li> : null}
+                </ul>
+              </details>
+              <button type="button" className="primary" onClick={() => void applyRetention()}>
+                Anonymise these {preview.clients.length} clients
+              </button>
+            </>
           ) : null}
         </div>
       ) : null}
+      <h3>Retention log</h3>
+      <RetentionLog runs={runs} />
     </div>
   );
 }
@@ -290,6 +352,13 @@ function Backups() {
 function AuditLog() {
   const [log, setLog] = useState<CallOutput<'protect.auditList'> | null>(null);
   const [check, setCheck] = useState<CallOutput<'protect.auditVerify'> | null>(null);
+  const [exportNotice, setExportNotice] = useState<string | null>(null);
+  async function exportCsv() {
+    const r = await call('protect.auditExport', {});
+    if (!r.ok) return setExportNotice(r.error.message);
+    downloadText(r.value.fileName, r.value.csv, 'text/csv;charset=utf-8');
+    setExportNotice(`Downloaded ${r.value.fileName}: ${r.value.entries.toLocaleString('en-GB')} entries, with their hashes.`);
+  }
   useEffect(() => {
     void call('protect.auditList', { limit: 50 }).then((r) => r.ok && setLog(r.value));
   }, []);
@@ -297,9 +366,19 @@ function AuditLog() {
     <div>
       <h2>Audit log</h2>
       <p>Every view of a client, change, export, erasure and login is logged. Each entry carries the hash of the one before, so any edit or gap shows.</p>
-      <button type="button" onClick={() => void call('protect.auditVerify', {}).then((r) => r.ok && setCheck(r.value))}>
-        Check the audit log is intact
-      </button>
+      <div className="actions">
+        <button type="button" onClick={() => void call('protect.auditVerify', {}).then((r) => r.ok && setCheck(r.value))}>
+          Check the audit log is intact
+        </button>
+        <button type="button" onClick={() => void exportCsv()}>
+          Export the audit log (CSV)
+        </button>
+      </div>
+      {exportNotice ? (
+        <p role="status" className="success">
+          {exportNotice}
+        </p>
+      ) : null}
       {check ? (
         <p role="status" className={check.ok ? 'success' : 'error-summary'}>
           {check.ok ? `Intact: ${check.entries} entries, none changed or missing.` : `Problem at entry ${check.firstBadId}: ${check.reason}`}
@@ -335,11 +414,12 @@ function AuditLog() {
 }
 
 export function ProtectionScreen() {
+  const openRetention = window.location.hash.replace(/^#/, '').split('/').filter(Boolean)[1] === 'retention';
   return (
     <section>
       <h1 tabIndex={-1}>Data protection</h1>
       <StaffAccounts />
-      <Policies />
+      <Policies openRetention={openRetention} />
       <Backups />
       <AuditLog />
     </section>

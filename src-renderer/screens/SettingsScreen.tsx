@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
 import { call } from '../api.ts';
+import { useSession } from '../auth.tsx';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { downloadText } from '../download.ts';
 
@@ -11,6 +12,7 @@ type GeoStatus = CallOutput<'geo.status'>;
 type GeoSummary = CallOutput<'geo.import'>;
 
 function OrganisationSettings() {
+  const { organisationName } = useSession();
   const [settings, setSettings] = useState<BundleSettings | null>(null);
   const [id, setId] = useState('');
   const [name, setName] = useState('');
@@ -25,7 +27,8 @@ function OrganisationSettings() {
       setSettings(r.value);
       // Never overwrite what the user typed while the settings were loading.
       setId((typed) => typed || (r.value.organisation?.id ?? ''));
-      setName((typed) => typed || (r.value.organisation?.name ?? ''));
+      // Until the bundle's organisation is saved, start from the name given in the first-run wizard.
+      setName((typed) => typed || (r.value.organisation?.name ?? organisationName ?? ''));
       setPolicy(r.value.policy);
     });
   }, []);
