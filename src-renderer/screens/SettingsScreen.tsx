@@ -89,6 +89,79 @@ function OrganisationSettings() {
   );
 }
 
+/**
+ * The area linkage key (optional): shared by the contributing organisations, never by the local
+ * authority; with it, bundles carry match keys so people seen by several organisations count once.
+ */
+function LinkageKeySetting() {
+  const [status, setStatus] = useState<BundleSettings['linkageKey'] | null>(null);
+  const [key, setKey] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    void call('bundle.settings', {}).then((r) => r.ok && setStatus(r.value.linkageKey));
+  }, []);
+
+  async function save(linkageKey: string | null) {
+    setNotice(null);
+    const r = await call('bundle.settings', { linkageKey, ...(passphrase ? { passphrase } : {}) });
+    if (!r.ok) {
+      setErrors(r.error.fieldErrors);
+      setMessage(r.error.message);
+      return;
+    }
+    setErrors({});
+    setMessage(null);
+    setKey('');
+    setStatus(r.value.linkageKey);
+    setNotice(linkageKey ? 'The linkage key is stored, protected like the signing key.' : 'The linkage key is removed: bundles carry no match keys.');
+  }
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(key);
+      }}
+      noValidate
+      aria-labelledby="linkage-heading"
+    >
+      <h2 id="linkage-heading">Counting people once across organisations (optional)</h2>
+      <p>
+        If the organisations in your area have agreed a shared <em>area linkage key</em> (and a data-sharing agreement), enter it here.
+        Bundles then include pseudonymised match keys so the local authority can count a person seen by several organisations once —
+        without names or dates of birth leaving. The local authority must never be given this key.
+      </p>
+      <p role="status">
+        {status?.set ? `A linkage key is set (key id ${status.keyId}).` : 'No linkage key is set: bundles carry no match keys.'}
+      </p>
+      {notice ? <p className="success">{notice}</p> : null}
+      <ErrorSummary message={message} />
+      <div className="row">
+        <Field label="Area linkage key" error={errorFor(errors, 'linkageKey')}>
+          {(p) => <input {...p} type="password" value={key} onChange={(e) => setKey(e.target.value)} autoComplete="off" />}
+        </Field>
+        <Field label="Signing key passphrase (if your key uses one)" error={errorFor(errors, 'passphrase')}>
+          {(p) => <input {...p} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />}
+        </Field>
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Store linkage key
+        </button>
+        {status?.set ? (
+          <button type="button" onClick={() => void save(null)}>
+            Remove linkage key
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
 function SigningKey() {
   const [info, setInfo] = useState<KeyInfo | null>(null);
   useEffect(() => {
@@ -219,6 +292,7 @@ export function SettingsScreen() {
       <h1 tabIndex={-1}>Settings</h1>
       <OrganisationSettings />
       <SigningKey />
+      <LinkageKeySetting />
       <ReferenceData />
     </section>
   );

@@ -28,7 +28,12 @@ test('preview and export a signed bundle that verifies, and see it in the export
   await page.getByLabel('Organisation name').fill('Riverside Advice Centre');
   await page.getByLabel('Organisation id').fill('1234567');
   await page.getByRole('button', { name: 'Save organisation settings' }).click();
-  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByRole('status').first()).toHaveText('Saved.');
+
+  // The optional area linkage key: stored, shown only by its id, and then in the bundle as match keys.
+  await page.getByLabel('Area linkage key').fill('our shared area linkage key for 2026');
+  await page.getByRole('button', { name: 'Store linkage key' }).click();
+  await expect(page.getByText(/A linkage key is set \(key id [0-9a-f]{16}\)/)).toBeVisible();
 
   await page.getByRole('link', { name: 'Export' }).click();
   await page.getByLabel('First month').fill('2026-08');
