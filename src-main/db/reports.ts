@@ -194,17 +194,99 @@ const byPeopleThenName = (a: CountRow, b: CountRow, nameA: string, nameB: string
   b.people - a.people || b.presentations - a.presentations || nameA.localeCompare(nameB);
 
 // ---------------------------------------------------------------------------------------------
+// Monthly summaries (report_month_counts, migration 0007): per calendar month and key, presentations
+// grouped by the month of the client's previous presentation at a level. People in whole months
+// A..B = presentations there whose previous one is before A, so a year is a few thousand rows.
+
+/** The summary kind holding previous-presentation months at a level, keyed by issue code. */
+const CODE_KIND: Record<Level, string> = { code: 'code', category: 'code~cat', any: 'code~any' };
+
+/** 1 for within-remit presentations with their within-remit previous dates, 0 for all. */
+const monthScope = (filter: ReportFilter) => (filter.remit === 'within' ? 1 : 0);
+
+/**
+ * The monthly summary answers a period exactly when it is whole calendar months (from the 1st to a
+ * month's last day); other periods are counted from report_issue_facts, by day.
+ */
+function wholeMonths(filter: ReportFilter): boolean {
+  return filter.from.endsWith('-01') && filter.to === lastDayOfMonth(monthOf(filter.to));
+}
+
+/** The summary's key for a sector filter: '' stands for clients without a sector. */
+const sectorKey = (sector: string) => (sector === UNKNOWN_SECTOR ? '' : sector);
+
+interface MonthCountRow extends CountRow {
+  kind: string;
+  key1: string;
+  key2: string;
+}
+
+/** Presentations and people (first in the period) per kind and keys, over whole months from..to. */
+function periodCounts(
+  sqlite: SqliteDatabase,
+  filter: ReportFilter,
+  kinds: readonly string[],
+  keys: { key1?: string; key2?: string; key1Prefix?: string },
+): MonthCountRow[] {
+  const clauses = [`kind IN (${kinds.map((_, i) => `@kind${i}`).join(', ')})`, 'scope = @scope', 'month BETWEEN @fromMonth AND @toMonth'];
+  const params: Params = { scope: monthScope(filter), fromMonth: monthOf(filter.from), toMonth: monthOf(filter.to) };
+  kinds.forEach((k, i) => (params[`kind${i}`] = k));
+  if (keys.key1 !== undefined) {
+    clauses.push('key1 = @key1');
+    params.key1 = keys.key1;
+  }
+  if (keys.key1Prefix !== undefined) {
+    clauses.push('substr(key1, 1, 3) = @key1Prefix');
+    params.key1Prefix = keys.key1Prefix;
+  }
+  if (keys.key2 !== undefined) {
+    clauses.push('key2 = @key2');
+    params.key2 = keys.key2;
+  }
+  const rows = prepare(
+    sqlite,
+    `SELECT kind, key1, key2, SUM(n) AS presentations, SUM(CASE WHEN prev_month < @fromMonth THEN n ELSE 0 END) AS people
+     FROM report_month_counts WHERE ${clauses.join(' AND ')} GROUP BY kind, key1, key2`,
+  ).all(params) as MonthCountRow[];
+  // Keys whose presentations were all deleted or moved keep a zero row.
+  return rows.filter((r) => r.presentations > 0);
+}
+
+/** The category key (code prefix) for a category filter; '' (matching nothing) for an unknown category. */
+function categoryKeyOf(taxonomy: Taxonomy, category: string): string {
+  return categoryPrefixes(taxonomy).prefixOfCategory.get(category) ?? '';
+}
+
+// ---------------------------------------------------------------------------------------------
 // (a) top issues and (b) issues by category
 
-export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedReport {
+type NeedIssueRow = CountRow & { code: string; categoryPeople: number; totalPeople: number };
+
+/** Per issue code: presentations and people at the issue, category and filter levels, from the monthly summary. */
+function needByIssueFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedIssueRow[] {
+  const kinds = { issue: CODE_KIND.code, category: CODE_KIND[categoryLevel(filter)], total: CODE_KIND[filterLevel(filter)] };
+  const keys = filter.issueCode !== null ? { key1: filter.issueCode } : filter.category !== null ? { key1Prefix: categoryKeyOf(taxonomy, filter.category) } : {};
+  const byCode = new Map<string, NeedIssueRow>();
+  const rows = periodCounts(sqlite, filter, [...new Set(Object.values(kinds))], keys);
+  for (const r of rows) {
+    const row = byCode.get(r.key1) ?? { code: r.key1, presentations: r.presentations, people: 0, categoryPeople: 0, totalPeople: 0 };
+    if (r.kind === kinds.issue) row.people = r.people;
+    if (r.kind === kinds.category) row.categoryPeople = r.people;
+    if (r.kind === kinds.total) row.totalPeople = r.people;
+    byCode.set(r.key1, row);
+  }
+  return [...byCode.values()];
+}
+
+/** The same from report_issue_facts, by day: any period, and a sector filter. */
+function needByIssueFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedIssueRow[] {
   const scope = issueScope(filter, taxonomy, { dates: 'period' });
-  const issues = new Map(taxonomy.issues.map((i) => [i.code, i]));
   // One pass: per issue, its presentations and the first-in-period flags at each level.
   // Without a sector filter, rows come in code order from the code index; with one, the sector's
   // few rows are read through the sector index and sorted.
   const source =
     filter.sector === null ? byCodeSource(filter, scope.where) : { with: '', from: 'report_issue_facts f', where: scope.where };
-  const byIssue = prepare(
+  return prepare(
     sqlite,
     `${source.with}
      SELECT f.issue_code AS code, COUNT(*) AS presentations,
@@ -212,8 +294,12 @@ export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: R
             SUM(${firstSince(categoryLevel(filter), filter.remit, '@from')}) AS categoryPeople,
             SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
      FROM ${source.from} WHERE ${source.where} GROUP BY f.issue_code`,
-  ).all(scope.params) as (CountRow & { code: string; categoryPeople: number; totalPeople: number })[];
+  ).all(scope.params) as NeedIssueRow[];
+}
 
+export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedReport {
+  const issues = new Map(taxonomy.issues.map((i) => [i.code, i]));
+  const byIssue = filter.sector === null && wholeMonths(filter) ? needByIssueFromMonths(sqlite, taxonomy, filter) : needByIssueFromFacts(sqlite, taxonomy, filter);
   const totals: CountPair = { people: 0, presentations: 0 };
   const categories = new Map<string, CountPair>();
   for (const r of byIssue) {
@@ -253,6 +339,61 @@ export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: R
 export function trendReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): TrendReport {
   const months = monthsBetween(monthOf(filter.from), monthOf(filter.to));
   const earliest = previousYearMonth(months[0]!);
+  const byMonth =
+    filter.sector === null || filter.issueCode === null
+      ? trendFromMonths(sqlite, taxonomy, filter, earliest, months[months.length - 1]!)
+      : trendFromFacts(sqlite, taxonomy, filter, earliest, months[months.length - 1]!);
+  return {
+    filter,
+    points: months.map((month) => {
+      const before = previousYearMonth(month);
+      return {
+        month,
+        presentations: byMonth.get(month)?.presentations ?? 0,
+        people: byMonth.get(month)?.people ?? 0,
+        previousYearMonth: before,
+        previousYearPresentations: byMonth.get(before)?.presentations ?? 0,
+        previousYearPeople: byMonth.get(before)?.people ?? 0,
+      };
+    }),
+  };
+}
+
+/**
+ * Presentations and people (first in their month) per month, first..last, from the monthly summary:
+ * by issue code without a sector filter, by sector (and category) with one.
+ */
+function trendFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter, first: string, last: string): Map<string, CountRow> {
+  const clauses = ['kind = @kind', 'scope = @scope', 'month BETWEEN @first AND @last'];
+  const params: Params = { scope: monthScope(filter), first, last };
+  if (filter.sector === null) {
+    params.kind = CODE_KIND[filterLevel(filter)];
+    if (filter.issueCode !== null) {
+      clauses.push('key1 = @issueCode');
+      params.issueCode = filter.issueCode;
+    } else if (filter.category !== null) {
+      clauses.push('substr(key1, 1, 3) = @categoryKey');
+      params.categoryKey = categoryKeyOf(taxonomy, filter.category);
+    }
+  } else {
+    clauses.push('key1 = @sector');
+    params.sector = sectorKey(filter.sector);
+    params.kind = filter.category === null ? 'sector~any' : 'sector~cat';
+    if (filter.category !== null) {
+      clauses.push('key2 = @categoryKey');
+      params.categoryKey = categoryKeyOf(taxonomy, filter.category);
+    }
+  }
+  const rows = prepare(
+    sqlite,
+    `SELECT month, SUM(n) AS presentations, SUM(CASE WHEN prev_month < month THEN n ELSE 0 END) AS people
+     FROM report_month_counts WHERE ${clauses.join(' AND ')} GROUP BY month`,
+  ).all(params) as (CountRow & { month: string })[];
+  return new Map(rows.map((r) => [r.month, { people: r.people, presentations: r.presentations }]));
+}
+
+/** The same from report_issue_facts, by day (an issue within one sector, which the summary does not key). */
+function trendFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter, earliest: string, last: string): Map<string, CountRow> {
   const scope = issueScope(filter, taxonomy, { dates: 'none' });
   // A previous date before "YYYY-MM" is exactly one before the month's first day.
   const monthStart = `substr(f.identified_on, 1, 7)`;
@@ -274,7 +415,7 @@ export function trendReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
   ).all({
     ...scope.params,
     trendStart: firstDayOfMonth(earliest),
-    trendEnd: lastDayOfMonth(months[months.length - 1]!),
+    trendEnd: lastDayOfMonth(last),
   }) as (CountRow & { day: string })[];
   const byMonth = new Map<string, CountRow>();
   for (const r of rows) {
@@ -283,46 +424,29 @@ export function trendReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
     sum.presentations += r.presentations;
     byMonth.set(monthOf(r.day), sum);
   }
-  return {
-    filter,
-    points: months.map((month) => {
-      const before = previousYearMonth(month);
-      return {
-        month,
-        presentations: byMonth.get(month)?.presentations ?? 0,
-        people: byMonth.get(month)?.people ?? 0,
-        previousYearMonth: before,
-        previousYearPresentations: byMonth.get(before)?.presentations ?? 0,
-        previousYearPeople: byMonth.get(before)?.people ?? 0,
-      };
-    }),
-  };
+  return byMonth;
 }
 
 // ---------------------------------------------------------------------------------------------
 // (d) by postcode sector, sector × category
 
-export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): WhereReport {
-  const scope = issueScope(filter, taxonomy, { dates: 'period', categoryKeyColumn: true });
-  // A client lives in one sector, so each sector's people are the sum of its clients' first presentations.
-  // Rows in sector × category order from the sector index, which covers every filter but an issue
-  // (one issue's rows are few enough for the general plan and a sort).
-  const cells = prepare(
-    sqlite,
-    `SELECT f.sector AS sector, f.category_key AS prefix, COUNT(*) AS presentations,
-            SUM(${firstSince(categoryLevel(filter), filter.remit, '@from')}) AS people,
-            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
-     FROM report_issue_facts f ${filter.issueCode === null ? 'INDEXED BY report_issue_facts_sector_idx' : ''}
-     WHERE ${scope.where} GROUP BY 1, 2`,
-  ).all(scope.params) as (CountRow & { sector: string | null; prefix: string; totalPeople: number })[];
+interface WhereCell extends CountRow {
+  /** null for clients without a sector. */
+  sector: string | null;
+  prefix: string;
+}
 
+export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): WhereReport {
+  const { cells, sectorPeople } =
+    filter.issueCode === null && wholeMonths(filter) ? whereFromMonths(sqlite, taxonomy, filter) : whereFromFacts(sqlite, taxonomy, filter);
   const { categoryOfPrefix } = categoryPrefixes(taxonomy);
   const totals: CountPair = { people: 0, presentations: 0 };
   const rows = new Map<string | null, SectorRow>();
   const rowFor = (sector: string | null): SectorRow => {
     let row = rows.get(sector);
     if (!row) {
-      row = { sector: sector ?? UNKNOWN_SECTOR, known: sector !== null, people: 0, presentations: 0, byCategory: {} };
+      row = { sector: sector ?? UNKNOWN_SECTOR, known: sector !== null, people: sectorPeople.get(sector) ?? 0, presentations: 0, byCategory: {} };
+      totals.people += row.people;
       rows.set(sector, row);
     }
     return row;
@@ -330,9 +454,7 @@ export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
   const used = new Set<string>();
   for (const c of cells) {
     const row = rowFor(c.sector);
-    row.people += c.totalPeople;
     row.presentations += c.presentations;
-    totals.people += c.totalPeople;
     totals.presentations += c.presentations;
     const category = categoryOfPrefix.get(c.prefix) ?? UNCATEGORISED;
     used.add(category);
@@ -349,17 +471,71 @@ export function whereReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: 
   return { filter, totals, sectors: [...known, unknown], categories };
 }
 
+/**
+ * Sector × category cells and people per sector from the monthly summary. A client lives in one
+ * sector, so a sector's people are its clients first in the period at the filter's level.
+ */
+function whereFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): { cells: WhereCell[]; sectorPeople: Map<string | null, number> } {
+  const keys = {
+    ...(filter.sector === null ? {} : { key1: sectorKey(filter.sector) }),
+    ...(filter.category === null ? {} : { key2: categoryKeyOf(taxonomy, filter.category) }),
+  };
+  const cells = periodCounts(sqlite, filter, ['sector~cat'], keys).map((r) => ({
+    sector: r.key1 === '' ? null : r.key1,
+    prefix: r.key2,
+    presentations: r.presentations,
+    people: r.people,
+  }));
+  // With a category chosen, a sector's people are its one cell's; otherwise people at any issue.
+  const sectorPeople = new Map<string | null, number>();
+  if (filter.category !== null) for (const c of cells) sectorPeople.set(c.sector, c.people);
+  else for (const r of periodCounts(sqlite, filter, ['sector~any'], { key1: keys.key1 })) sectorPeople.set(r.key1 === '' ? null : r.key1, r.people);
+  return { cells, sectorPeople };
+}
+
+/** The same from report_issue_facts, by day: any period, and an issue filter. */
+function whereFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): { cells: WhereCell[]; sectorPeople: Map<string | null, number> } {
+  const scope = issueScope(filter, taxonomy, { dates: 'period', categoryKeyColumn: true });
+  // A client lives in one sector, so each sector's people are the sum of its clients' first presentations.
+  // Rows in sector × category order from the sector index, which covers every filter but an issue
+  // (one issue's rows are few enough for the general plan and a sort).
+  const rows = prepare(
+    sqlite,
+    `SELECT f.sector AS sector, f.category_key AS prefix, COUNT(*) AS presentations,
+            SUM(${firstSince(categoryLevel(filter), filter.remit, '@from')}) AS people,
+            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
+     FROM report_issue_facts f ${filter.issueCode === null ? 'INDEXED BY report_issue_facts_sector_idx' : ''}
+     WHERE ${scope.where} GROUP BY 1, 2`,
+  ).all(scope.params) as (CountRow & { sector: string | null; prefix: string; totalPeople: number })[];
+  const sectorPeople = new Map<string | null, number>();
+  for (const r of rows) sectorPeople.set(r.sector, (sectorPeople.get(r.sector) ?? 0) + r.totalPeople);
+  return { cells: rows, sectorPeople };
+}
+
 // ---------------------------------------------------------------------------------------------
 // (e) by deprivation decile of the client's neighbourhood
 
 export function decileReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): DecileReport {
+  const counted = filter.category === null && filter.issueCode === null && filter.sector === null && wholeMonths(filter)
+    ? periodCounts(sqlite, filter, ['decile~any'], {}).map((r) => ({ decile: r.key1 === '' ? null : Number(r.key1), people: r.people, presentations: r.presentations }))
+    : decilesFromFacts(sqlite, taxonomy, filter);
+  const { rows, knownPeople, mostDeprivedShare } = decileRows(counted);
+  const totals = counted.reduce((t, r) => ({ people: t.people + r.people, presentations: t.presentations + r.presentations }), {
+    people: 0,
+    presentations: 0,
+  });
+  return { filter, totals, deciles: rows, knownPeople, mostDeprivedShare, expectedMostDeprivedShare: 0.2 };
+}
+
+/** People and presentations per decile from report_issue_facts, by day: any period, and every filter. */
+function decilesFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): (CountRow & { decile: number | null })[] {
   const scope = issueScope(filter, taxonomy, { dates: 'period' });
   const select = `SELECT f.imd_decile AS decile, COUNT(*) AS presentations,
             SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS people`;
   // Unfiltered (or by remit only), rows come by decile from the decile index, one seek per decile
   // and one for unknown; other filters narrow the rows enough for the general plan.
   const decileIndexCovers = filter.category === null && filter.issueCode === null && filter.sector === null;
-  const counted = prepare(
+  return prepare(
     sqlite,
     decileIndexCovers
       ? `${select} FROM report_issue_facts f INDEXED BY report_issue_facts_decile_idx
@@ -369,12 +545,6 @@ export function decileReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter:
          WHERE f.imd_decile IS NULL AND ${scope.where} GROUP BY 1`
       : `${select} FROM report_issue_facts f WHERE ${scope.where} GROUP BY 1`,
   ).all(scope.params) as (CountRow & { decile: number | null })[];
-  const { rows, knownPeople, mostDeprivedShare } = decileRows(counted);
-  const totals = counted.reduce((t, r) => ({ people: t.people + r.people, presentations: t.presentations + r.presentations }), {
-    people: 0,
-    presentations: 0,
-  });
-  return { filter, totals, deciles: rows, knownPeople, mostDeprivedShare, expectedMostDeprivedShare: 0.2 };
 }
 
 // ---------------------------------------------------------------------------------------------
