@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test } from '@playwright/test';
-import { tempDatabase } from './host.ts';
+import { completeFirstRun, tempDatabase } from './host.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -33,6 +33,7 @@ test('Electron: the app opens sandboxed and records a client', async () => {
     env: { ...process.env, NEEDMAP_NATIVE_BINDING: nativeBinding! },
   });
   const page = await app.firstWindow();
+  await completeFirstRun(page);
   await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible();
   const exposed = await page.evaluate(() => ({
     require: typeof (window as unknown as { require?: unknown }).require,
