@@ -1,29 +1,7 @@
 /** Small pieces the Area picture's views share: loading a call with a reload, labels, file reading. */
-import { useCallback, useEffect, useState } from 'react';
-import type { CallInput, CallName, CallOutput } from '../../../src-main/ipc/contract.ts';
-import { call } from '../../api.ts';
-import type { ReportState } from '../reports/useReport.ts';
 
-/** Like the reports' useReport, plus `reload()` for after a change (an import, a new event). */
-export function useAreaCall<K extends CallName>(name: K, input: CallInput<K> | null): [ReportState<CallOutput<K>>, () => void] {
-  const key = input === null ? null : JSON.stringify(input);
-  const [generation, setGeneration] = useState(0);
-  const [state, setState] = useState<ReportState<CallOutput<K>>>({ status: 'loading', previous: null });
-  useEffect(() => {
-    if (key === null) return;
-    let current = true;
-    setState((s) => ({ status: 'loading', previous: s.status === 'ready' ? s.value : s.status === 'loading' ? s.previous : null }));
-    void call(name, JSON.parse(key) as CallInput<K>).then((result) => {
-      if (!current) return;
-      setState(result.ok ? { status: 'ready', value: result.value } : { status: 'error', error: result.error });
-    });
-    return () => {
-      current = false;
-    };
-  }, [name, key, generation]);
-  const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return [state, reload];
-}
+/** Calls with a reload, shared with the reports (src-renderer/use-call.ts). */
+export { useCall as useAreaCall } from '../../use-call.ts';
 
 const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 export function monthLabel(month: string): string {
