@@ -85,7 +85,9 @@ function SetupWizard({ onDone }: { onDone: (status: Status) => void }) {
   );
 }
 
-function LoginScreen({ status, onDone, locked }: { status: Status; onDone: (status: Status) => void; locked: boolean }) {
+/** `lockedAfterMinutes`: set when the screen was locked by inactivity (a locked database cannot tell its own setting). */
+function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; onDone: (status: Status) => void; lockedAfterMinutes: number | null }) {
+  const locked = lockedAfterMinutes !== null;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -107,7 +109,12 @@ function LoginScreen({ status, onDone, locked }: { status: Status; onDone: (stat
   return (
     <section className="auth-panel">
       <h1 tabIndex={-1}>{locked ? 'NeedMap is locked' : 'Log in to NeedMap'}</h1>
-      {locked ? <p>NeedMap locked itself after {status.autoLockMinutes} minutes without use, to protect the people in the records.</p> : null}
+      {locked ? (
+        <p>
+          NeedMap locked itself after {lockedAfterMinutes} minute{lockedAfterMinutes === 1 ? '' : 's'} without use, to protect the people in
+          the records.
+        </p>
+      ) : null}
       {!status.encrypted && status.plainReason ? <p className="hint">{status.plainReason}</p> : null}
       <ErrorSummary message={summary} />
       <form onSubmit={submit} noValidate>
@@ -143,6 +150,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const [locked, setLocked] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const lastActivity = useRef(Date.now());
+  /** Set by "Log out": calls refused after it are the logout itself, not an auto-lock. */
+  const loggedOut = useRef(false);
+  /** The auto-lock minutes of the last session, for the locked screen's message. */
+  const sessionLockMinutes = useRef<number | null>(null);
+  if (status?.session) sessionLockMinutes.current = status.autoLockMinutes;
 
   const refresh = useCallback(() => {
     void call('auth.status', {}).then((r) => (r.ok ? setStatus(r.value) : setError(r.error.message)));
@@ -153,7 +165,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onLoginRequired(() => {
-        setLocked(true);
+        if (!loggedOut.current) setLocked(true);
         refresh();
       }),
     [refresh],
@@ -183,18 +195,30 @@ export function AuthGate({ children }: { children: ReactNode }) {
   if (!status) return <Bare>{<p aria-live="polite">Loading…</p>}</Bare>;
   const done = (next: Status) => {
     lastActivity.current = Date.now();
+    loggedOut.current = false;
     setLocked(false);
     setStatus(next);
   };
   if (status.needsSetup) return <Bare>{<SetupWizard onDone={done} />}</Bare>;
-  if (!status.session) return <Bare>{<LoginScreen status={status} onDone={done} locked={locked} />}</Bare>;
+  if (!status.session) {
+    const lockedAfterMinutes = locked ? (sessionLockMinutes.current ?? status.autoLockMinutes) : null;
+    return <Bare>{<LoginScreen status={status} onDone={done} lockedAfterMinutes={lockedAfterMinutes} />}</Bare>;
+  }
 
   const value: AuthValue = {
     session: status.session,
     organisationName: status.organisationName,
     refreshStatus: refresh,
     lock: () => void call('auth.lock', {}).then(() => (setLocked(true), refresh())),
-    logout: () => void call('auth.logout', {}).then(() => (setLocked(false), refresh())),
+    logout: () => {
+      loggedOut.current = true;
+      void call('auth.logout', {}).then(() => {
+        // The next person on this shared PC starts at the client list, not on the previous user's page.
+        window.location.hash = '#/clients';
+        setLocked(false);
+        refresh();
+      });
+    },
   };
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
