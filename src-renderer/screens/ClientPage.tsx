@@ -209,13 +209,15 @@ export function ClientPage({ id }: { id: number }) {
           {client.firstName} {client.lastName}
         </h1>
         <div className="actions">
-          <a className="button primary" href={`#/clients/${id}/contact`}>
-            Record a contact
-          </a>
           {erased ? null : (
-            <a className="button" href={`#/clients/${id}/edit`}>
-              Edit details
-            </a>
+            <>
+              <a className="button primary" href={`#/clients/${id}/contact`}>
+                Record a contact
+              </a>
+              <a className="button" href={`#/clients/${id}/edit`}>
+                Edit details
+              </a>
+            </>
           )}
         </div>
       </div>

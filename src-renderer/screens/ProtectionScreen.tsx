@@ -179,6 +179,7 @@ function Policies({ openRetention }: { openRetention: boolean }) {
   const [preview, setPreview] = useState<CallOutput<'protect.retentionPreview'> | null>(null);
   const [runs, setRuns] = useState<RetentionRuns>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  const [retentionNotice, setRetentionNotice] = useState<string | null>(null);
   const retentionHeading = useRef<HTMLHeadingElement>(null);
   const loadRuns = useCallback(() => void call('protect.retentionLog', {}).then((r) => r.ok && setRuns(r.value.runs)), []);
   useEffect(loadRuns, [loadRuns]);
@@ -213,13 +214,15 @@ function Policies({ openRetention }: { openRetention: boolean }) {
   async function previewRetention() {
     const r = await call('protect.retentionPreview', {});
     if (r.ok) setPreview(r.value);
-    else setNotice(r.error.message);
+    else setRetentionNotice(r.error.message);
   }
 
   async function applyRetention() {
     if (!preview) return;
     const r = await call('protect.retentionApply', { clientIds: preview.clients.map((c) => c.id), today: preview.today });
-    setNotice(r.ok ? `Anonymised ${r.value.anonymised} clients with no contact since ${r.value.cutoffDate}.` : r.error.message);
+    setRetentionNotice(
+      r.ok ? `Anonymised ${r.value.anonymised} client${r.value.anonymised === 1 ? '' : 's'} with no contact since ${r.value.cutoffDate}.` : r.error.message,
+    );
     setPreview(null);
     loadRuns();
   }
@@ -266,6 +269,11 @@ function Policies({ openRetention }: { openRetention: boolean }) {
       <p>
         Clients with no contact for {settings?.retentionYears ?? '…'} years are anonymised: personal details removed, anonymous counts kept.
       </p>
+      {retentionNotice ? (
+        <p role="status" className="success">
+          {retentionNotice}
+        </p>
+      ) : null}
       <button type="button" onClick={() => void previewRetention()}>
         Preview who would be anonymised
       </button>
@@ -288,7 +296,7 @@ function Policies({ openRetention }: { openRetention: boolean }) {
                 </ul>
               </details>
               <button type="button" className="primary" onClick={() => void applyRetention()}>
-                Anonymise these {preview.clients.length} clients
+                {preview.clients.length === 1 ? 'Anonymise this client' : `Anonymise these ${preview.clients.length} clients`}
               </button>
             </>
           ) : null}

@@ -11,8 +11,25 @@ import { downloadText } from '../download.ts';
 
 type Row = Record<string, unknown>;
 
+/** Field names a reader would not otherwise understand. */
+const LABELS: Record<string, string> = {
+  id: 'Record number',
+  lsoa: 'Neighbourhood (LSOA)',
+  imdDecile: 'Deprivation decile (IMD, 1 = most deprived)',
+  imdRank: 'Deprivation rank (IMD)',
+  imdEdition: 'Deprivation data edition',
+  geoReason: 'Why deprivation is unknown',
+  externalIdType: 'External ID type',
+  externalId: 'External ID',
+  clientId: 'Client record',
+  contactId: 'Contact record',
+  clientIssueId: 'Issue record',
+  erasedAt: 'Erased at',
+};
+
 /** "dateOfBirth" → "Date of birth". */
 function label(key: string): string {
+  if (LABELS[key]) return LABELS[key];
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

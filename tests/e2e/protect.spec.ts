@@ -162,8 +162,8 @@ test('retention banner at login, erase a client who still counts in Reports, pri
   const preview = page.getByRole('region', { name: 'Retention preview' });
   await expect(preview).toContainText('1 client with no contact since');
   await expect(page.getByText('Retention has not been applied yet.')).toBeVisible();
-  await preview.getByRole('button', { name: 'Anonymise these 1 clients' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Anonymised 1 clients' })).toBeVisible();
+  await preview.getByRole('button', { name: 'Anonymise this client' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Anonymised 1 client with no contact since' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Retention runs' }).getByRole('row')).toHaveCount(2);
   await screenshot(page, '30-protect-retention');
   await nav(page).getByRole('link', { name: 'Clients', exact: true }).click();
@@ -210,6 +210,7 @@ test('retention banner at login, erase a client who still counts in Reports, pri
   await expect(page.getByText('07700 900 123')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Erase this client…' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Edit details' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Record a contact' })).toHaveCount(0);
   await screenshot(page, '30-protect-erased');
 
   // Still counted: the same people total as before the erasure.
