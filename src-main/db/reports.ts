@@ -119,18 +119,21 @@ function issueScope(
     baseTables?: boolean;
     /** Test the category with f.category_key (in the sector index) rather than the code's prefix (in the code index). */
     categoryKeyColumn?: boolean;
+    /** The summary table's alias: f (report_issue_facts), or r (report_referral_facts, same issue columns). */
+    alias?: 'f' | 'r';
   },
 ): IssueScope {
+  const alias = options.alias ?? 'f';
   // Column names in report_issue_facts f, or in client_issues ci joined to clients c. category_key
   // is the code's prefix, so either test gives the same rows; each suits a different index.
   const col = options.baseTables
     ? { date: 'ci.identified_on', code: 'ci.issue_code', prefix: 'substr(ci.issue_code, 1, 3)', remit: 'ci.within_remit', sector: 'c.postcode_sector' }
     : {
-        date: 'f.identified_on',
-        code: 'f.issue_code',
-        prefix: options.categoryKeyColumn ? 'f.category_key' : 'substr(f.issue_code, 1, 3)',
-        remit: 'f.within_remit',
-        sector: 'f.sector',
+        date: `${alias}.identified_on`,
+        code: `${alias}.issue_code`,
+        prefix: options.categoryKeyColumn ? `${alias}.category_key` : `substr(${alias}.issue_code, 1, 3)`,
+        remit: `${alias}.within_remit`,
+        sector: `${alias}.sector`,
       };
   const clauses: string[] = [];
   const params: Params = { from: filter.from, to: filter.to };
@@ -612,30 +615,43 @@ export function impactReport(
 
 export const UNRECORDED_DESTINATION = 'Destination not recorded';
 
+/**
+ * The destinations present in the referrals summary, found by hopping through its destination index
+ * (one seek each), so the counts below read each destination's date range in destination order.
+ */
+const PRESENT_DESTINATIONS = `WITH RECURSIVE destinations(d) AS (
+    SELECT MIN(destination) FROM report_referral_facts
+    UNION ALL
+    SELECT (SELECT MIN(o.destination) FROM report_referral_facts o WHERE o.destination > destinations.d)
+    FROM destinations WHERE destinations.d IS NOT NULL)`;
+
 export function referralReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): ReferralReport {
-  // Referrals are few; the base tables serve them directly (the summary table adds a lookup per row).
-  const scope = issueScope(filter, taxonomy, { dates: 'none', baseTables: true });
-  const where = scope.where;
-  const from = filter.sector === null ? 'client_issues ci' : 'client_issues ci JOIN clients c ON c.id = ci.client_id';
-  const referred = `ci.id IN (SELECT e.client_issue_id FROM issue_status_events e
-                    WHERE e.status = 'referred' AND e.changed_on BETWEEN @from AND @to)`;
-  // One statement: the referred issues are found once, then counted by destination and in total
-  // (the total row is the one without a destination; every real row has one, or the placeholder).
+  // report_referral_facts (migration 0008): one row per referred event, by destination through a
+  // covering index. A row counts the referral when it is its issue's first referred event in the
+  // period, and a person when it is the client's first referral in the period (to that destination,
+  // or at all) among issues the filter keeps.
+  const scope = issueScope(filter, taxonomy, { dates: 'none', alias: 'r' });
+  const where = `r.referred_on BETWEEN @from AND @to AND ${scope.where}`;
+  const level = filterLevel(filter);
+  const remit = filter.remit === 'within' ? 'remit_' : '';
+  const first = (column: string) => `(coalesce(r.${column}, '') < @from)`;
+  const select = `SELECT r.destination AS destination, SUM(${first('prev_issue_on')}) AS referrals,
+            SUM(${first(`prev_dest_${remit}${level}_on`)}) AS people, SUM(${first(`prev_${remit}${level}_on`)}) AS totalPeople
+     FROM report_referral_facts r INDEXED BY report_referral_facts_destination_idx`;
   const rows = prepare(
     sqlite,
-    `WITH r AS MATERIALIZED (
-       SELECT COALESCE(ci.referred_to, @unrecorded) AS destination, ci.client_id
-       FROM ${from} WHERE ${referred} AND ${where})
-     SELECT destination, COUNT(*) AS referrals, COUNT(DISTINCT client_id) AS people FROM r GROUP BY destination
+    `${PRESENT_DESTINATIONS}
+     ${select} WHERE r.destination IN (SELECT d FROM destinations) AND ${where} GROUP BY r.destination
      UNION ALL
-     SELECT NULL, COUNT(*), COUNT(DISTINCT client_id) FROM r`,
-  ).all({ ...scope.params, unrecorded: UNRECORDED_DESTINATION }) as { destination: string | null; referrals: number; people: number }[];
-  const total = rows.find((r) => r.destination === null)!;
-  const destinations = rows.filter((r): r is { destination: string; referrals: number; people: number } => r.destination !== null);
+     ${select} WHERE r.destination IS NULL AND ${where} GROUP BY r.destination`,
+  ).all(scope.params) as { destination: string | null; referrals: number; people: number; totalPeople: number }[];
+  const destinations = rows
+    .filter((r) => r.referrals > 0)
+    .map((r) => ({ destination: r.destination ?? UNRECORDED_DESTINATION, referrals: r.referrals, people: r.people }));
   return {
     filter,
-    total: total.referrals,
-    people: total.people,
+    total: destinations.reduce((sum, d) => sum + d.referrals, 0),
+    people: rows.reduce((sum, r) => sum + r.totalPeople, 0),
     destinations: destinations.sort((a, b) => b.referrals - a.referrals || a.destination.localeCompare(b.destination)),
   };
 }
