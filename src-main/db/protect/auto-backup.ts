@@ -37,13 +37,14 @@ function newestBackup(dir: string): { file: BackupFile; at: Date } | null {
   return null;
 }
 
-function makeBackup(host: BackupHost, why: 'close' | 'daily', now: Date, log: (line: string) => void): AutoBackupOutcome {
+function makeBackup(host: BackupHost, why: 'close' | 'daily', nowOverride: Date | undefined, log: (line: string) => void): AutoBackupOutcome {
   try {
     const settings = readProtectSettings(host.caseDb.db);
     const dir = settings.backupDir ?? defaultBackupDir(host.caseDb.file);
     // Audited before the copy, so the backup holds its own entry and "nothing changed since" stays true after it.
     appendAudit(host.caseDb.db, { userId: null, username: null }, 'backup.auto', null, { why });
-    const made = backupNow(host.caseDb, dir, settings.backupKeep, now);
+    // Stamped after that entry, so its time is never later than the backup's own.
+    const made = backupNow(host.caseDb, dir, settings.backupKeep, nowOverride ?? new Date());
     log(`Automatic backup (${why}): ${made.backup.file}${made.removed.length ? `; removed the older ${made.removed.join(', ')}` : ''}.`);
     return { kind: 'made', ...made };
   } catch (error) {
@@ -62,7 +63,6 @@ function lockedOutcome(why: string, log: (line: string) => void): AutoBackupOutc
 /** On close: a backup unless the database is locked or nothing changed since the newest backup. */
 export function backupOnClose(host: BackupHost, options: AutoBackupOptions = {}): AutoBackupOutcome {
   const log = options.log ?? consoleLog;
-  const now = options.now ?? new Date();
   if (isLocked(host.caseDb)) return lockedOutcome('close', log);
   try {
     const dir = readProtectSettings(host.caseDb.db).backupDir ?? defaultBackupDir(host.caseDb.file);
@@ -76,7 +76,7 @@ export function backupOnClose(host: BackupHost, options: AutoBackupOptions = {})
     log(`Automatic backup (close) FAILED: ${(error as Error).message}`);
     return { kind: 'failed', message: (error as Error).message };
   }
-  return makeBackup(host, 'close', now, log);
+  return makeBackup(host, 'close', options.now, log);
 }
 
 /** A backup when none was made today (local time) or the newest is older than 24 hours. Quiet when not due. */
@@ -91,7 +91,7 @@ export function maybeDailyBackup(host: BackupHost, options: AutoBackupOptions = 
     log(`Automatic backup (daily) FAILED: ${(error as Error).message}`);
     return { kind: 'failed', message: (error as Error).message };
   }
-  return makeBackup(host, 'daily', now, log);
+  return makeBackup(host, 'daily', options.now, log);
 }
 
 export const DAILY_CHECK_INTERVAL_MS = 60 * 60_000;
