@@ -6,47 +6,27 @@
  */
 import { useId, useState } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
-import { SEQUENTIAL } from '../../components/charts/chartjs.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
-import { Field } from '../../components/Field.tsx';
-import { classRanges } from '../reports/MapView.tsx';
-import { shown } from '../reports/useReport.ts';
-import { monthLabel, postcodeAreaOf, useAreaCall } from './common.tsx';
+import { PostcodeAreaSelect, SectorLegend, SectorMapSvg, postcodeAreaOf, sectorScale, useMapArea } from '../../components/SectorMap.tsx';
+import { monthLabel } from './common.tsx';
 
 type SectorMonth = CallOutput<'area.needBySectorMonth'>;
 
 export function AreaMap({ need }: { need: SectorMonth }) {
   const months = [...new Set(need.map((r) => r.month))].sort();
   const [monthIndex, setMonthIndex] = useState(months.length - 1);
-  const [chosenArea, setChosenArea] = useState<string | null>(null);
   const idBase = useId().replace(/[^a-zA-Z0-9]/g, '');
 
   const presentationsByArea = new Map<string, number>();
   for (const r of need) presentationsByArea.set(postcodeAreaOf(r.sector), (presentationsByArea.get(postcodeAreaOf(r.sector)) ?? 0) + r.presentations);
-  const [allShapesState] = useAreaCall('reports.sectorShapes', { areas: [] });
-  const withShapes = new Set((shown(allShapesState)?.areas ?? []).map((a) => a.area));
-  const areaChoices = [...presentationsByArea].filter(([a]) => withShapes.has(a)).sort((a, b) => b[1] - a[1]);
-  const area = chosenArea && withShapes.has(chosenArea) ? chosenArea : (areaChoices[0]?.[0] ?? null);
-  const [shapesState] = useAreaCall('reports.sectorShapes', area ? { areas: [area] } : null);
-  const shapes = area ? shown(shapesState) : null;
-  const areaShapes = shapes?.shapes.filter((s) => s.area === area) ?? [];
+  const { area, setArea, choices: areaChoices, shapes, areaShapes } = useMapArea(presentationsByArea);
 
   const month = months[Math.min(Math.max(0, monthIndex), months.length - 1)] ?? null;
   const inArea = need.filter((r) => postcodeAreaOf(r.sector) === area);
   const thisMonth = new Map(inArea.filter((r) => r.month === month).map((r) => [r.sector, r]));
   // One scale for every month, so moving the slider compares like with like.
-  const ranges = classRanges(inArea.filter((r) => r.presentations > 0).map((r) => r.presentations));
-  const colourOf = (i: number) => SEQUENTIAL[ranges.length <= 1 ? SEQUENTIAL.length - 1 : Math.round((i * (SEQUENTIAL.length - 1)) / (ranges.length - 1))]!;
-  const colourFor = (value: number) => colourOf(Math.max(0, ranges.findIndex(([, to]) => value <= to)));
+  const scale = sectorScale(inArea.filter((r) => r.presentations > 0).map((r) => r.presentations));
 
-  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const { bbox } of areaShapes) {
-    box[0] = Math.min(box[0], bbox[0]);
-    box[1] = Math.min(box[1], bbox[1]);
-    box[2] = Math.max(box[2], bbox[2]);
-    box[3] = Math.max(box[3], bbox[3]);
-  }
-  const pad = Number.isFinite(box[0]) ? Math.max(box[2] - box[0], box[3] - box[1]) * 0.02 : 0;
   const shaped = new Set(areaShapes.map((s) => s.sector));
   const withFigures = areaShapes.filter((s) => (thisMonth.get(s.sector)?.presentations ?? 0) > 0).length;
   const tableRows = need
@@ -63,18 +43,7 @@ export function AreaMap({ need }: { need: SectorMonth }) {
       </div>
       <p className="hint">Presentations per postcode sector in the chosen month, all organisations. Move the slider (or use the arrow keys) to step through the months.</p>
       <div className="row map-controls">
-        <Field label="Postcode area">
-          {(p) => (
-            <select {...p} value={area ?? ''} onChange={(e) => setChosenArea(e.target.value)} disabled={areaChoices.length === 0}>
-              {areaChoices.length === 0 ? <option value="">No area with a map</option> : null}
-              {areaChoices.map(([a, total]) => (
-                <option key={a} value={a}>
-                  {a} ({total.toLocaleString('en-GB')} presentations)
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PostcodeAreaSelect area={area} choices={areaChoices} unit="presentations" onChange={setArea} />
         <div className="field month-slider">
           <label htmlFor={`${idBase}-month`}>Month: {month ? monthLabel(month) : '—'}</label>
           <input
@@ -96,61 +65,38 @@ export function AreaMap({ need }: { need: SectorMonth }) {
       <div className="map-and-table">
         <div className="map-figure">
           {area && areaShapes.length ? (
-            <svg
-              className="sector-map"
-              role="img"
-              aria-labelledby={`${idBase}-title`}
-              aria-describedby={`${idBase}-desc`}
-              viewBox={`${box[0] - pad} ${box[1] - pad} ${box[2] - box[0] + 2 * pad} ${box[3] - box[1] + 2 * pad}`}
-              data-testid="area-sector-map"
-              data-month={month ?? ''}
-            >
-              <title id={`${idBase}-title`}>
-                Presentations by postcode sector in the {area} postcode area, {month ? monthLabel(month) : ''}
-              </title>
-              <desc id={`${idBase}-desc`}>
-                {withFigures} of {areaShapes.length} sectors had presentations this month. The table beside the map has every figure.
-              </desc>
-              {areaShapes.map((s) => {
+            <SectorMapSvg
+              shapes={areaShapes}
+              idBase={idBase}
+              testId="area-sector-map"
+              month={month ?? ''}
+              title={
+                <>
+                  Presentations by postcode sector in the {area} postcode area, {month ? monthLabel(month) : ''}
+                </>
+              }
+              description={
+                <>
+                  {withFigures} of {areaShapes.length} sectors had presentations this month. The table beside the map has every figure.
+                </>
+              }
+              fillOf={(s) => {
                 const value = thisMonth.get(s.sector)?.presentations ?? 0;
-                return (
-                  <path
-                    key={s.sector}
-                    d={s.d}
-                    fillRule="evenodd"
-                    className={value > 0 ? 'sector coloured' : 'sector empty'}
-                    data-sector={s.sector}
-                    fill={value > 0 ? colourFor(value) : '#ffffff'}
-                    stroke="#1b1f24"
-                    strokeWidth={pad * 0.08 || 2}
-                    strokeLinejoin="round"
-                  >
-                    <title>
-                      {s.sector}: {value} presentations in {month ? monthLabel(month) : ''}
-                    </title>
-                  </path>
-                );
-              })}
-            </svg>
+                return value > 0 ? { kind: 'coloured', colour: scale.colourFor(value) } : { kind: 'empty' };
+              }}
+              titleOf={(s) => (
+                <>
+                  {s.sector}: {thisMonth.get(s.sector)?.presentations ?? 0} presentations in {month ? monthLabel(month) : ''}
+                </>
+              )}
+            />
           ) : area ? (
             <p className="loading">Drawing the map…</p>
           ) : (
             <p className="hint">None of these sectors’ postcode areas has map outlines yet; the table lists every sector.</p>
           )}
           {area && areaShapes.length ? (
-            <div className="legend" aria-label="Legend">
-              <span className="legend-title">Presentations</span>
-              {ranges.map(([from, to], i) => (
-                <span key={i} className="legend-item">
-                  <span className="swatch" style={{ background: colourOf(i) }} />
-                  {from === to ? from : `${from}–${to}`}
-                </span>
-              ))}
-              <span className="legend-item">
-                <span className="swatch" style={{ background: '#ffffff' }} />
-                none reported
-              </span>
-            </div>
+            <SectorLegend title="Presentations" scale={scale} last={{ swatch: 'empty', label: 'none reported' }} />
           ) : null}
           {shapes ? (
             <p className="hint attribution">

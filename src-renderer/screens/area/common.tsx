@@ -14,10 +14,6 @@ export function whenLabel(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
 }
 
-export function postcodeAreaOf(sector: string): string {
-  return /^[A-Z]+/.exec(sector)?.[0] ?? sector;
-}
-
 export function signedPercent(change: number | null): string {
   if (change === null) return 'new';
   const rounded = Math.round(change * 100);

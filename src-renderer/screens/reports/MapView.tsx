@@ -7,36 +7,17 @@
 import { useId, useState } from 'react';
 import { toCsv } from '../../../src-main/core/csv.ts';
 import { UNKNOWN_SECTOR } from '../../../src-main/core/reports.ts';
-import { SEQUENTIAL } from '../../components/charts/chartjs.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { Field, errorFor } from '../../components/Field.tsx';
+import { PostcodeAreaSelect, SectorLegend, SectorMapSvg, postcodeAreaOf, sectorScale, useMapArea } from '../../components/SectorMap.tsx';
 import { downloadBlob, downloadText } from '../../download.ts';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
 import { shown, useReport } from './useReport.ts';
-import type { Measure } from './WhereView.tsx';
+import { sectorLabel, type Measure } from './WhereView.tsx';
 
 /** No disclosure setting for the local map exists yet: 10 clients is the usual threshold. */
 export const DEFAULT_MAP_THRESHOLD = 10;
-
-function areaOf(sector: string): string {
-  return /^[A-Z]+/.exec(sector)?.[0] ?? sector;
-}
-
-/** Up to one class per palette colour, in equal whole-number steps from the smallest to the largest coloured value. */
-export function classRanges(values: readonly number[]): [number, number][] {
-  if (values.length === 0) return [];
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const classes = Math.min(SEQUENTIAL.length, hi - lo + 1);
-  const ranges: [number, number][] = [];
-  for (let i = 0; i < classes; i++) {
-    const from = i === 0 ? lo : ranges[i - 1]![1] + 1;
-    const to = i === classes - 1 ? hi : Math.max(from, Math.floor(lo + ((hi - lo + 1) * (i + 1)) / classes) - 1);
-    ranges.push([from, to]);
-  }
-  return ranges;
-}
 
 /** Draws the map's SVG onto a white canvas (1600 px wide) and offers it as a PNG. */
 export function saveSvgAsPng(svg: SVGSVGElement, fileName: string): void {
@@ -67,11 +48,8 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
   const whereState = useReport('reports.where', { filter: asCallFilter(filter) });
   const where = shown(whereState);
   const [measure, setMeasure] = useState<Measure>('people');
-  const [chosenArea, setChosenArea] = useState<string | null>(null);
   const [thresholdText, setThresholdText] = useState(String(DEFAULT_MAP_THRESHOLD));
-  const patternId = `hatch-${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
-  const titleId = `${patternId}-title`;
-  const descId = `${patternId}-desc`;
+  const idBase = `map-${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
 
   const threshold = Number(thresholdText);
   const thresholdError =
@@ -81,57 +59,35 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
   // Areas by people, most first: the map opens on the area most clients come from.
   const peopleByArea = new Map<string, number>();
   for (const s of where?.sectors ?? []) {
-    if (s.known) peopleByArea.set(areaOf(s.sector), (peopleByArea.get(areaOf(s.sector)) ?? 0) + s.people);
+    if (s.known) peopleByArea.set(postcodeAreaOf(s.sector), (peopleByArea.get(postcodeAreaOf(s.sector)) ?? 0) + s.people);
   }
-  const allShapesState = useReport('reports.sectorShapes', { areas: [] });
-  const areasWithShapes = new Set((shown(allShapesState)?.areas ?? []).map((a) => a.area));
-  const areaChoices = [...peopleByArea].filter(([a]) => areasWithShapes.has(a)).sort((a, b) => b[1] - a[1]);
-  const area = chosenArea && areasWithShapes.has(chosenArea) ? chosenArea : (areaChoices[0]?.[0] ?? null);
-  const shapesState = useReport('reports.sectorShapes', area ? { areas: [area] } : null);
-  const shapes = area ? shown(shapesState) : null;
+  const { area, setArea, choices: areaChoices, areasWithShapes, shapes, shapesState, areaShapes } = useMapArea(peopleByArea);
 
   const figures = new Map((where?.sectors ?? []).map((s) => [s.sector, s]));
-  const areaShapes = shapes?.shapes.filter((s) => s.area === area) ?? [];
+  // Too few clients to show as a colour: hatched on the map, said so in its title and the table.
+  const hatched = (sector: string) => (figures.get(sector)?.people ?? 0) < effectiveThreshold;
   const shaped = new Set(areaShapes.map((s) => s.sector));
-  const shownValues = areaShapes
-    .map((s) => figures.get(s.sector))
-    .filter((f) => f && f.people >= effectiveThreshold)
-    .map((f) => f![measure]);
-  const ranges = classRanges(shownValues);
-  // With fewer classes than colours, spread them over the palette so they stay far apart.
-  const colourOf = (i: number) => SEQUENTIAL[ranges.length <= 1 ? SEQUENTIAL.length - 1 : Math.round((i * (SEQUENTIAL.length - 1)) / (ranges.length - 1))]!;
-  const colourFor = (value: number) => colourOf(Math.max(0, ranges.findIndex(([, to]) => value <= to)));
-
-  // The viewBox: the area's sectors, with a little room.
-  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const { bbox } of areaShapes) {
-    box[0] = Math.min(box[0], bbox[0]);
-    box[1] = Math.min(box[1], bbox[1]);
-    box[2] = Math.max(box[2], bbox[2]);
-    box[3] = Math.max(box[3], bbox[3]);
-  }
-  const pad = Number.isFinite(box[0]) ? Math.max(box[2] - box[0], box[3] - box[1]) * 0.02 : 0;
+  const scale = sectorScale(areaShapes.filter((s) => !hatched(s.sector)).map((s) => figures.get(s.sector)![measure]));
 
   const statusOf = (sector: string): string => {
-    const f = figures.get(sector);
     if (sector === UNKNOWN_SECTOR) return 'no map shape (unknown sector)';
-    if (!shapes || !areasWithShapes.has(areaOf(sector))) return 'no map shape';
-    if (areaOf(sector) !== area) return `on the ${areaOf(sector)} map`;
+    if (!shapes || !areasWithShapes.has(postcodeAreaOf(sector))) return 'no map shape';
+    if (postcodeAreaOf(sector) !== area) return `on the ${postcodeAreaOf(sector)} map`;
     if (!shaped.has(sector)) return 'no map shape';
-    return (f?.people ?? 0) < effectiveThreshold ? `hatched: under ${effectiveThreshold}` : 'coloured';
+    return hatched(sector) ? `hatched: under ${effectiveThreshold}` : 'coloured';
   };
   // The table: this area's sectors (with or without clients), then every sector that has no shape.
   const tableSectors = [
     ...areaShapes.map((s) => s.sector),
-    ...(where?.sectors ?? []).filter((s) => !shaped.has(s.sector) && areaOf(s.sector) === area).map((s) => s.sector),
-    ...(where?.sectors ?? []).filter((s) => !areasWithShapes.has(areaOf(s.sector)) || s.sector === UNKNOWN_SECTOR).map((s) => s.sector),
+    ...(where?.sectors ?? []).filter((s) => !shaped.has(s.sector) && postcodeAreaOf(s.sector) === area).map((s) => s.sector),
+    ...(where?.sectors ?? []).filter((s) => !areasWithShapes.has(postcodeAreaOf(s.sector)) || s.sector === UNKNOWN_SECTOR).map((s) => s.sector),
   ];
   const tableRows = tableSectors.map((sector) => {
     const f = figures.get(sector);
-    return [sector === UNKNOWN_SECTOR ? 'Unknown (no postcode sector)' : sector, f?.people ?? 0, f?.presentations ?? 0, statusOf(sector)];
+    return [sectorLabel(sector), f?.people ?? 0, f?.presentations ?? 0, statusOf(sector)];
   });
   const tableColumns = [{ label: 'Sector' }, { label: 'People', numeric: true }, { label: 'Presentations', numeric: true }, { label: 'On the map' }];
-  const hatchedCount = areaShapes.filter((s) => (figures.get(s.sector)?.people ?? 0) < effectiveThreshold).length;
+  const hatchedCount = areaShapes.filter((s) => hatched(s.sector)).length;
 
   return (
     <div className={whereState.status === 'loading' || (area && shapesState.status === 'loading') ? 'report-body stale' : 'report-body'}>
@@ -139,18 +95,7 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
       {where ? (
         <>
           <div className="row map-controls">
-            <Field label="Postcode area">
-              {(p) => (
-                <select {...p} value={area ?? ''} onChange={(e) => setChosenArea(e.target.value)} disabled={areaChoices.length === 0}>
-                  {areaChoices.length === 0 ? <option value="">No area with a map</option> : null}
-                  {areaChoices.map(([a, people]) => (
-                    <option key={a} value={a}>
-                      {a} ({people.toLocaleString('en-GB')} people)
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <PostcodeAreaSelect area={area} choices={areaChoices} unit="people" onChange={setArea} />
             <Field label="Colour by">
               {(p) => (
                 <select {...p} value={measure} onChange={(e) => setMeasure(e.target.value as Measure)}>
@@ -171,70 +116,49 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
             <p className="hint">None of these clients’ postcode areas has map outlines yet; the table below lists every sector.</p>
           ) : null}
           <div className="map-and-table">
-            <figure className="map-figure" aria-labelledby={titleId}>
+            <figure className="map-figure" aria-labelledby={`${idBase}-title`}>
               {area && areaShapes.length ? (
-                <svg
-                  className="sector-map"
-                  role="img"
-                  aria-labelledby={titleId}
-                  aria-describedby={descId}
-                  viewBox={`${box[0] - pad} ${box[1] - pad} ${box[2] - box[0] + 2 * pad} ${box[3] - box[1] + 2 * pad}`}
-                  data-testid="sector-map"
-                >
-                  <title id={titleId}>
-                    Map of {measure} by postcode sector in the {area} postcode area
-                  </title>
-                  <desc id={descId}>
-                    {areaShapes.length - hatchedCount} sectors coloured by {measure}, {hatchedCount} hatched because they have fewer than{' '}
-                    {effectiveThreshold} clients. The table beside the map has every figure.
-                  </desc>
-                  <defs>
-                    <pattern id={patternId} patternUnits="userSpaceOnUse" width={pad * 0.6 || 20} height={pad * 0.6 || 20} patternTransform="rotate(45)">
-                      <rect width={pad * 0.6 || 20} height={pad * 0.6 || 20} fill="#ffffff" />
-                      <line x1="0" y1="0" x2="0" y2={pad * 0.6 || 20} stroke="#5f6b7a" strokeWidth={pad * 0.18 || 6} />
-                    </pattern>
-                  </defs>
-                  {areaShapes.map((s) => {
+                <SectorMapSvg
+                  shapes={areaShapes}
+                  idBase={idBase}
+                  testId="sector-map"
+                  title={
+                    <>
+                      Map of {measure} by postcode sector in the {area} postcode area
+                    </>
+                  }
+                  description={
+                    <>
+                      {areaShapes.length - hatchedCount} sectors coloured by {measure}, {hatchedCount} hatched because they have fewer than{' '}
+                      {effectiveThreshold} clients. The table beside the map has every figure.
+                    </>
+                  }
+                  hatch
+                  fillOf={(s) => (hatched(s.sector) ? { kind: 'hatched' } : { kind: 'coloured', colour: scale.colourFor(figures.get(s.sector)![measure]) })}
+                  titleOf={(s) => {
                     const f = figures.get(s.sector);
-                    const hatched = (f?.people ?? 0) < effectiveThreshold;
                     return (
-                      <path
-                        key={s.sector}
-                        d={s.d}
-                        fillRule="evenodd"
-                        className={hatched ? 'sector hatched' : 'sector coloured'}
-                        data-sector={s.sector}
-                        fill={hatched ? `url(#${patternId})` : colourFor(f![measure])}
-                        stroke="#1b1f24"
-                        strokeWidth={pad * 0.08 || 2}
-                        strokeLinejoin="round"
-                      >
-                        <title>
-                          {s.sector}: {f?.people ?? 0} people, {f?.presentations ?? 0} presentations
-                          {hatched ? ` (fewer than ${effectiveThreshold} clients: hatched)` : ''}
-                        </title>
-                      </path>
+                      <>
+                        {s.sector}: {f?.people ?? 0} people, {f?.presentations ?? 0} presentations
+                        {hatched(s.sector) ? ` (fewer than ${effectiveThreshold} clients: hatched)` : ''}
+                      </>
                     );
-                  })}
-                </svg>
+                  }}
+                />
               ) : area ? (
                 <p className="loading">Drawing the map…</p>
               ) : null}
               {area && areaShapes.length ? (
                 <figcaption>
-                  <div className="legend" role="group" aria-label="Legend">
-                    <span className="legend-title">{measure === 'people' ? 'People' : 'Presentations'}</span>
-                    {ranges.map(([from, to], i) => (
-                      <span key={i} className="legend-item">
-                        <span className="swatch" style={{ background: colourOf(i) }} />
-                        {from === to ? from : `${from}–${to}`}
-                      </span>
-                    ))}
-                    <span className="legend-item">
-                      <span className="swatch swatch-hatched" />
-                      fewer than {effectiveThreshold} clients
-                    </span>
-                  </div>
+                  <SectorLegend
+                    group
+                    title={measure === 'people' ? 'People' : 'Presentations'}
+                    scale={scale}
+                    last={{
+                      swatch: 'hatched',
+                      label: <>fewer than {effectiveThreshold} clients</>,
+                    }}
+                  />
                   <p className="hint attribution">
                     {shapes?.approximation} {shapes?.attribution}
                   </p>
