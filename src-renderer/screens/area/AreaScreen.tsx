@@ -3,6 +3,7 @@
  * database, holding no personal data). One view per task: #/area/dashboard, /organisations,
  * /import, /events, /national, /open-data.
  */
+import { ViewTabs } from '../../components/ViewTabs.tsx';
 import { shown } from '../reports/useReport.ts';
 import type { AreaView } from './views.ts';
 import { AreaError, useAreaCall } from './common.tsx';
@@ -42,17 +43,7 @@ export function AreaScreen({ view }: { view: AreaView }) {
           </button>
         ) : null}
       </div>
-      <nav aria-label="Area picture views" className="report-tabs">
-        <ul>
-          {VIEWS.map((v) => (
-            <li key={v.view}>
-              <a href={`#/area/${v.view}`} aria-current={v.view === view ? 'page' : undefined}>
-                {v.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <ViewTabs label="Area picture views" basePath="area" views={VIEWS} current={view} />
       <AreaError message={statusState.status === 'error' ? statusState.error.message : null} />
       {status && !status.available ? (
         <AreaError message="The area picture is not available here: no area database is configured." />

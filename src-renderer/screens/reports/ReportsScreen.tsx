@@ -7,6 +7,7 @@ import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { addMonths, firstDayOfMonth, lastDayOfMonth } from '../../../src-main/core/reports.ts';
 import { call } from '../../api.ts';
 import { useTaxonomy } from '../../App.tsx';
+import { ViewTabs } from '../../components/ViewTabs.tsx';
 import type { ReportView } from '../../router.ts';
 import { FilterBar } from './FilterBar.tsx';
 import { setReportFilter, useReportFilter, type ReportFilterState } from './filterStore.ts';
@@ -80,17 +81,7 @@ export function ReportsScreen({ view }: { view: ReportView }) {
           Print or save as PDF
         </button>
       </div>
-      <nav aria-label="Report views" className="report-tabs">
-        <ul>
-          {VIEWS.map((v) => (
-            <li key={v.view}>
-              <a href={`#/reports/${v.view}`} aria-current={v.view === view ? 'page' : undefined}>
-                {v.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <ViewTabs label="Report views" basePath="reports" views={VIEWS} current={view} />
       {error ? (
         <div className="error-summary" role="alert">
           {error}
