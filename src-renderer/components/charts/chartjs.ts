@@ -55,6 +55,13 @@ export function sequentialClass(value: number, max: number): number {
   return Math.min(SEQUENTIAL.length - 1, Math.floor((value / max) * SEQUENTIAL.length));
 }
 
+/** A heat-table cell's background and text colours; none for zero or less, which stays a plain cell. */
+export function heatCellStyle(value: number, max: number): { background: string; color: string } | undefined {
+  if (value <= 0) return undefined;
+  const level = sequentialClass(value, max);
+  return { background: SEQUENTIAL[level]!, color: SEQUENTIAL_TEXT[level]! };
+}
+
 /** Splits a long axis label into lines (chart.js draws an array as several lines) instead of letting it run off the canvas. */
 export function wrapLabel(text: string, width = 24): string | string[] {
   if (text.length <= width) return text;

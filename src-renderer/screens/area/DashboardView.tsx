@@ -9,7 +9,7 @@ import { toCsv } from '../../../src-main/core/csv.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { useTaxonomy } from '../../App.tsx';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
-import { SEQUENTIAL, SEQUENTIAL_TEXT, SERIES_COLOURS, sequentialClass, wrapLabel } from '../../components/charts/chartjs.ts';
+import { SERIES_COLOURS, heatCellStyle, wrapLabel } from '../../components/charts/chartjs.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { Field } from '../../components/Field.tsx';
 import { downloadText } from '../../download.ts';
@@ -216,9 +216,8 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
                 {months.map((m) => {
                   const cell = bySector.get(s)!.get(m);
                   const v = cell?.[measure] ?? 0;
-                  const level = sequentialClass(v, max);
                   return (
-                    <td key={m} className="num heat" style={v > 0 ? { background: SEQUENTIAL[level], color: SEQUENTIAL_TEXT[level] } : undefined}>
+                    <td key={m} className="num heat" style={heatCellStyle(v, max)}>
                       {n(v)}
                       {cell && cell.suppressed > 0 ? <abbr title={`${cell.suppressed} suppressed contributions`}>*</abbr> : null}
                     </td>

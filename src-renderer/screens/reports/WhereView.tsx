@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { toCsv } from '../../../src-main/core/csv.ts';
 import { UNKNOWN_SECTOR } from '../../../src-main/core/reports.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
-import { SEQUENTIAL, SEQUENTIAL_TEXT, sequentialClass } from '../../components/charts/chartjs.ts';
+import { heatCellStyle } from '../../components/charts/chartjs.ts';
 import { downloadText } from '../../download.ts';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
@@ -139,18 +139,12 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
                   <tr key={r.sector} className={r.known ? undefined : 'unknown-row'}>
                     <th scope="row">{sectorLabel(r.sector)}</th>
                     <td className="num total">{r.total.toLocaleString('en-GB')}</td>
-                    {r.cells.map((v, i) => {
-                      const level = sequentialClass(v, max);
-                      return (
-                        <td
-                          key={i}
-                          className="num heat"
-                          style={r.known && v > 0 ? { background: SEQUENTIAL[level], color: SEQUENTIAL_TEXT[level] } : undefined}
-                        >
-                          {v.toLocaleString('en-GB')}
-                        </td>
-                      );
-                    })}
+                    {r.cells.map((v, i) => (
+                      // The unknown row is not shaded, as the scale's max leaves it out.
+                      <td key={i} className="num heat" style={r.known ? heatCellStyle(v, max) : undefined}>
+                        {v.toLocaleString('en-GB')}
+                      </td>
+                    ))}
                   </tr>
                 ))}
               </tbody>
