@@ -23,6 +23,14 @@ export function trendFilter(filter: ReportFilterState): ReportFilterState {
   return { ...filter, from: filter.from < earliest ? filter.from : earliest };
 }
 
+/** A measure's line, then the same months a year earlier as a thinner dashed line in its colour. */
+function withYearBefore(label: string, colour: string, data: number[], yearBefore: number[]) {
+  return [
+    { label, data, borderColor: colour, backgroundColor: colour, borderWidth: 2.5 },
+    { label: `${label}, year before`, data: yearBefore, borderColor: colour, backgroundColor: '#ffffff', borderDash: [6, 4], borderWidth: 1.5 },
+  ];
+}
+
 export function NeedView({ filter }: { filter: ReportFilterState }) {
   const taxonomy = useTaxonomy();
   const needState = useReport('reports.need', { filter: asCallFilter(filter) });
@@ -110,24 +118,8 @@ export function NeedView({ filter }: { filter: ReportFilterState }) {
             data: {
               labels: trend.points.map((p) => monthLabel(p.month)),
               datasets: [
-                { label: 'Presentations', data: trend.points.map((p) => p.presentations), borderColor: SERIES_COLOURS.presentations, backgroundColor: SERIES_COLOURS.presentations, borderWidth: 2.5 },
-                {
-                  label: 'Presentations, year before',
-                  data: trend.points.map((p) => p.previousYearPresentations),
-                  borderColor: SERIES_COLOURS.presentations,
-                  backgroundColor: '#ffffff',
-                  borderDash: [6, 4],
-                  borderWidth: 1.5,
-                },
-                { label: 'People', data: trend.points.map((p) => p.people), borderColor: SERIES_COLOURS.people, backgroundColor: SERIES_COLOURS.people, borderWidth: 2.5 },
-                {
-                  label: 'People, year before',
-                  data: trend.points.map((p) => p.previousYearPeople),
-                  borderColor: SERIES_COLOURS.people,
-                  backgroundColor: '#ffffff',
-                  borderDash: [6, 4],
-                  borderWidth: 1.5,
-                },
+                ...withYearBefore('Presentations', SERIES_COLOURS.presentations, trend.points.map((p) => p.presentations), trend.points.map((p) => p.previousYearPresentations)),
+                ...withYearBefore('People', SERIES_COLOURS.people, trend.points.map((p) => p.people), trend.points.map((p) => p.previousYearPeople)),
               ],
             },
             options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, interaction: { mode: 'index', intersect: false } },
