@@ -6,8 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import yauzl from 'yauzl';
+import { apiCall } from './helpers.ts';
 import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -60,24 +61,6 @@ function publicKeyOf(bundle: string): Promise<string> {
       zip.readEntry();
     });
   });
-}
-
-/** The same call the screen makes, straight to the host with the page's session. */
-async function api<T>(page: Page, name: string, input: unknown): Promise<T> {
-  const result = await page.evaluate(
-    async ([n, i]) => {
-      const response = await fetch('/api/call', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-NeedMap': '1' },
-        body: JSON.stringify({ name: n, input: i }),
-      });
-      return response.json();
-    },
-    [name, input] as const,
-  );
-  if (!result.ok) throw new Error(`${name}: ${JSON.stringify(result.error)}`);
-  return result.value as T;
 }
 
 const digits = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
@@ -153,14 +136,14 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
 
   // ---- Dashboard: its figures are the calls' figures.
   await page.getByRole('link', { name: 'Dashboard' }).click();
-  const distinct = await api<{ records: number; distinctPeople: number; sharedPeople: number }[]>(page, 'area.distinctPeople', {});
+  const distinct = await apiCall<{ records: number; distinctPeople: number; sharedPeople: number }[]>(page, 'area.distinctPeople', {});
   expect(distinct.length).toBeGreaterThan(0);
   const sum = (key: 'records' | 'distinctPeople' | 'sharedPeople') => distinct.reduce((s, r) => s + r[key], 0);
   await expect(page.getByTestId('figure-records')).toHaveText(sum('records').toLocaleString('en-GB'));
   await expect(page.getByTestId('figure-distinct')).toHaveText(sum('distinctPeople').toLocaleString('en-GB'));
   await expect(page.getByTestId('figure-shared')).toHaveText(sum('sharedPeople').toLocaleString('en-GB'));
 
-  const need = await api<{ sector: string; month: string; presentations: number }[]>(page, 'area.needBySectorMonth', {});
+  const need = await apiCall<{ sector: string; month: string; presentations: number }[]>(page, 'area.needBySectorMonth', {});
   const heat = page.getByTestId('area-heat-table');
   const sectors = [...new Set(need.map((r) => r.sector))];
   await expect(heat.locator('tbody tr')).toHaveCount(sectors.length);
@@ -176,7 +159,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByRole('button', { name: 'All sectors' }).click();
   await expect(heat.locator('tbody tr')).toHaveCount(sectors.length);
 
-  const coverage = await api<{ organisations: number }[]>(page, 'area.coverage', {});
+  const coverage = await apiCall<{ organisations: number }[]>(page, 'area.coverage', {});
   await expect(page.getByTestId('panel-area-coverage')).toContainText(`of ${coverage.length} sectors are covered by one organisation only`);
 
   // The map's month slider moves with the keyboard.
@@ -198,8 +181,8 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await expect(page.locator('.success')).toContainText('Added “Large employer closed” on 2026-06-15');
   const eventItem = page.getByTestId('area-event');
   await expect(eventItem).toHaveCount(1);
-  const events = await api<{ id: number }[]>(page, 'area.events.list', {});
-  const compared = await api<{ comparisons: { verdict: string; pValue: number }[] }>(page, 'area.events.compare', { id: events[0]!.id, months: 3 });
+  const events = await apiCall<{ id: number }[]>(page, 'area.events.list', {});
+  const compared = await apiCall<{ comparisons: { verdict: string; pValue: number }[] }>(page, 'area.events.compare', { id: events[0]!.id, months: 3 });
   expect(compared.comparisons.length).toBeGreaterThan(0);
   const verdicts = eventItem.getByTestId('event-verdicts').locator('li');
   await expect(verdicts).toHaveCount(compared.comparisons.length);
@@ -213,7 +196,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByRole('button', { name: 'Add event' }).click();
   await expect(page.locator('.field-error')).toContainText('A postcode sector looks like "PR1 2".');
   await expect(eventItem).toHaveCount(1);
-  const changes = await api<unknown[]>(page, 'area.changes', { window: 3, limit: 20 });
+  const changes = await apiCall<unknown[]>(page, 'area.changes', { window: 3, limit: 20 });
   await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(Math.max(1, changes.length));
   await screenshot(page, '23-area-events');
 
@@ -237,7 +220,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   // ---- Local vs national.
   await page.getByRole('link', { name: 'Local vs national' }).click();
   await page.getByRole('combobox').selectOption('1');
-  const disagreements = await api<{ summary: string }[]>(page, 'area.needVsIndices', { limit: 20, minPresentations: 1 });
+  const disagreements = await apiCall<{ summary: string }[]>(page, 'area.needVsIndices', { limit: 20, minPresentations: 1 });
   if (disagreements.length > 0) await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${disagreements[0]!.summary}.`);
   else await expect(page.getByText('No sector can be compared yet')).toBeVisible();
   await screenshot(page, '25-area-national');

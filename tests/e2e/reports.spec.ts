@@ -3,9 +3,9 @@
  * the filters and see charts and tables follow (checked against the same call made directly),
  * download a CSV and a chart PNG and check them, and open every view including the offline map.
  */
-import fs from 'node:fs';
-import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
+import { apiCall, savedBytes, savedText, tableRows } from './helpers.ts';
 import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 let host: RunningHost | null = null;
@@ -13,35 +13,6 @@ test.afterEach(async () => {
   await host?.stop();
   host = null;
 });
-
-/** The same call the screen makes, from inside the page (same origin, same host checks). */
-async function apiCall<T>(page: Page, name: string, input: unknown): Promise<T> {
-  const result = await page.evaluate(
-    async ([n, i]) => {
-      const response = await fetch('/api/call', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-NeedMap': '1' },
-        body: JSON.stringify({ name: n, input: i }),
-      });
-      return response.json();
-    },
-    [name, input] as const,
-  );
-  expect(result.ok, JSON.stringify(result)).toBe(true);
-  return result.value as T;
-}
-
-/** Body rows of a figures table as text cells (row header first). */
-async function tableRows(table: Locator): Promise<string[][]> {
-  return table.locator('tbody tr').evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
-  );
-}
-
-async function savedText(download: Download): Promise<string> {
-  return fs.readFileSync((await download.path())!, 'utf8');
-}
 
 interface NeedReport {
   totals: { people: number; presentations: number };
@@ -106,7 +77,7 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   // PNG export of one chart.
   const pngDownload = page.waitForEvent('download');
   await topIssues.getByRole('button', { name: /Save chart as PNG/ }).click();
-  const png = fs.readFileSync((await (await pngDownload).path())!);
+  const png = await savedBytes(await pngDownload);
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(png.length).toBeGreaterThan(2000);
   await screenshot(page, '10b-reports-need-filtered');
@@ -175,7 +146,7 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await screenshot(page, '14-reports-map');
   const mapPngDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save map as PNG' }).click();
-  const mapPng = fs.readFileSync((await (await mapPngDownload).path())!);
+  const mapPng = await savedBytes(await mapPngDownload);
   expect([...mapPng.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(mapPng.length).toBeGreaterThan(10_000);
 
