@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { dailyBackupDue } from '../../src-main/core/protect/backup-schedule.ts';
 import { generateDataKey } from '../../src-main/core/protect/keys.ts';
-import { backupOnClose, maybeDailyBackup } from '../../src-main/db/protect/auto-backup.ts';
+import { backupOnClose, DAILY_CHECK_INTERVAL_MS, maybeDailyBackup, startDailyBackups } from '../../src-main/db/protect/auto-backup.ts';
 import { listBackups, previewBackup } from '../../src-main/db/protect/backup.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { callOk, tempDir, testContext } from '../helpers.ts';
@@ -82,6 +82,26 @@ describe('automatic backups', () => {
     const { lines, log } = logged();
     expect(maybeDailyBackup(ctx, { log })).toMatchObject({ kind: 'failed' });
     expect(lines[0]).toMatch(/^Automatic backup \(daily\) FAILED: /);
+  });
+
+  it('the hourly check makes the daily backup while the app runs, and stops when asked', async () => {
+    const ctx = testContext();
+    const dir = path.join(path.dirname(ctx.caseDb.file), 'backups');
+    const { lines, log } = logged();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const stop = startDailyBackups(ctx, { log });
+      expect(listBackups(dir)).toHaveLength(0);
+      vi.advanceTimersByTime(DAILY_CHECK_INTERVAL_MS);
+      expect(listBackups(dir)).toHaveLength(1);
+      vi.advanceTimersByTime(DAILY_CHECK_INTERVAL_MS); // same day: not due again
+      expect(listBackups(dir)).toHaveLength(1);
+      stop();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(lines).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a login makes the daily backup when it is due', async () => {
