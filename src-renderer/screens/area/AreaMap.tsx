@@ -96,7 +96,7 @@ export function AreaMap({ need }: { need: SectorMonth }) {
             <p className="hint">None of these sectors’ postcode areas has map outlines yet; the table lists every sector.</p>
           )}
           {area && areaShapes.length ? (
-            <SectorLegend title="Presentations" scale={scale} last={{ swatch: 'empty', label: 'none reported' }} />
+            <SectorLegend title="Presentations" scale={scale} last={{ swatch: 'empty', label: 'none reported' }} group />
           ) : null}
           {shapes ? (
             <p className="hint attribution">
