@@ -553,11 +553,25 @@ function decilesFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: Re
 // ---------------------------------------------------------------------------------------------
 // (f) impact for within-remit issues
 
-/** The issue's status on @to: its current status when it last changed by then, else the latest event by then. */
-const STATUS_AT_END = `CASE WHEN f.status_changed_on <= @to THEN f.status ELSE (
-    SELECT e.status FROM issue_status_events e
+/** The issue's status on @to, for an issue whose status changed after @to: the latest event by then. */
+const STATUS_AT_END_FROM_EVENTS = `(SELECT e.status FROM issue_status_events e
     WHERE e.client_issue_id = f.issue_id AND e.changed_on <= @to
-    ORDER BY e.changed_on DESC, e.id DESC LIMIT 1) END`;
+    ORDER BY e.changed_on DESC, e.id DESC LIMIT 1)`;
+
+/** Sums over rows (identified_on, status at the end) of issues not open at the end, or improved. */
+const SETTLED_SUMS = `COALESCE(SUM(status IN ('resolved', 'closed_unresolved')), 0) AS settled,
+            COALESCE(SUM(status IN ('resolved', 'closed_unresolved') AND identified_on <= @olderThan), 0) AS settledOld,
+            COALESCE(SUM(identified_on >= @from AND status = 'resolved'), 0) AS resolved,
+            COALESCE(SUM(identified_on >= @from AND status = 'improved'), 0) AS improved,
+            COALESCE(SUM(identified_on >= @from AND status = 'closed_unresolved'), 0) AS closedUnresolved`;
+
+interface SettledCounts {
+  settled: number;
+  settledOld: number;
+  resolved: number;
+  improved: number;
+  closedUnresolved: number;
+}
 
 export function impactReport(
   sqlite: SqliteDatabase,
@@ -567,33 +581,40 @@ export function impactReport(
 ): ImpactReport {
   const scope = issueScope(filter, taxonomy, { dates: 'untilEnd', forceWithinRemit: true });
   const params = { ...scope.params, olderThan: daysBefore(filter.to, openOlderThanDays) };
-  // report_issue_facts_impact_idx holds every column read, whatever the filter. "LIMIT -1" keeps the
-  // inner query a streamed co-routine rather than flattened into the sums, so each row's status at
-  // the end (a subquery when it changed after `to`) is worked out once, not once per sum.
-  const counts = prepare(
+  // Open at the end = identified by the end − settled (resolved or closed unresolved) by the end, so
+  // only settled issues are read one by one. Identified counts: bare ranges of the impact index.
+  const countWhere = (extra: string) =>
+    `(SELECT COUNT(*) FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx WHERE ${scope.where}${extra})`;
+  const identified = prepare(
     sqlite,
-    `SELECT COALESCE(SUM(in_cohort), 0) AS cohort,
-            COALESCE(SUM(in_cohort AND status = 'resolved'), 0) AS resolved,
-            COALESCE(SUM(in_cohort AND status = 'improved'), 0) AS improved,
-            COALESCE(SUM(in_cohort AND status = 'closed_unresolved'), 0) AS closedUnresolved,
-            COALESCE(SUM(open), 0) AS openAtEnd,
-            COALESCE(SUM(open AND identified_on <= @olderThan), 0) AS openOlderThan
-     FROM (SELECT in_cohort, identified_on, status, status NOT IN ('resolved', 'closed_unresolved') AS open
-           FROM (SELECT f.identified_on >= @from AS in_cohort, f.identified_on, ${STATUS_AT_END} AS status
-                 FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx
-                 WHERE ${scope.where} LIMIT -1))`,
-  ).get(params) as {
-    cohort: number;
-    resolved: number;
-    improved: number;
-    closedUnresolved: number;
-    openAtEnd: number;
-    openOlderThan: number;
+    `SELECT ${countWhere('')} AS untilEnd, ${countWhere(' AND f.identified_on >= @from')} AS cohort,
+            ${countWhere(' AND f.identified_on <= @olderThan')} AS untilOlderThan`,
+  ).get(params) as { untilEnd: number; cohort: number; untilOlderThan: number };
+  // Status at the end: the current one when it was reached by then (the partial settled index holds
+  // the settled and improved ones), else the latest event by then (issues changed after the end).
+  const settled = prepare(
+    sqlite,
+    `SELECT ${SETTLED_SUMS} FROM (
+       SELECT f.identified_on, f.status FROM report_issue_facts f INDEXED BY report_issue_facts_settled_idx
+       WHERE ${scope.where} AND f.status IN ('resolved', 'closed_unresolved', 'improved') AND f.status_changed_on <= @to
+       UNION ALL
+       SELECT identified_on, status FROM (
+         SELECT f.identified_on, ${STATUS_AT_END_FROM_EVENTS} AS status
+         FROM report_issue_facts f INDEXED BY report_issue_facts_changed_idx
+         WHERE ${scope.where} AND f.status_changed_on > @to LIMIT -1))`,
+  ).get(params) as SettledCounts;
+  const counts = {
+    cohort: identified.cohort,
+    resolved: settled.resolved,
+    improved: settled.improved,
+    closedUnresolved: settled.closedUnresolved,
+    openAtEnd: identified.untilEnd - settled.settled,
+    openOlderThan: identified.untilOlderThan - settled.settledOld,
   };
   const days = prepare(
     sqlite,
     `SELECT CAST(julianday(f.first_resolved_on) - julianday(f.identified_on) AS INTEGER)
-     FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx
+     FROM report_issue_facts f INDEXED BY report_issue_facts_resolved_idx
      WHERE ${scope.where} AND f.identified_on >= @from AND f.first_resolved_on <= @to`,
   )
     .pluck()
