@@ -230,6 +230,12 @@ function periodCounts(
   filter: ReportFilter,
   kinds: readonly string[],
   keys: { key1?: string; key2?: string; key1Prefix?: string },
+  /**
+   * 'grouped': read through report_month_counts_group_idx, rows arriving in key order (no sort to
+   * group, but every month of the kind is visited): for kinds with many keys, i.e. sector × category.
+   * 'byMonth': the primary key, only the period's months, then a sort (few keys).
+   */
+  order: 'byMonth' | 'grouped' = 'byMonth',
 ): MonthCountRow[] {
   const clauses = [`kind IN (${kinds.map((_, i) => `@kind${i}`).join(', ')})`, 'scope = @scope', 'month BETWEEN @fromMonth AND @toMonth'];
   const params: Params = { scope: monthScope(filter), fromMonth: monthOf(filter.from), toMonth: monthOf(filter.to) };
@@ -249,7 +255,8 @@ function periodCounts(
   const rows = prepare(
     sqlite,
     `SELECT kind, key1, key2, SUM(n) AS presentations, SUM(CASE WHEN prev_month < @fromMonth THEN n ELSE 0 END) AS people
-     FROM report_month_counts WHERE ${clauses.join(' AND ')} GROUP BY kind, key1, key2`,
+     FROM report_month_counts ${order === 'grouped' ? 'INDEXED BY report_month_counts_group_idx' : ''}
+     WHERE ${clauses.join(' AND ')} GROUP BY kind, key1, key2`,
   ).all(params) as MonthCountRow[];
   // Keys whose presentations were all deleted or moved keep a zero row.
   return rows.filter((r) => r.presentations > 0);
@@ -483,7 +490,7 @@ function whereFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: Rep
     ...(filter.sector === null ? {} : { key1: sectorKey(filter.sector) }),
     ...(filter.category === null ? {} : { key2: categoryKeyOf(taxonomy, filter.category) }),
   };
-  const cells = periodCounts(sqlite, filter, ['sector~cat'], keys).map((r) => ({
+  const cells = periodCounts(sqlite, filter, ['sector~cat'], keys, 'grouped').map((r) => ({
     sector: r.key1 === '' ? null : r.key1,
     prefix: r.key2,
     presentations: r.presentations,
@@ -492,7 +499,7 @@ function whereFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: Rep
   // With a category chosen, a sector's people are its one cell's; otherwise people at any issue.
   const sectorPeople = new Map<string | null, number>();
   if (filter.category !== null) for (const c of cells) sectorPeople.set(c.sector, c.people);
-  else for (const r of periodCounts(sqlite, filter, ['sector~any'], { key1: keys.key1 })) sectorPeople.set(r.key1 === '' ? null : r.key1, r.people);
+  else for (const r of periodCounts(sqlite, filter, ['sector~any'], { key1: keys.key1 }, 'grouped')) sectorPeople.set(r.key1 === '' ? null : r.key1, r.people);
   return { cells, sectorPeople };
 }
 
