@@ -85,6 +85,24 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The median of values given as (value, how many times) pairs, as median() of the expanded list. */
+export function weightedMedian(counts: readonly { value: number; count: number }[]): number | null {
+  const sorted = counts.filter((c) => c.count > 0).sort((a, b) => a.value - b.value);
+  const total = sorted.reduce((sum, c) => sum + c.count, 0);
+  if (total === 0) return null;
+  /** The value at 0-based position `index` of the expanded sorted list. */
+  const at = (index: number) => {
+    let seen = 0;
+    for (const c of sorted) {
+      seen += c.count;
+      if (index < seen) return c.value;
+    }
+    throw new Error('position beyond the list');
+  };
+  const mid = total >> 1;
+  return total % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+}
+
 /** part / whole, or null when there is nothing to divide (an empty period shows "–", not 0%). */
 export function share(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
