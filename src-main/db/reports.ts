@@ -580,6 +580,61 @@ interface SettledCounts {
   closedUnresolved: number;
 }
 
+interface IdentifiedCounts {
+  untilEnd: number;
+  cohort: number;
+  untilOlderThan: number;
+}
+
+/**
+ * Within-remit issues identified by the end, in the period, and by the "older than" cut-off. From the
+ * monthly summary for whole-month periods (the cut-off's own month counted from the facts); from bare
+ * ranges of the impact index otherwise, and for an issue within one sector (not a summary key).
+ */
+function identifiedCounts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter, scope: IssueScope, olderThan: string): IdentifiedCounts {
+  const countFacts = (extra: string) =>
+    `(SELECT COUNT(*) FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx WHERE ${scope.where}${extra})`;
+  const params = { ...scope.params, olderThan, olderThanMonthStart: firstDayOfMonth(monthOf(olderThan)) };
+  if (!wholeMonths(filter) || (filter.sector !== null && filter.issueCode !== null)) {
+    return prepare(
+      sqlite,
+      `SELECT ${countFacts('')} AS untilEnd, ${countFacts(' AND f.identified_on >= @from')} AS cohort,
+              ${countFacts(' AND f.identified_on <= @olderThan')} AS untilOlderThan`,
+    ).get(params) as IdentifiedCounts;
+  }
+  const clauses = ['kind = @kind', 'scope = 1', 'month <= @toMonth'];
+  const monthParams: Params = {
+    toMonth: monthOf(filter.to),
+    fromMonth: monthOf(filter.from),
+    olderThanMonth: monthOf(olderThan),
+    kind: filter.sector === null ? 'code' : filter.category === null ? 'sector~any' : 'sector~cat',
+  };
+  if (filter.sector !== null) {
+    clauses.push('key1 = @sector');
+    monthParams.sector = sectorKey(filter.sector);
+    if (filter.category !== null) {
+      clauses.push('key2 = @categoryKey');
+      monthParams.categoryKey = categoryKeyOf(taxonomy, filter.category);
+    }
+  } else if (filter.issueCode !== null) {
+    clauses.push('key1 = @issueCode');
+    monthParams.issueCode = filter.issueCode;
+  } else if (filter.category !== null) {
+    clauses.push('substr(key1, 1, 3) = @categoryKey');
+    monthParams.categoryKey = categoryKeyOf(taxonomy, filter.category);
+  }
+  const months = prepare(
+    sqlite,
+    `SELECT COALESCE(SUM(n), 0) AS untilEnd, COALESCE(SUM(CASE WHEN month >= @fromMonth THEN n END), 0) AS cohort,
+            COALESCE(SUM(CASE WHEN month < @olderThanMonth THEN n END), 0) AS beforeOlderThanMonth
+     FROM report_month_counts WHERE ${clauses.join(' AND ')}`,
+  ).get(monthParams) as { untilEnd: number; cohort: number; beforeOlderThanMonth: number };
+  const olderThanMonth = prepare(sqlite, `SELECT ${countFacts(' AND f.identified_on BETWEEN @olderThanMonthStart AND @olderThan')}`)
+    .pluck()
+    .get(params) as number;
+  return { untilEnd: months.untilEnd, cohort: months.cohort, untilOlderThan: months.beforeOlderThanMonth + olderThanMonth };
+}
+
 export function impactReport(
   sqlite: SqliteDatabase,
   taxonomy: Taxonomy,
@@ -587,36 +642,40 @@ export function impactReport(
   openOlderThanDays: number,
 ): ImpactReport {
   const scope = issueScope(filter, taxonomy, { dates: 'untilEnd', forceWithinRemit: true });
-  const params = { ...scope.params, olderThan: daysBefore(filter.to, openOlderThanDays) };
+  const olderThan = daysBefore(filter.to, openOlderThanDays);
+  const params = { ...scope.params, olderThan };
   // Open at the end = identified by the end − settled (resolved or closed unresolved) by the end, so
-  // only settled issues are read one by one. Identified counts: bare ranges of the impact index.
-  const countWhere = (extra: string) =>
-    `(SELECT COUNT(*) FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx WHERE ${scope.where}${extra})`;
-  const identified = prepare(
+  // only settled issues are read, and those by bare index ranges.
+  const identified = identifiedCounts(sqlite, taxonomy, filter, scope, olderThan);
+  // Status at the end: the current one when it was reached by then (the settled partial index, by
+  // status), else the latest event by then (issues changed after the end: few for a recent end).
+  const settledWith = (status: string, extra: string) =>
+    `(SELECT COUNT(*) FROM report_issue_facts f INDEXED BY report_issue_facts_settled_status_idx
+      WHERE ${scope.where} AND f.status = '${status}' AND f.status IN ('resolved', 'closed_unresolved', 'improved')
+        AND f.status_changed_on <= @to${extra})`;
+  const current = prepare(
     sqlite,
-    `SELECT ${countWhere('')} AS untilEnd, ${countWhere(' AND f.identified_on >= @from')} AS cohort,
-            ${countWhere(' AND f.identified_on <= @olderThan')} AS untilOlderThan`,
-  ).get(params) as { untilEnd: number; cohort: number; untilOlderThan: number };
-  // Status at the end: the current one when it was reached by then (the partial settled index holds
-  // the settled and improved ones), else the latest event by then (issues changed after the end).
-  const settled = prepare(
+    `SELECT ${settledWith('resolved', '')} + ${settledWith('closed_unresolved', '')} AS settled,
+            ${settledWith('resolved', ' AND f.identified_on <= @olderThan')} + ${settledWith('closed_unresolved', ' AND f.identified_on <= @olderThan')} AS settledOld,
+            ${settledWith('resolved', ' AND f.identified_on >= @from')} AS resolved,
+            ${settledWith('improved', ' AND f.identified_on >= @from')} AS improved,
+            ${settledWith('closed_unresolved', ' AND f.identified_on >= @from')} AS closedUnresolved`,
+  ).get(params) as SettledCounts;
+  const changedLater = prepare(
     sqlite,
     `SELECT ${SETTLED_SUMS} FROM (
-       SELECT f.identified_on, f.status FROM report_issue_facts f INDEXED BY report_issue_facts_settled_idx
-       WHERE ${scope.where} AND f.status IN ('resolved', 'closed_unresolved', 'improved') AND f.status_changed_on <= @to
-       UNION ALL
-       SELECT identified_on, status FROM (
-         SELECT f.identified_on, ${STATUS_AT_END_FROM_EVENTS} AS status
-         FROM report_issue_facts f INDEXED BY report_issue_facts_changed_idx
-         WHERE ${scope.where} AND f.status_changed_on > @to LIMIT -1))`,
+       SELECT f.identified_on, ${STATUS_AT_END_FROM_EVENTS} AS status
+       FROM report_issue_facts f INDEXED BY report_issue_facts_changed_idx
+       WHERE ${scope.where} AND f.status_changed_on > @to LIMIT -1)`,
   ).get(params) as SettledCounts;
+  const settled = (key: keyof SettledCounts) => current[key] + changedLater[key];
   const counts = {
     cohort: identified.cohort,
-    resolved: settled.resolved,
-    improved: settled.improved,
-    closedUnresolved: settled.closedUnresolved,
-    openAtEnd: identified.untilEnd - settled.settled,
-    openOlderThan: identified.untilOlderThan - settled.settledOld,
+    resolved: settled('resolved'),
+    improved: settled('improved'),
+    closedUnresolved: settled('closedUnresolved'),
+    openAtEnd: identified.untilEnd - settled('settled'),
+    openOlderThan: identified.untilOlderThan - settled('settledOld'),
   };
   // Days to resolve as a histogram: grouped by the two dates (in index order, no sort), so the date
   // arithmetic runs once per pair of dates rather than once per issue.
