@@ -55,6 +55,15 @@ export async function run(bench: BenchContext): Promise<void> {
       },
     },
     {
+      // Not whole months: counted from report_issue_facts by day (the monthly summary cannot split a month).
+      view: 'need, part-month period (facts by day)',
+      report: () => needReport(sqlite, tax, { ...YEAR, from: '2025-11-02' }).categories.reduce((s, c) => s + c.people, 0),
+      baseline: () => {
+        all('SELECT issue_code, COUNT(DISTINCT client_id) people, COUNT(*) n FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', ['2025-11-02', YEAR.to]);
+        return sumOf(all('SELECT substr(issue_code,1,3) k, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', ['2025-11-02', YEAR.to]), 'people');
+      },
+    },
+    {
       view: 'need, one category (housing)',
       report: () => needReport(sqlite, tax, { ...YEAR, category: 'housing' }).totals.people,
       baseline: () => {
@@ -97,6 +106,19 @@ export async function run(bench: BenchContext): Promise<void> {
                   (SELECT MIN(e.changed_on) FROM issue_status_events e WHERE e.client_issue_id = ci.id AND +e.status = 'resolved' AND e.changed_on <= ?) AS resolved
            FROM client_issues ci WHERE ci.within_remit = 1 AND ci.identified_on <= ?`,
           [YEAR.from, YEAR.to, YEAR.to, YEAR.to],
+        );
+        return rows.filter((r) => r.status !== 'resolved' && r.status !== 'closed_unresolved').length;
+      },
+    },
+    {
+      // An end six months back: ~25k issues changed status since, each needing its status then from the events.
+      view: 'impact, period ending 2026-04-30',
+      report: () => impactReport(sqlite, tax, { ...YEAR, from: '2025-05-01', to: '2026-04-30' }, 90).openAtEnd,
+      baseline: () => {
+        const rows = all(
+          `SELECT (SELECT e.status FROM issue_status_events e WHERE e.client_issue_id = ci.id AND e.changed_on <= ? ORDER BY e.changed_on DESC, e.id DESC LIMIT 1) AS status
+           FROM client_issues ci WHERE ci.within_remit = 1 AND ci.identified_on <= ?`,
+          ['2026-04-30', '2026-04-30'],
         );
         return rows.filter((r) => r.status !== 'resolved' && r.status !== 'closed_unresolved').length;
       },
