@@ -82,8 +82,17 @@ function corrupt(file: string, detail: string): DatabaseOpenError {
   );
 }
 
-/** PRAGMA quick_check at every open: a damaged file is reported with the way back, before anything writes to it. */
+/**
+ * Files that passed quick_check in this process. The check reads (and, encrypted, decrypts) the
+ * whole file — seconds on a large database — so a re-login after a lock, which reopens the same
+ * file this process just closed, does not pay for it again.
+ */
+const checkedThisProcess = new Set<string>();
+
+/** PRAGMA quick_check at the first open in a process: a damaged file is reported with the way back, before anything writes to it. */
 function checkIntegrity(sqlite: SqliteDatabase, file: string): void {
+  const resolved = path.resolve(file);
+  if (checkedThisProcess.has(resolved)) return;
   let rows: { quick_check: string }[];
   try {
     rows = sqlite.pragma('quick_check(5)') as { quick_check: string }[];
@@ -91,6 +100,7 @@ function checkIntegrity(sqlite: SqliteDatabase, file: string): void {
     throw corrupt(file, (error as Error).message);
   }
   if (rows.length !== 1 || rows[0]!.quick_check !== 'ok') throw corrupt(file, rows.map((r) => r.quick_check).join('; '));
+  checkedThisProcess.add(resolved);
 }
 
 export function openCaseDatabase(file: string, options: OpenOptions): CaseDatabase {
