@@ -7,7 +7,11 @@ import type { CallError, CallInput, CallName, CallOutput, CallResult } from '../
 
 declare global {
   interface Window {
-    needmap?: { call(name: string, input: unknown): Promise<CallResult<unknown>> };
+    needmap?: {
+      call(name: string, input: unknown): Promise<CallResult<unknown>>;
+      /** Desktop app only: save the current page as a PDF (asks where). */
+      savePdf?(suggestedName: string): Promise<void>;
+    };
   }
 }
 

@@ -3,6 +3,7 @@
  * exposes only the contract's `call`, and IPC routed to the same `dispatch` the browser host uses.
  * All behaviour lives in src-main/core, src-main/db and src-main/ipc, tested under plain Node.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
@@ -85,6 +86,19 @@ async function start(): Promise<void> {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted from NeedMap only.', fieldErrors: {} } };
     }
     return dispatch(name, input, ctx!);
+  });
+  ipcMain.handle('needmap:save-pdf', async (event, suggestedName: unknown) => {
+    if (!event.senderFrame || !event.senderFrame.url.startsWith(rendererUrlPrefix)) return;
+    const win = BrowserWindow.fromWebContents(event.sender);
+    if (!win) return;
+    const name = typeof suggestedName === 'string' && /^[\w .-]{1,80}\.pdf$/.test(suggestedName) ? suggestedName : 'needmap.pdf';
+    const { canceled, filePath } = await dialog.showSaveDialog(win, {
+      defaultPath: path.join(app.getPath('documents'), name),
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    });
+    if (canceled || !filePath) return;
+    const pdf = await event.sender.printToPDF({ printBackground: true, pageSize: 'A4' });
+    await fs.promises.writeFile(filePath, pdf);
   });
   createWindow(paths);
   app.on('activate', () => {

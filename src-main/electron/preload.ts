@@ -6,4 +6,6 @@ import { contextBridge, ipcRenderer } from 'electron';
 
 contextBridge.exposeInMainWorld('needmap', {
   call: (name: string, input: unknown) => ipcRenderer.invoke('needmap:call', name, input),
+  // Printing is the one thing the page cannot do for itself: save the page as a PDF.
+  savePdf: (suggestedName: string) => ipcRenderer.invoke('needmap:save-pdf', String(suggestedName)),
 });

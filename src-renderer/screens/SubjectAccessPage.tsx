@@ -4,6 +4,7 @@
  * the record), laid out to read and print. Every field is shown, so nothing held is left out.
  */
 import { Fragment, useEffect, useState, type ReactNode } from 'react';
+import { printOrSavePdf } from '../print.ts';
 import { ISSUE_STATUS_LABELS, type IssueStatus } from '../../src-main/core/issue-status.ts';
 import { call } from '../api.ts';
 import { useTaxonomy } from '../App.tsx';
@@ -132,7 +133,7 @@ export function SubjectAccessPage({ id }: { id: number }) {
         names the staff member who entered each item.
       </p>
       <div className="actions print-button">
-        <button type="button" className="primary" onClick={() => window.print()}>
+        <button type="button" className="primary" onClick={() => void printOrSavePdf('subject-access.pdf')}>
           Print
         </button>
         <button

@@ -40,6 +40,6 @@ test('Electron: the app opens sandboxed and records a client', async () => {
     process: typeof (window as unknown as { process?: unknown }).process,
     api: Object.keys(window.needmap ?? {}),
   }));
-  expect(exposed).toEqual({ require: 'undefined', process: 'undefined', api: ['call'] });
+  expect(exposed).toEqual({ require: 'undefined', process: 'undefined', api: ['call', 'savePdf'] });
   await app.close();
 });

@@ -4,6 +4,7 @@
  * /import, /events, /national, /open-data.
  */
 import { ViewTabs } from '../../components/ViewTabs.tsx';
+import { printOrSavePdf } from '../../print.ts';
 import { shown } from '../reports/useReport.ts';
 import type { AreaView } from './views.ts';
 import { AreaError, useAreaCall } from './common.tsx';
@@ -38,7 +39,7 @@ export function AreaScreen({ view }: { view: AreaView }) {
           <p className="report-question">{current.question}</p>
         </div>
         {view === 'dashboard' ? (
-          <button type="button" className="print-button" onClick={() => window.print()}>
+          <button type="button" className="print-button" onClick={() => void printOrSavePdf('needmap-area-picture.pdf')}>
             Print or save as PDF
           </button>
         ) : null}

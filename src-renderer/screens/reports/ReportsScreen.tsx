@@ -3,6 +3,7 @@
  * helping. One shared filter; a view per question (#/reports/need, /where, /deciles, /impact, /map).
  */
 import { useEffect, useState } from 'react';
+import { printOrSavePdf } from '../../print.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { addMonths, firstDayOfMonth, lastDayOfMonth } from '../../../src-main/core/reports.ts';
 import { call } from '../../api.ts';
@@ -77,7 +78,7 @@ export function ReportsScreen({ view }: { view: ReportView }) {
           <h1 tabIndex={-1}>Reports: {current.label}</h1>
           <p className="report-question">{current.question}</p>
         </div>
-        <button type="button" className="print-button" onClick={() => window.print()}>
+        <button type="button" className="print-button" onClick={() => void printOrSavePdf('needmap-report.pdf')}>
           Print or save as PDF
         </button>
       </div>
