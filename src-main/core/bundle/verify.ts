@@ -4,9 +4,10 @@
  * then the signature, the schema version, the payload's shape and its own fingerprint field are
  * checked, and optionally the fingerprint the receiver expects.
  */
+import { isUtf8 } from 'node:buffer';
 import crypto, { type KeyObject } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import yauzl from 'yauzl';
+import { canonicalFormProblem } from './canonical-check.ts';
 import {
   BUNDLE_ENTRIES,
   ENTRY_PAYLOAD,
@@ -167,10 +168,9 @@ function parsePublicKey(pem: Buffer): KeyObject {
 
 /** Why bytes are not a UTF-8 JSON text, or null when they are. */
 function notJson(bytes: Buffer): string | null {
-  const text = bytes.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(bytes)) return 'it is not valid UTF-8';
+  if (!isUtf8(bytes)) return 'it is not valid UTF-8';
   try {
-    JSON.parse(text);
+    JSON.parse(bytes.toString('utf8'));
     return null;
   } catch {
     return 'it is not valid JSON';
@@ -179,15 +179,18 @@ function notJson(bytes: Buffer): string | null {
 
 /** Whether bytes are a JSON text in exactly its RFC 8785 canonical form. */
 function parseCanonical(bytes: Buffer): { ok: true; value: unknown } | { ok: false; why: string } {
+  // isUtf8 is strict (no overlong forms, no encoded surrogates): the same test as a lossless round trip, without the copy.
+  if (!isUtf8(bytes)) return { ok: false, why: 'it is not valid UTF-8' };
   const text = bytes.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(bytes)) return { ok: false, why: 'it is not valid UTF-8' };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, why: 'it is not valid JSON' };
   }
-  if (canonicalize(value) !== text) return { ok: false, why: 'it is not in canonical (RFC 8785) form' };
+  // One pass over the text instead of re-serialising the value and comparing (canonicalize(value) === text).
+  const problem = canonicalFormProblem(text);
+  if (problem !== null) return { ok: false, why: `it is not in canonical (RFC 8785) form (${problem})` };
   return { ok: true, value };
 }
 
