@@ -141,3 +141,28 @@ export const areaEvents = sqliteTable('area_events', {
   createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`),
 });
 
+
+/**
+ * Distinct people per district × quarter from the active bundles' match keys, as computed by
+ * union-find (core/area/distinct.ts) — stored so the dashboard reads ~300 rows instead of
+ * merging every match key on each view. Derived data: recomputed whole after an import batch,
+ * or on first read when `derived_versions` shows bundles were imported since.
+ */
+export const distinctPeopleCells = sqliteTable(
+  'distinct_people_cells',
+  {
+    district: text('district').notNull(),
+    quarter: text('quarter').notNull(),
+    records: integer('records').notNull(),
+    distinctPeople: integer('distinct_people').notNull(),
+    sharedPeople: integer('shared_people').notNull(),
+    organisations: integer('organisations').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.district, t.quarter] })],
+);
+
+/** Which imported bundles a stored derived table reflects: the highest bundle id when it was computed (ids are never reused). */
+export const derivedVersions = sqliteTable('derived_versions', {
+  name: text('name').primaryKey(),
+  asOfBundleId: integer('as_of_bundle_id').notNull(),
+});
