@@ -16,6 +16,7 @@ import { monthFromIndex, monthIndex, quarterOf } from '../src-main/core/bundle/p
 import { verifyBundle } from '../src-main/core/bundle/verify.ts';
 import { generateDemoClients, lastWholeMonth } from '../src-main/core/demo.ts';
 import { geographyFor } from '../src-main/core/geography.ts';
+import { refreshDistinctPeople } from '../src-main/db/area/distinct-summary.ts';
 import { importBundleBytes } from '../src-main/db/area/import.ts';
 import { openAreaDatabase } from '../src-main/db/area/open.ts';
 import {
@@ -133,6 +134,8 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
     const r = await importBundleBytes(area, path.basename(files[i]!), buffer, { knownTaxonomyVersions: [taxonomy.version] });
     if (r.outcome !== 'accepted') throw new Error(r.message);
   }
+  // The end of a batch, as importBundleFiles does it: the stored distinct-people figures.
+  refreshDistinctPeople(area);
   const importMs = Number(process.hrtime.bigint() - t) / 1e6;
   const combined = (area.sqlite.prepare('SELECT COUNT(*) AS n FROM combined_cells').get() as { n: number }).n;
   console.log(

@@ -14,6 +14,7 @@ import { monthIndex } from '../../core/bundle/period.ts';
 import type { BundlePayload } from '../../core/bundle/schema.ts';
 import { VERIFY_LIMITS, verifyBundle, type VerifyFailureReason } from '../../core/bundle/verify.ts';
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
+import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { isoNow } from './trust.ts';
 
@@ -257,6 +258,14 @@ export async function importBundleFiles(area: AreaDatabase, paths: readonly stri
       continue;
     }
     results.push(await importBundleBytes(area, name, bytes, options));
+  }
+  // Once per batch rather than per file; a batch cut short is caught up on the next read.
+  if (results.some((r) => r.outcome === 'accepted')) {
+    try {
+      refreshDistinctPeople(area);
+    } catch (error) {
+      console.error('[needmap] could not refresh the distinct-people figures (they are recomputed on the next read):', error);
+    }
   }
   return results;
 }

@@ -5,10 +5,11 @@
  */
 import { monthFromIndex, monthIndex } from '../../core/bundle/period.ts';
 import { compareRates, scanChanges, verdict, type RateComparison, type ScannedChange } from '../../core/area/change.ts';
-import { distinctPeople, type DistinctPeople, type MatchKeyRow } from '../../core/area/distinct.ts';
+import type { DistinctPeople } from '../../core/area/distinct.ts';
 import { needAgainstIndices, type Disagreement, type SectorNeed } from '../../core/area/profile.ts';
 import { RecordError } from '../records.ts';
 import type { ReferenceData } from '../reference.ts';
+import { storedDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { sectorProfiles } from './sector-profile.ts';
 import { isoNow } from './trust.ts';
@@ -109,25 +110,9 @@ export function needByDecile(area: AreaDatabase): DecileNeed[] {
     .all() as DecileNeed[];
 }
 
-/** Distinct people per district × quarter from the match keys of opted-in organisations' active bundles. */
+/** Distinct people per district × quarter from the match keys of opted-in organisations' active bundles (stored at import; see distinct-summary.ts). */
 export function distinctPeopleAcrossOrganisations(area: AreaDatabase): DistinctPeople[] {
-  const rows = area.sqlite
-    .prepare(
-      `SELECT b.organisation_id, b.linkage_key_id, m.bundle_id, m.row, m.quarter, m.district, m.key_type, m.key_value
-       FROM match_keys m JOIN imported_bundles b ON b.id = m.bundle_id
-       WHERE b.superseded_by IS NULL ORDER BY m.bundle_id, m.row`,
-    )
-    .raw()
-    .all() as [string, string, number, number, string, string, string, string][];
-  const records = new Map<string, MatchKeyRow & { keys: [string, string][] }>();
-  for (const [org, linkage, bundleId, row, quarter, district, type, value] of rows) {
-    const id = `${bundleId}:${row}`;
-    let record = records.get(id);
-    if (!record) records.set(id, (record = { organisationId: org, district, quarter, keys: [] }));
-    // Keys made with different area linkage keys can never agree: keep them apart.
-    record.keys.push([`${linkage}/${type}`, value]);
-  }
-  return distinctPeople([...records.values()]);
+  return storedDistinctPeople(area);
 }
 
 // ---- windows of months with the same organisations throughout ----
