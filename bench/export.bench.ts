@@ -39,7 +39,8 @@ async function timeWallAndCpu(fn: () => Promise<unknown>, runs = 5): Promise<{ w
 }
 
 export async function run(bench: BenchContext): Promise<void> {
-  const ctx = createAppContext({ dbFile: benchDatabase(bench), paths: defaultAppPaths(), host: 'browser' });
+  // BENCH_EXPORT_DB=bench/out/demo-100000-s1.db: the issue-5 database, whose bundle is of a typical size.
+  const ctx = createAppContext({ dbFile: process.env.BENCH_EXPORT_DB ?? benchDatabase(bench), paths: defaultAppPaths(), host: 'browser' });
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
   const key = { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
   const fingerprint = crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
