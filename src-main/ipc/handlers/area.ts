@@ -1,5 +1,6 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
 import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, type ImportOutcome } from '../../db/area/import.ts';
+import { refreshDistinctPeople } from '../../db/area/distinct-summary.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
 import {
@@ -60,6 +61,8 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
       results.push(...(await importBundleFiles(db, input.paths, options)));
     }
     for (const file of input.files) results.push(await importBundleBytes(db, file.name, Buffer.from(file.base64, 'base64'), options));
+    // Distinct people across organisations, worked out once for the whole batch (as the CLI does).
+    if (input.files.length > 0) refreshDistinctPeople(db);
     return results;
   },
   'area.importLog': (input, ctx) => importLogEntries(area(ctx), input.limit),
