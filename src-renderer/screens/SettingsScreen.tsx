@@ -286,13 +286,67 @@ function ReferenceData() {
   );
 }
 
+/** Admin: which neighbourhoods count as "areas of deprivation" on badges and lookups. */
+function DeprivationThreshold() {
+  const [threshold, setThreshold] = useState<number | null>(null);
+  const [defaultThreshold, setDefaultThreshold] = useState(2);
+  const [message, setMessage] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    void call('geo.settings', {}).then((r) => {
+      if (!r.ok) return;
+      setThreshold(r.value.deprivationThreshold);
+      setDefaultThreshold(r.value.defaultThreshold);
+    });
+  }, []);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (threshold === null) return;
+    const r = await call('settings.deprivationThreshold', { deprivationThreshold: threshold });
+    setMessage(r.ok ? null : r.error.message);
+    setNotice(r.ok ? 'Saved.' : null);
+  }
+
+  return (
+    <form onSubmit={save} noValidate aria-labelledby="deprivation-heading">
+      <h2 id="deprivation-heading">Areas of deprivation</h2>
+      <ErrorSummary message={message} />
+      {notice ? (
+        <p role="status" className="success">
+          {notice}
+        </p>
+      ) : null}
+      <Field
+        label="A client lives in an area of deprivation when their neighbourhood is in the most deprived"
+        hint={`Indices of Deprivation deciles; the usual choice is the most deprived 20% (deciles 1–${defaultThreshold}).`}
+      >
+        {(p) => (
+          <select {...p} value={threshold ?? defaultThreshold} onChange={(e) => setThreshold(Number(e.target.value))}>
+            {[1, 2, 3, 4, 5].map((d) => (
+              <option key={d} value={d}>
+                {d * 10}% (decile{d === 1 ? ' 1' : `s 1–${d}`})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <button type="submit" className="primary" disabled={threshold === null}>
+        Save threshold
+      </button>
+    </form>
+  );
+}
+
 export function SettingsScreen() {
+  const { session } = useSession();
   return (
     <section>
       <h1 tabIndex={-1}>Settings</h1>
       <OrganisationSettings />
       <SigningKey />
       <LinkageKeySetting />
+      {session.role === 'admin' ? <DeprivationThreshold /> : null}
       <ReferenceData />
     </section>
   );

@@ -72,9 +72,26 @@ export const geoCalls = {
           const parsed = parsePostcode(value);
           if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
         }),
-      threshold: decile.default(DEFAULT_DEPRIVATION_THRESHOLD),
+      /** Default: the organisation's setting (geo.settings). */
+      threshold: decile.optional(),
     }),
     output: GeoLookupResult,
+  },
+  /** The organisation's "area of deprivation" threshold: readable by every role (badges use it). */
+  'geo.settings': {
+    input: z.object({}),
+    output: z.object({ deprivationThreshold: decile, defaultThreshold: decile }),
+  },
+  /** Admin only (the "settings." prefix in ipc/permissions.ts). */
+  'settings.deprivationThreshold': {
+    input: z.object({
+      deprivationThreshold: z
+        .number({ message: 'Choose a decile from 1 to 10.' })
+        .int({ message: 'Choose a decile from 1 to 10.' })
+        .min(1, { message: 'Choose a decile from 1 to 10.' })
+        .max(10, { message: 'Choose a decile from 1 to 10.' }),
+    }),
+    output: z.object({ deprivationThreshold: decile, defaultThreshold: decile }),
   },
   'geo.status': {
     input: z.object({}),

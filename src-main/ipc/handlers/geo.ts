@@ -1,6 +1,7 @@
 /** Geography's handlers: postcode lookups, reference data status, updates and recomputing clients. */
 import fs from 'node:fs';
-import { deprivationBadge, isAreaOfDeprivation } from '../../core/deprivation.ts';
+import { DEFAULT_DEPRIVATION_THRESHOLD, deprivationBadge, isAreaOfDeprivation } from '../../core/deprivation.ts';
+import { readDeprivationThreshold, writeDeprivationThreshold } from '../../db/geo-settings.ts';
 import { geographyFor } from '../../core/geography.ts';
 import { parsePostcode } from '../../core/postcode.ts';
 import { recomputeClientGeography } from '../../db/geo-clients.ts';
@@ -24,6 +25,7 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
       return { ...areas, found: false, country: null, neighbourhood: null, deprivation: null, reason: 'No postcode reference data is loaded.' };
     }
     const found = reference.lookup(parsed.postcode);
+    const threshold = input.threshold ?? readDeprivationThreshold(ctx.caseDb.db);
     const deprivation =
       found.imdDecile !== null && found.imdRank !== null && found.imdEdition !== null && found.domains !== null
         ? {
@@ -31,8 +33,8 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
             imdDecile: found.imdDecile,
             imdRank: found.imdRank,
             domains: { ...found.domains },
-            deprived: isAreaOfDeprivation(found.imdDecile, input.threshold) === true,
-            badge: deprivationBadge(found.imdDecile, input.threshold),
+            deprived: isAreaOfDeprivation(found.imdDecile, threshold) === true,
+            badge: deprivationBadge(found.imdDecile, threshold),
           }
         : null;
     return {
@@ -88,6 +90,16 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
       }
       throw error;
     }
+  },
+
+  'geo.settings': (_input, ctx) => ({
+    deprivationThreshold: readDeprivationThreshold(ctx.caseDb.db),
+    defaultThreshold: DEFAULT_DEPRIVATION_THRESHOLD,
+  }),
+
+  'settings.deprivationThreshold': (input, ctx) => {
+    writeDeprivationThreshold(ctx.caseDb.db, input.deprivationThreshold);
+    return { deprivationThreshold: input.deprivationThreshold, defaultThreshold: DEFAULT_DEPRIVATION_THRESHOLD };
   },
 
   'geo.importProgress': (_input, ctx) => {
