@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { DatabaseOpenError } from '../src-main/db/open.ts';
 import { createAppContext } from '../src-main/app-context.ts';
 import { dispatch, type AppContext } from '../src-main/ipc/handlers.ts';
 import type { CallInput, CallName, CallOutput } from '../src-main/ipc/contract.ts';
@@ -67,3 +68,17 @@ export const aClient = {
   consentToRecord: true,
   consentDate: '2026-01-10',
 } as const;
+
+/** The `needmap` command, for tests that run it as administrators do. */
+export const NEEDMAP_CLI = path.join(defaultAppPaths().resourcesDir, '..', 'src-main', 'cli', 'needmap.mjs');
+
+/** The DatabaseOpenError that opening throws (any other error, or none, fails the test). */
+export function openError(fn: () => unknown): DatabaseOpenError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DatabaseOpenError) return error;
+    throw error;
+  }
+  throw new Error('expected the open to fail');
+}

@@ -7,10 +7,10 @@ import { protectTable } from '../../src-main/core/area/open-data.ts';
 import { quarterOf } from '../../src-main/core/bundle/period.ts';
 import { METADATA_FILE, OGL_V3 } from '../../src-main/db/area/open-data.ts';
 import { openAreaDatabase } from '../../src-main/db/area/open.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir, NEEDMAP_CLI } from '../helpers.ts';
 import { bundleOf, demoRows, hmac, lastMonths, matchKeySection, newKey, paths, taxonomy } from './fixtures.ts';
 
-const cli = path.join(paths.resourcesDir, '..', 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 const needmap = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 const c = (sum: number, suppressed = 0) => ({ sum, suppressed, organisations: 1 + suppressed });

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { lastWholeMonth } from '../../src-main/core/demo.ts';
 import { monthFromIndex, monthIndex } from '../../src-main/core/bundle/period.ts';
-import { sourceRoot } from '../../src-main/paths.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir, NEEDMAP_CLI } from '../helpers.ts';
 import { PASSPHRASE } from './fixtures.ts';
 
-const cli = path.join(sourceRoot(), 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 
 function needmap(args: string[], env: Record<string, string> = {}) {
   const { NEEDMAP_SIGNING_PASSPHRASE: _drop, ...base } = process.env;

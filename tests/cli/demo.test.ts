@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir, NEEDMAP_CLI } from '../helpers.ts';
 
-const cli = path.join(defaultAppPaths().resourcesDir, '..', 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 const needmap = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 function contents(file: string): string {

@@ -10,14 +10,14 @@ import { importReferenceFiles } from '../../src-main/db/reference-import.ts';
 import { ReferenceData } from '../../src-main/db/reference.ts';
 import { dispatch } from '../../src-main/ipc/handlers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
-import { aClient, callOk, tempDir, loginTestAdmin } from '../helpers.ts';
+import { aClient, callOk, tempDir, loginTestAdmin, NEEDMAP_CLI } from '../helpers.ts';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 const nspl2021 = path.join(fixtures, 'NSPL_NOV_2021_UK_TEST.csv');
 const nspl2024 = path.join(fixtures, 'NSPL_FEB_2024_UK_TEST.csv');
 const wrongFile = path.join(fixtures, 'not-a-postcode-file.csv');
 const shipped = shippedReferenceFile(defaultAppPaths());
-const cli = path.join(import.meta.dirname, '..', '..', 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 const run = promisify(execFile);
 
 async function needmap(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

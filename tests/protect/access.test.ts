@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src-main/ipc/handlers.ts';
 import { minimumRole } from '../../src-main/ipc/permissions.ts';
-import { defaultAppPaths } from '../../src-main/paths.ts';
-import { callOk, testContext } from '../helpers.ts';
+import { callOk, testContext, NEEDMAP_CLI } from '../helpers.ts';
 import { clientWithHistory, distinctive } from './fixtures.ts';
 
-const cli = path.join(defaultAppPaths().resourcesDir, '..', 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 const auditVerify = (file: string) =>
   spawnSync(process.execPath, [cli, 'audit', 'verify', '--db', file], { encoding: 'utf8', env: { ...process.env, NEEDMAP_DB_KEY: '' } });
 

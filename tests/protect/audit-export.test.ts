@@ -5,11 +5,10 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain, type AuditEntry } from '../../src-main/core/protect/audit.ts';
 import { dispatch } from '../../src-main/ipc/handlers.ts';
-import { defaultAppPaths } from '../../src-main/paths.ts';
-import { callOk, tempDir, testContext } from '../helpers.ts';
+import { callOk, tempDir, testContext, NEEDMAP_CLI } from '../helpers.ts';
 import { clientWithHistory, distinctive } from './fixtures.ts';
 
-const cli = path.join(defaultAppPaths().resourcesDir, '..', 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 const needmap = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NEEDMAP_DB_KEY: '' } });
 
 /** The CSV's rows back as audit entries, so the exported copy can be checked against its own hashes. */

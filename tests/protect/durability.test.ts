@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateDataKey } from '../../src-main/core/protect/keys.ts';
-import { DatabaseOpenError, openCaseDatabase } from '../../src-main/db/open.ts';
+import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { backupTo, restoreDatabase, RestoreRefused } from '../../src-main/db/protect/backup.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
-import { callOk, tempDir, testContext } from '../helpers.ts';
+import { callOk, tempDir, testContext, openError } from '../helpers.ts';
 import { clientWithHistory, distinctive } from './fixtures.ts';
 
 const migrationsDir = defaultAppPaths().migrationsDir;
@@ -19,16 +19,6 @@ function dump(file: string, key: Buffer): string {
   } finally {
     db.close();
   }
-}
-
-function openFailure(fn: () => unknown): DatabaseOpenError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DatabaseOpenError) return error;
-    throw error;
-  }
-  throw new Error('expected the open to fail');
 }
 
 describe('backups', () => {
@@ -84,7 +74,7 @@ describe('damage and crashes', () => {
       ctx.caseDb.close();
       const size = fs.statSync(file).size;
       fs.truncateSync(file, Math.floor(size / 2 / 4096) * 4096 + 1000);
-      const error = openFailure(() => openCaseDatabase(file, { migrationsDir, ...(key ? { key } : {}) }));
+      const error = openError(() => openCaseDatabase(file, { migrationsDir, ...(key ? { key } : {}) }));
       expect(error.reason).toBe('corrupt');
       expect(error.message).toMatch(/needmap restore --db/);
     }

@@ -2,28 +2,18 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DatabaseOpenError, openCaseDatabase } from '../../src-main/db/open.ts';
+import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { keySlotsPath, readKeySlots, unlockWithSecret } from '../../src-main/db/key-slots.ts';
 import { dispatch } from '../../src-main/ipc/handlers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
-import { callOk, tempDir, testContext } from '../helpers.ts';
+import { callOk, tempDir, testContext, NEEDMAP_CLI, openError } from '../helpers.ts';
 import { bytesOf, clientWithHistory, contains, distinctive, distinctiveNote } from './fixtures.ts';
 
 const migrationsDir = defaultAppPaths().migrationsDir;
-const cli = path.join(defaultAppPaths().resourcesDir, '..', 'src-main', 'cli', 'needmap.mjs');
+const cli = NEEDMAP_CLI;
 const needmap = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NEEDMAP_DB_KEY: '', ...env } });
 const admin = { organisationName: 'Test Advice', username: 'alex', displayName: 'Alex Admin', password: 'a long admin password' };
-
-function openError(fn: () => unknown): DatabaseOpenError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DatabaseOpenError) return error;
-    throw error;
-  }
-  throw new Error('expected the open to fail');
-}
 
 describe('encryption at rest', () => {
   it('first-run setup encrypts a new database: no SQLite header, no client details in its bytes', async () => {
