@@ -67,7 +67,14 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
     const caseDb = openCaseDatabase(path.join(dir, `source-${s}.db`), { migrationsDir: paths.migrationsDir });
     writeDemoClients(
       caseDb,
-      generateDemoClients({ seed: 100 + s, clients: CLIENTS_PER_ORG, endMonth: to, issues: taxonomy.issues, postcodes: demoPostcodes(paths, neighbourhoods), remitCategories: ['money-debt', 'benefits', 'housing'] }),
+      generateDemoClients({
+        seed: 100 + s,
+        clients: CLIENTS_PER_ORG,
+        endMonth: to,
+        issues: taxonomy.issues,
+        postcodes: demoPostcodes(paths, neighbourhoods),
+        remitCategories: ['money-debt', 'benefits', 'housing'],
+      }),
       (postcode) => geographyFor(postcode, neighbourhoods),
     );
     sources.push(readExportRows(caseDb, taxonomy, from, to));
@@ -94,7 +101,12 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
               quarter: quarterOf(p.month),
               district: p.district ?? 'unknown',
               // Clients of the same source database share keys: the same people seen by several organisations.
-              keys: [crypto.createHash('sha256').update(`${i % SOURCES}:${p.clientId}`).digest('base64url')],
+              keys: [
+                crypto
+                  .createHash('sha256')
+                  .update(`${i % SOURCES}:${p.clientId}`)
+                  .digest('base64url'),
+              ],
             })),
           }
         : undefined;
@@ -142,7 +154,9 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
     `${BUNDLES} bundles (${CLIENTS_PER_ORG} clients, ${MONTHS} months each; ${cells} cells, ${(bytes / 1024 / 1024).toFixed(1)} MiB; ${combined} combined cells)`,
   );
   console.log(`read files: ${readMs.toFixed(0)} ms (not counted)`);
-  console.log(`import + verify + combine: ${importMs.toFixed(0)} ms — target < 1000 ms; baseline verify alone: ${verifyMs.toFixed(0)} ms (×${(importMs / verifyMs).toFixed(2)})`);
+  console.log(
+    `import + verify + combine: ${importMs.toFixed(0)} ms — target < 1000 ms; baseline verify alone: ${verifyMs.toFixed(0)} ms (×${(importMs / verifyMs).toFixed(2)})`,
+  );
 
   const baselineMs = timeMedian(() => area.sqlite.prepare('SELECT COUNT(*) FROM combined_cells').get());
   const issue = taxonomy.issues[0]!.code;

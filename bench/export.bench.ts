@@ -43,7 +43,10 @@ export async function run(bench: BenchContext): Promise<void> {
   const ctx = createAppContext({ dbFile: process.env.BENCH_EXPORT_DB ?? benchDatabase(bench), paths: defaultAppPaths(), host: 'browser' });
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
   const key = { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-  const fingerprint = crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const fingerprint = crypto
+    .createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   const [from, to] = ['2024-11', '2026-10'];
 
   let file: Buffer = Buffer.alloc(0);
@@ -53,7 +56,11 @@ export async function run(bench: BenchContext): Promise<void> {
   let typical: { file: Buffer; payloadBytes: Buffer; signature: Buffer } | null = null;
   let cells = 0;
   const linkageKey = 'bench area linkage key, 32 characters or more';
-  for (const [policy, withMatchKeys] of [['cell-key', false], ['nhs-england', false], ['cell-key', true]] as const) {
+  for (const [policy, withMatchKeys] of [
+    ['cell-key', false],
+    ['nhs-england', false],
+    ['cell-key', true],
+  ] as const) {
     let matchKeyRows = 0;
     const exportMs = await timeWallAndCpu(async () => {
       const rows = readExportRows(ctx.caseDb, ctx.taxonomy, from, to);

@@ -14,7 +14,9 @@ import { timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';
 
 function dirSize(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirSize(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .reduce((n, e) => n + (e.isDirectory() ? dirSize(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
 }
 
 export async function run(_bench: BenchContext): Promise<void> {
@@ -60,8 +62,12 @@ export async function run(_bench: BenchContext): Promise<void> {
   console.log(`${index.size} postcodes, ${queries.length} queries × ${rounds} rounds (10% not in the data; mixed case and spacing)\n`);
   console.log('| measure | NeedMap | baseline | ratio | target |');
   console.log('|---|---|---|---|---|');
-  console.log(`| lookups/s warm (ReferenceData.lookup vs Map.get of normalised keys) | ${fmt(lookupsPerSecond)} | ${fmt(mapPerSecond)} | ${(lookupsPerSecond / mapPerSecond).toFixed(2)}× | ≥ 1,000,000 ${lookupsPerSecond >= 1e6 ? '✓' : '✗'} |`);
-  console.log(`| resource load, ms (ReferenceData.load vs fs.readFileSync) | ${fmt(loadMs, 1)} | ${fmt(readMs, 2)} | ${(loadMs / readMs).toFixed(1)}× | < 300 ${loadMs < 300 ? '✓' : '✗'} |`);
+  console.log(
+    `| lookups/s warm (ReferenceData.lookup vs Map.get of normalised keys) | ${fmt(lookupsPerSecond)} | ${fmt(mapPerSecond)} | ${(lookupsPerSecond / mapPerSecond).toFixed(2)}× | ≥ 1,000,000 ${lookupsPerSecond >= 1e6 ? '✓' : '✗'} |`,
+  );
+  console.log(
+    `| resource load, ms (ReferenceData.load vs fs.readFileSync) | ${fmt(loadMs, 1)} | ${fmt(readMs, 2)} | ${(loadMs / readMs).toFixed(1)}× | < 300 ${loadMs < 300 ? '✓' : '✗'} |`,
+  );
   console.log(
     `| size on disk, bytes (resource vs raw source CSVs) | ${fmt(bytes)} | ${sourceBytes === null ? 'n/a (no ../shared)' : fmt(sourceBytes)} | ${sourceBytes === null ? '–' : `${((100 * bytes) / sourceBytes).toFixed(1)}%`} | a few MB |`,
   );

@@ -95,7 +95,9 @@ export async function run(bench: BenchContext): Promise<void> {
     },
   ];
 
-  console.log(`open (migrations check + quick_check): plain ${plain.ms.toFixed(0)} ms, encrypted ${enc.ms.toFixed(0)} ms (${(enc.ms / plain.ms).toFixed(2)}×)\n`);
+  console.log(
+    `open (migrations check + quick_check): plain ${plain.ms.toFixed(0)} ms, encrypted ${enc.ms.toFixed(0)} ms (${(enc.ms / plain.ms).toFixed(2)}×)\n`,
+  );
   console.log('| workload | plain ms | encrypted ms | ratio | target |');
   console.log('|---|---:|---:|---:|---|');
   for (const w of workloads) {

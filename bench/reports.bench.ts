@@ -38,7 +38,10 @@ export async function run(bench: BenchContext): Promise<void> {
   console.log(
     `database: ${count('SELECT COUNT(*) FROM clients')} clients, ${count('SELECT COUNT(*) FROM client_issues')} issue records, ` +
       `${count('SELECT COUNT(*) FROM issue_status_events')} status events; period ${YEAR.from}..${YEAR.to}; ` +
-      `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs\n`,
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} CPUs\n`,
   );
   const all = (sql: string, params: unknown[] = []) => sqlite.prepare(sql).all(...params) as Record<string, number | string | null>[];
   const p = [YEAR.from, YEAR.to];
@@ -51,7 +54,10 @@ export async function run(bench: BenchContext): Promise<void> {
       report: () => needReport(sqlite, tax, YEAR).categories.reduce((s, c) => s + c.people, 0),
       baseline: () => {
         all('SELECT issue_code, COUNT(DISTINCT client_id) people, COUNT(*) n FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', p);
-        return sumOf(all('SELECT substr(issue_code,1,3) k, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', p), 'people');
+        return sumOf(
+          all('SELECT substr(issue_code,1,3) k, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', p),
+          'people',
+        );
       },
     },
     {
@@ -59,42 +65,90 @@ export async function run(bench: BenchContext): Promise<void> {
       view: 'need, part-month period (facts by day)',
       report: () => needReport(sqlite, tax, { ...YEAR, from: '2025-11-02' }).categories.reduce((s, c) => s + c.people, 0),
       baseline: () => {
-        all('SELECT issue_code, COUNT(DISTINCT client_id) people, COUNT(*) n FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', ['2025-11-02', YEAR.to]);
-        return sumOf(all('SELECT substr(issue_code,1,3) k, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', ['2025-11-02', YEAR.to]), 'people');
+        all('SELECT issue_code, COUNT(DISTINCT client_id) people, COUNT(*) n FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', [
+          '2025-11-02',
+          YEAR.to,
+        ]);
+        return sumOf(
+          all('SELECT substr(issue_code,1,3) k, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', [
+            '2025-11-02',
+            YEAR.to,
+          ]),
+          'people',
+        );
       },
     },
     {
       view: 'need, one category (housing)',
       report: () => needReport(sqlite, tax, { ...YEAR, category: 'housing' }).totals.people,
       baseline: () => {
-        all("SELECT issue_code, COUNT(DISTINCT client_id), COUNT(*) FROM client_issues WHERE identified_on BETWEEN ? AND ? AND issue_code LIKE 'HOU-%' GROUP BY 1", p);
-        return count(`SELECT COUNT(DISTINCT client_id) FROM client_issues WHERE identified_on BETWEEN '${YEAR.from}' AND '${YEAR.to}' AND issue_code LIKE 'HOU-%'`);
+        all(
+          "SELECT issue_code, COUNT(DISTINCT client_id), COUNT(*) FROM client_issues WHERE identified_on BETWEEN ? AND ? AND issue_code LIKE 'HOU-%' GROUP BY 1",
+          p,
+        );
+        return count(
+          `SELECT COUNT(DISTINCT client_id) FROM client_issues WHERE identified_on BETWEEN '${YEAR.from}' AND '${YEAR.to}' AND issue_code LIKE 'HOU-%'`,
+        );
       },
     },
     {
       view: 'trend, 24 months + previous year',
       report: () => trendReport(sqlite, tax, { ...YEAR, from: '2024-11-01' }).points.reduce((s, x) => s + x.people + x.previousYearPeople, 0),
       baseline: () =>
-        sumOf(all("SELECT substr(identified_on,1,7) m, COUNT(DISTINCT client_id) people, COUNT(*) FROM client_issues WHERE identified_on BETWEEN '2023-11-01' AND ? GROUP BY 1", [YEAR.to]), 'people') +
-        sumOf(all("SELECT substr(identified_on,1,7) m, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN '2024-11-01' AND '2025-10-31' GROUP BY 1"), 'people'),
+        sumOf(
+          all(
+            "SELECT substr(identified_on,1,7) m, COUNT(DISTINCT client_id) people, COUNT(*) FROM client_issues WHERE identified_on BETWEEN '2023-11-01' AND ? GROUP BY 1",
+            [YEAR.to],
+          ),
+          'people',
+        ) +
+        sumOf(
+          all(
+            "SELECT substr(identified_on,1,7) m, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN '2024-11-01' AND '2025-10-31' GROUP BY 1",
+          ),
+          'people',
+        ),
     },
     {
       view: 'trend, one issue',
       report: () => trendReport(sqlite, tax, { ...YEAR, from: '2024-11-01', issueCode: 'HOU-HOMELESS' }).points.reduce((s, x) => s + x.people, 0),
-      baseline: () => sumOf(all("SELECT substr(identified_on,1,7) m, COUNT(DISTINCT client_id) people, COUNT(*) FROM client_issues WHERE issue_code = 'HOU-HOMELESS' AND identified_on BETWEEN '2023-11-01' AND ? GROUP BY 1 HAVING m >= '2024-11'", [YEAR.to]), 'people'),
+      baseline: () =>
+        sumOf(
+          all(
+            "SELECT substr(identified_on,1,7) m, COUNT(DISTINCT client_id) people, COUNT(*) FROM client_issues WHERE issue_code = 'HOU-HOMELESS' AND identified_on BETWEEN '2023-11-01' AND ? GROUP BY 1 HAVING m >= '2024-11'",
+            [YEAR.to],
+          ),
+          'people',
+        ),
     },
     {
       view: 'where (sector × category)',
       report: () => whereReport(sqlite, tax, YEAR).totals.people,
       baseline: () => {
-        all('SELECT c.postcode_sector, substr(ci.issue_code,1,3), COUNT(DISTINCT ci.client_id), COUNT(*) FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on BETWEEN ? AND ? GROUP BY 1, 2', p);
-        return sumOf(all('SELECT c.postcode_sector, COUNT(DISTINCT ci.client_id) people FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on BETWEEN ? AND ? GROUP BY 1', p), 'people');
+        all(
+          'SELECT c.postcode_sector, substr(ci.issue_code,1,3), COUNT(DISTINCT ci.client_id), COUNT(*) FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on BETWEEN ? AND ? GROUP BY 1, 2',
+          p,
+        );
+        return sumOf(
+          all(
+            'SELECT c.postcode_sector, COUNT(DISTINCT ci.client_id) people FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on BETWEEN ? AND ? GROUP BY 1',
+            p,
+          ),
+          'people',
+        );
       },
     },
     {
       view: 'deciles',
       report: () => decileReport(sqlite, tax, YEAR).totals.people,
-      baseline: () => sumOf(all('SELECT c.imd_decile, COUNT(DISTINCT ci.client_id) people, COUNT(*) FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on BETWEEN ? AND ? GROUP BY 1', p), 'people'),
+      baseline: () =>
+        sumOf(
+          all(
+            'SELECT c.imd_decile, COUNT(DISTINCT ci.client_id) people, COUNT(*) FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on BETWEEN ? AND ? GROUP BY 1',
+            p,
+          ),
+          'people',
+        ),
     },
     {
       view: 'impact (within remit)',
@@ -127,14 +181,17 @@ export async function run(bench: BenchContext): Promise<void> {
       view: 'referrals by destination',
       report: () => referralReport(sqlite, tax, YEAR).total,
       baseline: () =>
-        sumOf(all("SELECT ci.referred_to, COUNT(*) n, COUNT(DISTINCT ci.client_id) FROM client_issues ci WHERE ci.id IN (SELECT client_issue_id FROM issue_status_events WHERE status = 'referred' AND changed_on BETWEEN ? AND ?) GROUP BY 1", p), 'n'),
+        sumOf(
+          all(
+            "SELECT ci.referred_to, COUNT(*) n, COUNT(DISTINCT ci.client_id) FROM client_issues ci WHERE ci.id IN (SELECT client_issue_id FROM issue_status_events WHERE status = 'referred' AND changed_on BETWEEN ? AND ?) GROUP BY 1",
+            p,
+          ),
+          'n',
+        ),
     },
   ];
 
-  const rows: string[] = [
-    '| view | report ms | baseline ms | ratio | < 150 ms | ratio ≤ 1.3 | report CPU ms |',
-    '|---|---:|---:|---:|:-:|:-:|---:|',
-  ];
+  const rows: string[] = ['| view | report ms | baseline ms | ratio | < 150 ms | ratio ≤ 1.3 | report CPU ms |', '|---|---:|---:|---:|:-:|:-:|---:|'];
   for (const c of cases) {
     const mine = c.report();
     const theirs = c.baseline();

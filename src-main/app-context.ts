@@ -67,7 +67,19 @@ export function createAppContext(options: ContextOptions): AppContext {
     migrationsDir: options.paths.migrationsDir,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  return { paths: options.paths, caseDb, openCaseDb: (dataKey) => open(dataKey), taxonomy, neighbourhoods, reference, areaDb, host: options.host, version: APP_VERSION, session: null, dataKey };
+  return {
+    paths: options.paths,
+    caseDb,
+    openCaseDb: (dataKey) => open(dataKey),
+    taxonomy,
+    neighbourhoods,
+    reference,
+    areaDb,
+    host: options.host,
+    version: APP_VERSION,
+    session: null,
+    dataKey,
+  };
 }
 
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */

@@ -57,8 +57,8 @@ function SetupWizard({ onDone }: { onDone: (status: Status) => void }) {
     <section className="auth-panel">
       <h1 tabIndex={-1}>Welcome to NeedMap</h1>
       <p>
-        First, set up your organisation and its administrator. The administrator can add staff accounts, change settings and
-        erase records. The database on this computer is encrypted; every staff member’s password unlocks it.
+        First, set up your organisation and its administrator. The administrator can add staff accounts, change settings and erase records. The database on this
+        computer is encrypted; every staff member’s password unlocks it.
       </p>
       <ErrorSummary message={summary} />
       <form onSubmit={submit} noValidate>
@@ -111,8 +111,7 @@ function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; o
       <h1 tabIndex={-1}>{locked ? 'NeedMap is locked' : 'Log in to NeedMap'}</h1>
       {locked ? (
         <p>
-          NeedMap locked itself after {lockedAfterMinutes} minute{lockedAfterMinutes === 1 ? '' : 's'} without use, to protect the people in
-          the records.
+          NeedMap locked itself after {lockedAfterMinutes} minute{lockedAfterMinutes === 1 ? '' : 's'} without use, to protect the people in the records.
         </p>
       ) : null}
       {!status.encrypted && status.plainReason ? <p className="hint">{status.plainReason}</p> : null}
@@ -191,7 +190,16 @@ export function AuthGate({ children }: { children: ReactNode }) {
     };
   }, [status, refresh]);
 
-  if (error) return <Bare>{<div className="error-summary" role="alert">NeedMap could not start: {error}</div>}</Bare>;
+  if (error)
+    return (
+      <Bare>
+        {
+          <div className="error-summary" role="alert">
+            NeedMap could not start: {error}
+          </div>
+        }
+      </Bare>
+    );
   if (!status) return <Bare>{<p aria-live="polite">Loading…</p>}</Bare>;
   const done = (next: Status) => {
     lastActivity.current = Date.now();

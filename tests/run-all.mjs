@@ -35,6 +35,11 @@ const typecheckStatus = run('TypeScript (strict, whole project)', bin('tsc'), ['
 if (typecheckStatus === 0) totals.passed += 1;
 else totals.failed += 1;
 
+// Formatting (Prettier, .prettierrc.json): `npm run format` fixes what this finds.
+const formatStatus = run('Prettier (formatting)', bin('prettier'), ['--check', '.']);
+if (formatStatus === 0) totals.passed += 1;
+else totals.failed += 1;
+
 const vitestJson = path.join(out, 'vitest.json');
 const vitestStatus = run('vitest: core, database, IPC, CLI', bin('vitest'), [
   'run',

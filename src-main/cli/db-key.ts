@@ -82,7 +82,5 @@ export function newCaseDbKey(values: Record<string, unknown>, dbFile: string): B
 
 /** One line saying whether a database was created encrypted, for `needmap demo`'s output. */
 export function encryptionNote(key: Buffer | undefined): string {
-  return key
-    ? `Encrypted with the key from ${DB_KEY_ENV} (SQLCipher).\n`
-    : `Not encrypted: ${DB_KEY_ENV} is not set, so this is a plain database.\n`;
+  return key ? `Encrypted with the key from ${DB_KEY_ENV} (SQLCipher).\n` : `Not encrypted: ${DB_KEY_ENV} is not set, so this is a plain database.\n`;
 }

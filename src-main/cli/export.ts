@@ -10,7 +10,8 @@ import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { caseDbKey, keyFileOption } from './db-key.ts';
 
-const usage = 'needmap export --db FILE --from YYYY-MM --to YYYY-MM --out FILE [--org-id ID --org-name NAME] [--policy cell-key|nhs-england] [--linkage-key-file FILE]';
+const usage =
+  'needmap export --db FILE --from YYYY-MM --to YYYY-MM --out FILE [--org-id ID --org-name NAME] [--policy cell-key|nhs-england] [--linkage-key-file FILE]';
 
 export const exportCommand: Command = {
   name: 'export',

@@ -12,7 +12,16 @@ import { geoImportCommand, lookupCommand } from './geo.ts';
 import { areaCommands } from './area.ts';
 import { protectCommands } from './protect-commands.ts';
 
-export const commands: Command[] = [demoCommand, serveCommand, exportCommand, verifyCommand, geoImportCommand, lookupCommand, ...areaCommands, ...protectCommands];
+export const commands: Command[] = [
+  demoCommand,
+  serveCommand,
+  exportCommand,
+  verifyCommand,
+  geoImportCommand,
+  lookupCommand,
+  ...areaCommands,
+  ...protectCommands,
+];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -34,8 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   // Two-word commands ("geo import", "area trust") are matched before one-word ones.
-  const command =
-    commands.find((c) => c.name === `${name} ${rest[0] ?? ''}`) ?? commands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === `${name} ${rest[0] ?? ''}`) ?? commands.find((c) => c.name === name);
   if (!command) {
     process.stderr.write(`needmap: unknown command "${name}".\n\n${overview()}`);
     return 2;

@@ -40,16 +40,8 @@ export function similarity(a: string, b: string): number {
 }
 
 /** Name similarity that forgives first/last names entered the wrong way round. */
-export function nameSimilarity(
-  a: { firstName: string; lastName: string },
-  b: { firstName: string; lastName: string },
-): number {
-  const [af, al, bf, bl] = [a.firstName, a.lastName, b.firstName, b.lastName].map(normaliseName) as [
-    string,
-    string,
-    string,
-    string,
-  ];
+export function nameSimilarity(a: { firstName: string; lastName: string }, b: { firstName: string; lastName: string }): number {
+  const [af, al, bf, bl] = [a.firstName, a.lastName, b.firstName, b.lastName].map(normaliseName) as [string, string, string, string];
   const straight = similarity(af + ' ' + al, bf + ' ' + bl);
   const swapped = similarity(af + ' ' + al, bl + ' ' + bf);
   return Math.max(straight, swapped);
@@ -58,10 +50,7 @@ export function nameSimilarity(
 /** Names at least this similar, with the same date of birth, are offered as a probable duplicate. */
 export const NAME_SIMILARITY_THRESHOLD = 0.75;
 
-export function findProbableDuplicates(
-  candidate: Omit<PersonForMatching, 'id'>,
-  existing: Iterable<PersonForMatching>,
-): DuplicateCandidate[] {
+export function findProbableDuplicates(candidate: Omit<PersonForMatching, 'id'>, existing: Iterable<PersonForMatching>): DuplicateCandidate[] {
   const externalId = candidate.externalId ? normaliseExternalId(candidate.externalId) : null;
   const found: DuplicateCandidate[] = [];
   for (const person of existing) {

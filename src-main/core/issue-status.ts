@@ -22,10 +22,7 @@ export function isOpenStatus(status: IssueStatus): boolean {
 }
 
 /** A status change must not predate the previous one (it would rewrite history). */
-export function statusChangeError(
-  previous: { status: IssueStatus; changedOn: string },
-  next: { status: IssueStatus; changedOn: string },
-): string | null {
+export function statusChangeError(previous: { status: IssueStatus; changedOn: string }, next: { status: IssueStatus; changedOn: string }): string | null {
   if (next.changedOn < previous.changedOn) {
     return `The date cannot be before the last change (${previous.changedOn}).`;
   }

@@ -25,9 +25,7 @@ export interface IodColumns {
 }
 
 export type FileLayout =
-  | { kind: 'postcodes'; columns: PostcodeColumns }
-  | { kind: 'iod'; edition: IodEdition; columns: IodColumns }
-  | { kind: 'unrecognised'; reason: string };
+  { kind: 'postcodes'; columns: PostcodeColumns } | { kind: 'iod'; edition: IodEdition; columns: IodColumns } | { kind: 'unrecognised'; reason: string };
 
 export interface PostcodeRow {
   /** Normalised, "PR1 2AB" */
@@ -60,7 +58,10 @@ const COUNTRY_CODES: Record<string, Country> = {
 const COUNTRY_BY_LSOA_PREFIX: Record<string, Country> = { E: 'England', W: 'Wales', S: 'Scotland', N: 'Northern Ireland' };
 
 function normaliseHeader(name: string): string {
-  return name.replace(/^\uFEFF/, '').trim().toLowerCase();
+  return name
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
 }
 
 function findColumn(header: string[], ...patterns: RegExp[]): number | null {
@@ -128,7 +129,10 @@ export function detectLayout(rawHeader: string[], fileName: string): FileLayout 
       else domains[domain] = at;
     }
     if (missing.length) {
-      return { kind: 'unrecognised', reason: `${fileName} looks like an Indices of Deprivation file but has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}.` };
+      return {
+        kind: 'unrecognised',
+        reason: `${fileName} looks like an Indices of Deprivation file but has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}.`,
+      };
     }
     const edition = iodEdition(header[lsoa]!, fileName, header);
     if (!edition) {

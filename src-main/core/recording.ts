@@ -17,10 +17,7 @@ export const PREFERRED_CONTACT_LABELS = {
   post: 'Post',
 } as const;
 export type PreferredContact = keyof typeof PREFERRED_CONTACT_LABELS;
-export const PREFERRED_CONTACT_VALUES = Object.keys(PREFERRED_CONTACT_LABELS) as [
-  PreferredContact,
-  ...PreferredContact[],
-];
+export const PREFERRED_CONTACT_VALUES = Object.keys(PREFERRED_CONTACT_LABELS) as [PreferredContact, ...PreferredContact[]];
 
 /** Is `value` a real calendar date written YYYY-MM-DD? */
 export function isIsoDate(value: string): boolean {

@@ -11,8 +11,7 @@ export const ISSUE_CODE_PATTERN = /^[A-Z]{3}-[A-Z0-9]+(?:-[A-Z0-9]+)*$/;
 /** Category codes: lower-case slugs, e.g. `money-debt`. */
 export const CATEGORY_CODE_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-const nonBlank = (what: string) =>
-  z.string().refine((s) => s.trim().length > 0, { message: `${what} must not be empty` });
+const nonBlank = (what: string) => z.string().refine((s) => s.trim().length > 0, { message: `${what} must not be empty` });
 
 export const TaxonomyCategorySchema = z.object({
   code: z.string().regex(CATEGORY_CODE_PATTERN, { message: 'category code must be a lower-case slug' }),

@@ -20,28 +20,20 @@ export function writeDemoClients(
     VALUES (@firstName, @lastName, @dateOfBirth, @postcode, @postcodeSector, @postcodeDistrict, @lsoa, @imdDecile,
      @imdRank, @imdEdition, @geoReason, @externalIdType, @externalId, @phone, @email, @preferredContact, @consent,
      @consentDate, @recordKey)`);
-  const insertContact = sqlite.prepare(
-    'INSERT INTO contacts (client_id, contact_date, kind, staff_name, note) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insertContact = sqlite.prepare('INSERT INTO contacts (client_id, contact_date, kind, staff_name, note) VALUES (?, ?, ?, ?, ?)');
   const insertIssue = sqlite.prepare(`INSERT INTO client_issues
     (client_id, contact_id, issue_code, within_remit, referred_to, status, identified_on, status_changed_on)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertEvent = sqlite.prepare(
-    'INSERT INTO issue_status_events (client_issue_id, status, changed_on, note) VALUES (?, ?, ?, ?)',
-  );
+  const insertEvent = sqlite.prepare('INSERT INTO issue_status_events (client_issue_id, status, changed_on, note) VALUES (?, ?, ?, ?)');
   const totals = { clients: 0, contacts: 0, issues: 0, events: 0 };
 
   const writeBatch = sqlite.transaction((batch: DemoClient[]) => {
     for (const client of batch) {
       const { contacts, consentToRecord, ...fields } = client;
-      const clientId = Number(
-        insertClient.run({ ...fields, ...geographyOf(client.postcode), consent: consentToRecord ? 1 : 0 }).lastInsertRowid,
-      );
+      const clientId = Number(insertClient.run({ ...fields, ...geographyOf(client.postcode), consent: consentToRecord ? 1 : 0 }).lastInsertRowid);
       totals.clients++;
       for (const contact of contacts) {
-        const contactId = Number(
-          insertContact.run(clientId, contact.contactDate, contact.kind, contact.staffName, contact.note).lastInsertRowid,
-        );
+        const contactId = Number(insertContact.run(clientId, contact.contactDate, contact.kind, contact.staffName, contact.note).lastInsertRowid);
         totals.contacts++;
         for (const issue of contact.issues) {
           const last = issue.events[issue.events.length - 1];

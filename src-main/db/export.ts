@@ -28,7 +28,6 @@ export const ORGANISATION_SETTING = 'organisation';
 export const POLICY_SETTING = 'bundle.disclosurePolicy';
 export { OrganisationSetting };
 
-
 export interface BundleSettings {
   organisation: OrganisationSetting | null;
   policy: DisclosurePolicyName;
@@ -41,7 +40,10 @@ function readSetting(db: CaseDb, key: string): unknown {
 
 function writeSetting(db: CaseDb, key: string, value: unknown): void {
   const text = JSON.stringify(value);
-  db.insert(settings).values({ key, value: text }).onConflictDoUpdate({ target: settings.key, set: { value: text } }).run();
+  db.insert(settings)
+    .values({ key, value: text })
+    .onConflictDoUpdate({ target: settings.key, set: { value: text } })
+    .run();
 }
 
 export function getBundleSettings(db: CaseDb): BundleSettings {
@@ -190,7 +192,10 @@ function requireOrganisation(db: CaseDb): OrganisationSetting {
 }
 
 function nextSequence(db: CaseDb): number {
-  const row = db.select({ n: sql<number | null>`MAX(${bundleExports.sequence})` }).from(bundleExports).get();
+  const row = db
+    .select({ n: sql<number | null>`MAX(${bundleExports.sequence})` })
+    .from(bundleExports)
+    .get();
   return (row?.n ?? 0) + 1;
 }
 
@@ -231,11 +236,7 @@ export interface ExportResult {
 }
 
 /** Builds, signs and zips a bundle and logs it; `outFile`, when given, is in place before the log commits. */
-export async function exportBundle(
-  caseDb: CaseDatabase,
-  taxonomy: Taxonomy,
-  request: ExportRequest & { outFile?: string },
-): Promise<ExportResult> {
+export async function exportBundle(caseDb: CaseDatabase, taxonomy: Taxonomy, request: ExportRequest & { outFile?: string }): Promise<ExportResult> {
   const now = request.now ?? new Date();
   checkPeriod(request.from, request.to, now);
   requireOrganisation(caseDb.db);

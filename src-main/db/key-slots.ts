@@ -57,7 +57,10 @@ export function putKeySlot(dbFile: string, dataKey: Buffer, wrapper: KeyWrapper,
 export function removeKeySlot(dbFile: string, type: KeySlot['type'], label: string): void {
   const existing = readKeySlots(dbFile);
   if (!existing) return;
-  writeKeySlots(dbFile, existing.slots.filter((s) => !(s.type === type && s.label === label)));
+  writeKeySlots(
+    dbFile,
+    existing.slots.filter((s) => !(s.type === type && s.label === label)),
+  );
 }
 
 /**

@@ -55,9 +55,7 @@ export function readJournal(migrationsDir: string): JournalEntry[] {
 
 /** The newest migration time recorded in the database, or null for a database never migrated. */
 function appliedMigrationTime(sqlite: SqliteDatabase): number | null {
-  const table = sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
-    .get();
+  const table = sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'").get();
   if (!table) return null;
   const row = sqlite.prepare('SELECT MAX(created_at) AS t FROM __drizzle_migrations').get() as { t: number | null };
   return row.t === null ? null : Number(row.t);

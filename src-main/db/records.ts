@@ -108,15 +108,13 @@ export function searchClients(db: CaseDb, query: string, limit: number, offset: 
   // A whole postcode typed with its space ("PR1 2AB") should match too.
   const whole = query.trim().length > 0 ? sql`${clients.postcode} = ${query.trim().toUpperCase()}` : undefined;
   const where = conditions.length ? or(and(...conditions), whole) : undefined;
-  const total = db.select({ n: sql<number>`count(*)` }).from(clients).where(where).get()?.n ?? 0;
-  const items = db
-    .select(summaryColumns)
-    .from(clients)
-    .where(where)
-    .orderBy(desc(clients.updatedAt), desc(clients.id))
-    .limit(limit)
-    .offset(offset)
-    .all();
+  const total =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(clients)
+      .where(where)
+      .get()?.n ?? 0;
+  const items = db.select(summaryColumns).from(clients).where(where).orderBy(desc(clients.updatedAt), desc(clients.id)).limit(limit).offset(offset).all();
   return { total, items };
 }
 
@@ -141,12 +139,7 @@ export function findDuplicates(
       externalId: clients.externalId,
     })
     .from(clients)
-    .where(
-      or(
-        eq(clients.dateOfBirth, candidate.dateOfBirth),
-        externalId ? eq(clients.externalId, externalId) : undefined,
-      ),
-    )
+    .where(or(eq(clients.dateOfBirth, candidate.dateOfBirth), externalId ? eq(clients.externalId, externalId) : undefined))
     .all()
     .filter((p) => p.id !== excludeId);
   return findProbableDuplicates(candidate, pool);
@@ -155,18 +148,8 @@ export function findDuplicates(
 export function getClientDetail(db: CaseDb, id: number) {
   const client = db.select().from(clients).where(eq(clients.id, id)).get();
   if (!client) throw new RecordError('not_found', `There is no client ${id}.`);
-  const contactRows = db
-    .select()
-    .from(contacts)
-    .where(eq(contacts.clientId, id))
-    .orderBy(desc(contacts.contactDate), desc(contacts.id))
-    .all();
-  const issueRows = db
-    .select()
-    .from(clientIssues)
-    .where(eq(clientIssues.clientId, id))
-    .orderBy(desc(clientIssues.identifiedOn), asc(clientIssues.id))
-    .all();
+  const contactRows = db.select().from(contacts).where(eq(contacts.clientId, id)).orderBy(desc(contacts.contactDate), desc(contacts.id)).all();
+  const issueRows = db.select().from(clientIssues).where(eq(clientIssues.clientId, id)).orderBy(desc(clientIssues.identifiedOn), asc(clientIssues.id)).all();
   const eventRows = issueRows.length
     ? db
         .select()
@@ -234,9 +217,7 @@ export function recordContact(
         })
         .returning({ id: clientIssues.id })
         .get();
-      tx.insert(issueStatusEvents)
-        .values({ clientIssueId: row.id, status: 'identified', changedOn: input.contactDate, recordedBy: actor })
-        .run();
+      tx.insert(issueStatusEvents).values({ clientIssueId: row.id, status: 'identified', changedOn: input.contactDate, recordedBy: actor }).run();
       if (status === 'referred') {
         tx.insert(issueStatusEvents)
           .values({ clientIssueId: row.id, status, changedOn: input.contactDate, note: `Referred to ${issue.referredTo}`, recordedBy: actor })
@@ -260,10 +241,7 @@ export function changeIssueStatus(
   return db.transaction((tx) => {
     const issue = tx.select().from(clientIssues).where(eq(clientIssues.id, input.clientIssueId)).get();
     if (!issue) throw new RecordError('not_found', `There is no recorded issue ${input.clientIssueId}.`);
-    const problem = statusChangeError(
-      { status: issue.status, changedOn: issue.statusChangedOn },
-      { status: input.status, changedOn: input.changedOn },
-    );
+    const problem = statusChangeError({ status: issue.status, changedOn: issue.statusChangedOn }, { status: input.status, changedOn: input.changedOn });
     if (problem) {
       const field = input.changedOn < issue.statusChangedOn ? 'changedOn' : 'status';
       throw new RecordError('invalid_input', problem, { [field]: [problem] });

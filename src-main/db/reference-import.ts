@@ -224,7 +224,9 @@ export class ReferenceImport {
 
   private async addZip(file: string): Promise<void> {
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) => (err ? reject(new ReferenceImportError(`${file} is not a readable ZIP file (${err.message}).`)) : resolve(z))),
+      yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, z) =>
+        err ? reject(new ReferenceImportError(`${file} is not a readable ZIP file (${err.message}).`)) : resolve(z),
+      ),
     );
     const all: yauzl.Entry[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -246,9 +248,7 @@ export class ReferenceImport {
     );
     try {
       for (const entry of csvs) {
-        const stream = await new Promise<Readable>((resolve, reject) =>
-          reopened.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))),
-        );
+        const stream = await new Promise<Readable>((resolve, reject) => reopened.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
         const label = `${path.basename(file)}: ${entry.fileName}`;
         if (await this.addCsv(entry.fileName, stream, entry.uncompressedSize, label, false)) {
           used++;
@@ -352,7 +352,9 @@ export class ReferenceImport {
     }
     const chosen = layout as FileLayout;
     if (rowsInFile > 0 && refusedInFile === rowsInFile) {
-      throw new ReferenceImportError(`None of the ${rowsInFile} rows of ${label} could be read; nothing was imported. The first problem: ${this.summary.refusedExamples.find((r) => r.file === label)?.reason ?? 'unknown'}.`);
+      throw new ReferenceImportError(
+        `None of the ${rowsInFile} rows of ${label} could be read; nothing was imported. The first problem: ${this.summary.refusedExamples.find((r) => r.file === label)?.reason ?? 'unknown'}.`,
+      );
     }
     const accepted = rowsInFile - refusedInFile;
     if (chosen.kind === 'iod') {

@@ -388,8 +388,10 @@ export class ReferenceData implements NeighbourhoodLookup {
       if (index.flags[i] !== england) continue;
       const id21 = index.lsoa21[i]!;
       const id11 = index.lsoa11[i]!;
-      if (id21 !== NO_LSOA && iod.IoD2025.rank[id21]! > 0) yield { key: index.keys[i]!, imdDecile: iod.IoD2025.deciles[id21 * DECILES_PER_LSOA]!, edition: 'IoD2025' };
-      else if (id11 !== NO_LSOA && iod.IoD2019.rank[id11]! > 0) yield { key: index.keys[i]!, imdDecile: iod.IoD2019.deciles[id11 * DECILES_PER_LSOA]!, edition: 'IoD2019' };
+      if (id21 !== NO_LSOA && iod.IoD2025.rank[id21]! > 0)
+        yield { key: index.keys[i]!, imdDecile: iod.IoD2025.deciles[id21 * DECILES_PER_LSOA]!, edition: 'IoD2025' };
+      else if (id11 !== NO_LSOA && iod.IoD2019.rank[id11]! > 0)
+        yield { key: index.keys[i]!, imdDecile: iod.IoD2019.deciles[id11 * DECILES_PER_LSOA]!, edition: 'IoD2019' };
     }
   }
 

@@ -66,7 +66,9 @@ function categoryPrefixes(taxonomy: Taxonomy) {
     for (const issue of taxonomy.issues) {
       const prefix = issue.code.slice(0, 3);
       if ((categoryOfPrefix.get(prefix) ?? issue.category) !== issue.category || (prefixOfCategory.get(issue.category) ?? prefix) !== prefix) {
-        throw new Error(`The taxonomy gives category ${issue.category} more than one code prefix, or prefix ${prefix} more than one category; reports need one prefix per category.`);
+        throw new Error(
+          `The taxonomy gives category ${issue.category} more than one code prefix, or prefix ${prefix} more than one category; reports need one prefix per category.`,
+        );
       }
       categoryOfPrefix.set(prefix, issue.category);
       prefixOfCategory.set(issue.category, prefix);
@@ -275,7 +277,8 @@ type NeedIssueRow = CountRow & { code: string; categoryPeople: number; totalPeop
 /** Per issue code: presentations and people at the issue, category and filter levels, from the monthly summary. */
 function needByIssueFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedIssueRow[] {
   const kinds = { issue: CODE_KIND.code, category: CODE_KIND[categoryLevel(filter)], total: CODE_KIND[filterLevel(filter)] };
-  const keys = filter.issueCode !== null ? { key1: filter.issueCode } : filter.category !== null ? { key1Prefix: categoryKeyOf(taxonomy, filter.category) } : {};
+  const keys =
+    filter.issueCode !== null ? { key1: filter.issueCode } : filter.category !== null ? { key1Prefix: categoryKeyOf(taxonomy, filter.category) } : {};
   const byCode = new Map<string, NeedIssueRow>();
   const rows = periodCounts(sqlite, filter, [...new Set(Object.values(kinds))], keys);
   for (const r of rows) {
@@ -294,8 +297,7 @@ function needByIssueFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter
   // One pass: per issue, its presentations and the first-in-period flags at each level.
   // Without a sector filter, rows come in code order from the code index; with one, the sector's
   // few rows are read through the sector index and sorted.
-  const source =
-    filter.sector === null ? byCodeSource(filter, scope.where) : { with: '', from: 'report_issue_facts f', where: scope.where };
+  const source = filter.sector === null ? byCodeSource(filter, scope.where) : { with: '', from: 'report_issue_facts f', where: scope.where };
   return prepare(
     sqlite,
     `${source.with}
@@ -309,7 +311,8 @@ function needByIssueFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter
 
 export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedReport {
   const issues = new Map(taxonomy.issues.map((i) => [i.code, i]));
-  const byIssue = filter.sector === null && wholeMonths(filter) ? needByIssueFromMonths(sqlite, taxonomy, filter) : needByIssueFromFacts(sqlite, taxonomy, filter);
+  const byIssue =
+    filter.sector === null && wholeMonths(filter) ? needByIssueFromMonths(sqlite, taxonomy, filter) : needByIssueFromFacts(sqlite, taxonomy, filter);
   const totals: CountPair = { people: 0, presentations: 0 };
   const categories = new Map<string, CountPair>();
   for (const r of byIssue) {
@@ -526,9 +529,14 @@ function whereFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: Repo
 // (e) by deprivation decile of the client's neighbourhood
 
 export function decileReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): DecileReport {
-  const counted = filter.category === null && filter.issueCode === null && filter.sector === null && wholeMonths(filter)
-    ? periodCounts(sqlite, filter, ['decile~any'], {}).map((r) => ({ decile: r.key1 === '' ? null : Number(r.key1), people: r.people, presentations: r.presentations }))
-    : decilesFromFacts(sqlite, taxonomy, filter);
+  const counted =
+    filter.category === null && filter.issueCode === null && filter.sector === null && wholeMonths(filter)
+      ? periodCounts(sqlite, filter, ['decile~any'], {}).map((r) => ({
+          decile: r.key1 === '' ? null : Number(r.key1),
+          people: r.people,
+          presentations: r.presentations,
+        }))
+      : decilesFromFacts(sqlite, taxonomy, filter);
   const { rows, knownPeople, mostDeprivedShare } = decileRows(counted);
   const totals = counted.reduce((t, r) => ({ people: t.people + r.people, presentations: t.presentations + r.presentations }), {
     people: 0,
@@ -592,8 +600,7 @@ interface IdentifiedCounts {
  * ranges of the impact index otherwise, and for an issue within one sector (not a summary key).
  */
 function identifiedCounts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter, scope: IssueScope, olderThan: string): IdentifiedCounts {
-  const countFacts = (extra: string) =>
-    `(SELECT COUNT(*) FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx WHERE ${scope.where}${extra})`;
+  const countFacts = (extra: string) => `(SELECT COUNT(*) FROM report_issue_facts f INDEXED BY report_issue_facts_impact_idx WHERE ${scope.where}${extra})`;
   const params = { ...scope.params, olderThan, olderThanMonthStart: firstDayOfMonth(monthOf(olderThan)) };
   if (!wholeMonths(filter) || (filter.sector !== null && filter.issueCode !== null)) {
     return prepare(
@@ -635,12 +642,7 @@ function identifiedCounts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: Re
   return { untilEnd: months.untilEnd, cohort: months.cohort, untilOlderThan: months.beforeOlderThanMonth + olderThanMonth };
 }
 
-export function impactReport(
-  sqlite: SqliteDatabase,
-  taxonomy: Taxonomy,
-  filter: ReportFilter,
-  openOlderThanDays: number,
-): ImpactReport {
+export function impactReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter, openOlderThanDays: number): ImpactReport {
   const scope = issueScope(filter, taxonomy, { dates: 'untilEnd', forceWithinRemit: true });
   const olderThan = daysBefore(filter.to, openOlderThanDays);
   const params = { ...scope.params, olderThan };
@@ -753,12 +755,7 @@ export function filterOptions(sqlite: SqliteDatabase): {
   firstMonth: string | null;
   lastMonth: string | null;
 } {
-  const sectors = prepare(
-    sqlite,
-    'SELECT DISTINCT postcode_sector FROM clients WHERE postcode_sector IS NOT NULL ORDER BY 1',
-  )
-    .pluck()
-    .all() as string[];
+  const sectors = prepare(sqlite, 'SELECT DISTINCT postcode_sector FROM clients WHERE postcode_sector IS NOT NULL ORDER BY 1').pluck().all() as string[];
   const unknown = prepare(sqlite, 'SELECT EXISTS (SELECT 1 FROM clients WHERE postcode_sector IS NULL)').pluck().get() as number;
   const range = prepare(sqlite, 'SELECT MIN(identified_on) AS first, MAX(identified_on) AS last FROM client_issues').get() as {
     first: string | null;

@@ -47,8 +47,12 @@ export const clients = sqliteTable(
     consentDate: text('consent_date').notNull(),
     /** Random key per client for cell-key perturbation in exported counts; never exported itself. */
     recordKey: integer('record_key').notNull(),
-    createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
-    updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    createdAt: text('created_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    updatedAt: text('updated_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     /** Staff user (users.id) who created / last changed the record; null before accounts existed. */
     createdBy: integer('created_by'),
     updatedBy: integer('updated_by'),
@@ -64,7 +68,6 @@ export const clients = sqliteTable(
   ],
 );
 
-
 export const contacts = sqliteTable(
   'contacts',
   {
@@ -77,7 +80,9 @@ export const contacts = sqliteTable(
     kind: text('kind', { enum: CONTACT_KIND_VALUES }).notNull(),
     staffName: text('staff_name').notNull(),
     note: text('note').notNull().default(''),
-    createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    createdAt: text('created_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     /** Staff user (users.id) who recorded the contact. */
     createdBy: integer('created_by'),
   },
@@ -129,7 +134,9 @@ export const issueStatusEvents = sqliteTable(
     /** ISO date the status changed */
     changedOn: text('changed_on').notNull(),
     note: text('note').notNull().default(''),
-    recordedAt: text('recorded_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    recordedAt: text('recorded_at')
+      .notNull()
+      .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
     /** Staff user (users.id) who recorded the status change. */
     recordedBy: integer('recorded_by'),
   },
@@ -150,7 +157,9 @@ export const signingKeys = sqliteTable('signing_keys', {
   protection: text('protection').notNull(),
   /** The PKCS#8 private key, sealed by that protector (its own serialised envelope). */
   privateKeySealed: text('private_key_sealed').notNull(),
-  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   retiredAt: text('retired_at'),
 });
 
@@ -179,7 +188,9 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ['caseworker', 'manager', 'admin'] }).notNull(),
   /** Argon2id PHC string. */
   passwordHash: text('password_hash').notNull(),
-  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   disabledAt: text('disabled_at'),
 });
 

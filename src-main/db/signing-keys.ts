@@ -179,10 +179,7 @@ export function rotateSigningKey(db: CaseDb, sources: KeySources = {}): SigningK
   if (current) unlockSigningKey(db, sources);
   const protector = protectorFor(null, sources);
   return db.transaction((tx) => {
-    tx.update(signingKeys)
-      .set({ retiredAt: new Date().toISOString() })
-      .where(isNull(signingKeys.retiredAt))
-      .run();
+    tx.update(signingKeys).set({ retiredAt: new Date().toISOString() }).where(isNull(signingKeys.retiredAt)).run();
     return info(createKey(tx as unknown as CaseDb, protector));
   });
 }

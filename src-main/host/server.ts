@@ -74,12 +74,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-export async function startBrowserHost(options: {
-  ctx: AppContext;
-  rendererDir: string;
-  port?: number;
-  token?: string;
-}): Promise<BrowserHost> {
+export async function startBrowserHost(options: { ctx: AppContext; rendererDir: string; port?: number; token?: string }): Promise<BrowserHost> {
   const token = options.token ?? randomBytes(24).toString('hex');
   const rendererDir = path.resolve(options.rendererDir);
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {

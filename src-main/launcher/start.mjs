@@ -50,14 +50,19 @@ async function electronNativeBinding(electronVersion) {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(outDir, 'node_modules'), { recursive: true });
   fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), path.join(outDir, 'node_modules', 'better-sqlite3'), { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'package.json'), JSON.stringify({ name: 'needmap-electron-native', version: '0.0.0', dependencies: { 'better-sqlite3': '*' } }));
+  fs.writeFileSync(
+    path.join(outDir, 'package.json'),
+    JSON.stringify({ name: 'needmap-electron-native', version: '0.0.0', dependencies: { 'better-sqlite3': '*' } }),
+  );
   const { rebuild } = await import('@electron/rebuild');
   await rebuild({ buildPath: outDir, electronVersion, onlyModules: ['better-sqlite3'], force: true });
   return fs.existsSync(binding) ? binding : null;
 }
 
 function startBrowserHost(reason) {
-  say(`${reason}\n[NeedMap] Starting NeedMap in browser mode instead: the same app, served on this computer only.\n[NeedMap] Open the address printed below in your web browser. Press Ctrl+C to stop.`);
+  say(
+    `${reason}\n[NeedMap] Starting NeedMap in browser mode instead: the same app, served on this computer only.\n[NeedMap] Open the address printed below in your web browser. Press Ctrl+C to stop.`,
+  );
   const child = spawn(process.execPath, [path.join(root, 'src-main', 'cli', 'needmap.mjs'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 }

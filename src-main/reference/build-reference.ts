@@ -32,7 +32,10 @@ await run.addFile(path.join(dataDir, 'iod2019_lsoa11.csv'));
 await run.addFile(path.join(dataDir, 'iod2025_lsoa21.csv'));
 
 const nsplDir = path.join(dataDir, 'nspl-nov2021');
-for (const name of fs.readdirSync(nsplDir).filter((f) => f.endsWith('.csv')).sort()) {
+for (const name of fs
+  .readdirSync(nsplDir)
+  .filter((f) => f.endsWith('.csv'))
+  .sort()) {
   await run.addFile(path.join(nsplDir, name));
 }
 

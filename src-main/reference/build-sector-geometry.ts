@@ -213,7 +213,10 @@ async function main(): Promise<void> {
     console.error(`No NSPL files at ${nsplDir}; pass --shared DIR (the folder holding data/).`);
     process.exit(1);
   }
-  const files = fs.readdirSync(nsplDir).filter((f) => f.endsWith('.csv')).sort();
+  const files = fs
+    .readdirSync(nsplDir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort();
   const byArea = new Map<string, UnitPostcode[]>();
   for (const file of files) {
     for (const p of readNspl(fs.readFileSync(path.join(nsplDir, file), 'utf8'))) {
@@ -253,7 +256,9 @@ async function main(): Promise<void> {
     areas,
   };
   fs.writeFileSync(out, JSON.stringify(document));
-  console.log(`Wrote ${out}: ${byArea.size} areas, ${sectorCount} sectors (${shapelessCount} more without a shape) from ${postcodeCount} live postcodes, ${fs.statSync(out).size} bytes.`);
+  console.log(
+    `Wrote ${out}: ${byArea.size} areas, ${sectorCount} sectors (${shapelessCount} more without a shape) from ${postcodeCount} live postcodes, ${fs.statSync(out).size} bytes.`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

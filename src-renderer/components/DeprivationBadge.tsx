@@ -16,8 +16,7 @@ export function DeprivationBadge({ geography }: { geography: ClientRecord['geogr
   const edition = (geography.imdEdition ?? 'IoD2019') as IodEdition;
   return (
     <span>
-      {badge ? <span className="badge badge-deprived">{badge}</span> : null}{' '}
-      {decileDescription(geography.imdDecile, edition)}
+      {badge ? <span className="badge badge-deprived">{badge}</span> : null} {decileDescription(geography.imdDecile, edition)}
       {geography.lsoa ? ` Neighbourhood ${geography.lsoa}.` : ''}
     </span>
   );

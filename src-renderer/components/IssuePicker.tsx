@@ -19,10 +19,7 @@ export function IssuePicker({
   const id = useId();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
-  const results = useMemo(
-    () => searchIssues(taxonomy, query, 12).filter((i) => !exclude.has(i.code)),
-    [taxonomy, query, exclude],
-  );
+  const results = useMemo(() => searchIssues(taxonomy, query, 12).filter((i) => !exclude.has(i.code)), [taxonomy, query, exclude]);
   const current = results[Math.min(active, results.length - 1)];
   const categoryName = new Map(taxonomy.categories.map((c) => [c.code, c.name]));
 
@@ -36,8 +33,7 @@ export function IssuePicker({
     <div className={error ? 'issue-picker field field-error' : 'issue-picker field'}>
       <label htmlFor={`${id}-input`}>Add an issue</label>
       <div className="hint" id={`${id}-hint`}>
-        Type a few letters of the issue or a word the client used (e.g. “damp”, “arrears”, “lonely”). Use the arrow keys and
-        press Enter to add.
+        Type a few letters of the issue or a word the client used (e.g. “damp”, “arrears”, “lonely”). Use the arrow keys and press Enter to add.
       </div>
       {error ? (
         <div className="error-message" role="alert">
@@ -89,8 +85,7 @@ export function IssuePicker({
                   choose(issue);
                 }}
               >
-                <span className="issue-name">{issue.name}</span>{' '}
-                <span className="issue-category">{categoryName.get(issue.category)}</span>
+                <span className="issue-name">{issue.name}</span> <span className="issue-category">{categoryName.get(issue.category)}</span>
               </li>
             ))}
           </ul>

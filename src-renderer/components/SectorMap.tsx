@@ -41,7 +41,13 @@ export function sectorScale(values: readonly number[]): SectorScale {
   const ranges = classRanges(values);
   // With fewer classes than colours, spread them over the palette so they stay far apart.
   const colourOf = (i: number) => SEQUENTIAL[ranges.length <= 1 ? SEQUENTIAL.length - 1 : Math.round((i * (SEQUENTIAL.length - 1)) / (ranges.length - 1))]!;
-  const colourFor = (value: number) => colourOf(Math.max(0, ranges.findIndex(([, to]) => value <= to)));
+  const colourFor = (value: number) =>
+    colourOf(
+      Math.max(
+        0,
+        ranges.findIndex(([, to]) => value <= to),
+      ),
+    );
   return { ranges, colourOf, colourFor };
 }
 

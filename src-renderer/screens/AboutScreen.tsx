@@ -53,14 +53,14 @@ export function AboutScreen() {
       <ul>
         <li>Contains public sector information licensed under the Open Government Licence v3.0.</li>
         <li>
-          Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown
-          copyright and database right 2021. Contains Royal Mail data © Royal Mail copyright and database right 2021. Contains
-          GeoPlace data © Local Government Information House Limited copyright and database right 2021.
+          Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right 2021.
+          Contains Royal Mail data © Royal Mail copyright and database right 2021. Contains GeoPlace data © Local Government Information House Limited copyright
+          and database right 2021.
         </li>
         <li>English Indices of Deprivation 2019 and 2025, Ministry of Housing, Communities &amp; Local Government.</li>
         <li>
-          The issue taxonomy references the Supporting Families Outcome Framework, the Public Health Outcomes Framework and
-          the Adult Social Care Outcomes Framework (Crown copyright, Open Government Licence v3.0).
+          The issue taxonomy references the Supporting Families Outcome Framework, the Public Health Outcomes Framework and the Adult Social Care Outcomes
+          Framework (Crown copyright, Open Government Licence v3.0).
         </li>
       </ul>
     </section>

@@ -80,14 +80,16 @@ export function ClientForm({ id }: { id?: number }) {
     });
   }, [editing, id]);
 
-  const set = <K extends keyof FormState>(key: K) => (value: FormState[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    // A corrected field loses its old message; the others keep theirs until the next save.
-    setErrors((e) => {
-      const { [`client.${key}`]: _cleared, ...rest } = e;
-      return rest;
-    });
-  };
+  const set =
+    <K extends keyof FormState>(key: K) =>
+    (value: FormState[K]) => {
+      setForm((f) => ({ ...f, [key]: value }));
+      // A corrected field loses its old message; the others keep theirs until the next save.
+      setErrors((e) => {
+        const { [`client.${key}`]: _cleared, ...rest } = e;
+        return rest;
+      });
+    };
   const err = (field: string) => errorFor(errors, `client.${field}`);
 
   async function save(confirmedNotDuplicate: boolean) {
@@ -168,15 +170,7 @@ export function ClientForm({ id }: { id?: number }) {
             {(p) => <input {...p} type="date" value={form.dateOfBirth} onChange={(e) => set('dateOfBirth')(e.target.value)} />}
           </Field>
           <Field label="Postcode" error={err('postcode')} hint="Leave blank if the client has no fixed address or would rather not say.">
-            {(p) => (
-              <input
-                {...p}
-                className="postcode-input"
-                value={form.postcode}
-                onChange={(e) => set('postcode')(e.target.value)}
-                autoComplete="off"
-              />
-            )}
+            {(p) => <input {...p} className="postcode-input" value={form.postcode} onChange={(e) => set('postcode')(e.target.value)} autoComplete="off" />}
           </Field>
           <PostcodeFeedback postcode={form.postcode} />
         </fieldset>

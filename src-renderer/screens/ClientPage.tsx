@@ -156,12 +156,10 @@ function DataRights({ id, name, erased, onErased }: { id: number; name: string; 
       {confirming ? (
         <form className="inline-form" onSubmit={erase} noValidate>
           <p>
-            Erasing removes {name}’s name, date of birth, contact details, IDs, notes and full postcode for good. Only anonymous facts
-            already counted in reports stay. This cannot be undone.
+            Erasing removes {name}’s name, date of birth, contact details, IDs, notes and full postcode for good. Only anonymous facts already counted in
+            reports stay. This cannot be undone.
           </p>
-          <Field label={`Type ERASE to confirm`}>
-            {(p) => <input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
-          </Field>
+          <Field label={`Type ERASE to confirm`}>{(p) => <input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}</Field>
           <div className="actions">
             <button type="submit" className="danger" disabled={typed !== 'ERASE'}>
               Erase for good
@@ -223,8 +221,8 @@ export function ClientPage({ id }: { id: number }) {
       </div>
       {erased ? (
         <p className="erased-notice" role="note">
-          This client’s identifying details were erased for good. Only the anonymous facts already counted in reports remain: postcode
-          sector, deprivation decile, contact dates and issues with their statuses.
+          This client’s identifying details were erased for good. Only the anonymous facts already counted in reports remain: postcode sector, deprivation
+          decile, contact dates and issues with their statuses.
         </p>
       ) : null}
       <dl className="details">

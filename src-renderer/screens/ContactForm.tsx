@@ -35,8 +35,7 @@ export function ContactForm({ clientId }: { clientId: number }) {
     });
   }, [clientId]);
 
-  const update = (index: number, change: Partial<IssueRow>) =>
-    setRows((rs) => rs.map((r, i) => (i === index ? { ...r, ...change } : r)));
+  const update = (index: number, change: Partial<IssueRow>) => setRows((rs) => rs.map((r, i) => (i === index ? { ...r, ...change } : r)));
 
   async function submit(e: FormEvent) {
     e.preventDefault();

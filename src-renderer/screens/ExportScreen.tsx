@@ -111,9 +111,7 @@ export function ExportScreen() {
     setBusy(false);
     if (!r.ok) return fail(r.error.message, r.error.fieldErrors);
     if (r.value.base64) downloadBase64(r.value.fileName, r.value.base64);
-    setDone(
-      `Exported ${r.value.fileName} (sequence ${r.value.sequence}, ${r.value.byteSize} bytes), signed by key ${r.value.groupedFingerprint}.`,
-    );
+    setDone(`Exported ${r.value.fileName} (sequence ${r.value.sequence}, ${r.value.byteSize} bytes), signed by key ${r.value.groupedFingerprint}.`);
     setPreview(null);
     loadLog();
   }
@@ -122,8 +120,8 @@ export function ExportScreen() {
     <section>
       <h1 tabIndex={-1}>Export to the local authority</h1>
       <p>
-        The bundle holds counts only — never names, dates of birth, full postcodes or notes — with small numbers protected.
-        It covers whole, closed calendar months and is signed so the receiver can check it came from you unaltered.
+        The bundle holds counts only — never names, dates of birth, full postcodes or notes — with small numbers protected. It covers whole, closed calendar
+        months and is signed so the receiver can check it came from you unaltered.
       </p>
       <ErrorSummary message={summary} />
       {errors.organisation ? (

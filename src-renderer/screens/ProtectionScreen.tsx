@@ -133,7 +133,9 @@ function StaffAccounts() {
             )}
           </Field>
           <Field label="Initial password" error={errorFor(form.errors, 'password')} hint="At least 10 characters; tell it to the person privately.">
-            {(p) => <input {...p} type="password" value={form.values.password} onChange={(e) => form.set('password')(e.target.value)} autoComplete="new-password" />}
+            {(p) => (
+              <input {...p} type="password" value={form.values.password} onChange={(e) => form.set('password')(e.target.value)} autoComplete="new-password" />
+            )}
           </Field>
         </div>
         <button type="submit" className="primary">
@@ -245,14 +247,22 @@ function Policies({ openRetention }: { openRetention: boolean }) {
         <ErrorSummary message={form.summary} />
         <div className="row">
           <Field label="Lock after this many minutes without use" error={errorFor(form.errors, 'autoLockMinutes')}>
-            {(p) => <input {...p} type="number" min={1} max={240} value={form.values.autoLockMinutes} onChange={(e) => form.set('autoLockMinutes')(e.target.value)} />}
+            {(p) => (
+              <input {...p} type="number" min={1} max={240} value={form.values.autoLockMinutes} onChange={(e) => form.set('autoLockMinutes')(e.target.value)} />
+            )}
           </Field>
           <Field label="Anonymise clients with no contact for (years)" error={errorFor(form.errors, 'retentionYears')}>
-            {(p) => <input {...p} type="number" min={1} max={100} value={form.values.retentionYears} onChange={(e) => form.set('retentionYears')(e.target.value)} />}
+            {(p) => (
+              <input {...p} type="number" min={1} max={100} value={form.values.retentionYears} onChange={(e) => form.set('retentionYears')(e.target.value)} />
+            )}
           </Field>
         </div>
         <div className="row">
-          <Field label="Backup folder (e.g. a USB stick or network folder)" error={errorFor(form.errors, 'backupDir')} hint="Leave blank for the default folder beside the database.">
+          <Field
+            label="Backup folder (e.g. a USB stick or network folder)"
+            error={errorFor(form.errors, 'backupDir')}
+            hint="Leave blank for the default folder beside the database."
+          >
             {(p) => <input {...p} value={form.values.backupDir} onChange={(e) => form.set('backupDir')(e.target.value)} />}
           </Field>
           <Field label="Backups to keep" error={errorFor(form.errors, 'backupKeep')}>
@@ -266,9 +276,7 @@ function Policies({ openRetention }: { openRetention: boolean }) {
       <h3 id="retention" ref={retentionHeading} tabIndex={-1}>
         Retention
       </h3>
-      <p>
-        Clients with no contact for {settings?.retentionYears ?? '…'} years are anonymised: personal details removed, anonymous counts kept.
-      </p>
+      <p>Clients with no contact for {settings?.retentionYears ?? '…'} years are anonymised: personal details removed, anonymous counts kept.</p>
       {retentionNotice ? (
         <p role="status" className="success">
           {retentionNotice}

@@ -131,13 +131,11 @@ function LinkageKeySetting() {
     >
       <h2 id="linkage-heading">Counting people once across organisations (optional)</h2>
       <p>
-        If the organisations in your area have agreed a shared <em>area linkage key</em> (and a data-sharing agreement), enter it here.
-        Bundles then include pseudonymised match keys so the local authority can count a person seen by several organisations once —
-        without names or dates of birth leaving. The local authority must never be given this key.
+        If the organisations in your area have agreed a shared <em>area linkage key</em> (and a data-sharing agreement), enter it here. Bundles then include
+        pseudonymised match keys so the local authority can count a person seen by several organisations once — without names or dates of birth leaving. The
+        local authority must never be given this key.
       </p>
-      <p role="status">
-        {status?.set ? `A linkage key is set (key id ${status.keyId}).` : 'No linkage key is set: bundles carry no match keys.'}
-      </p>
+      <p role="status">{status?.set ? `A linkage key is set (key id ${status.keyId}).` : 'No linkage key is set: bundles carry no match keys.'}</p>
       {notice ? <p className="success">{notice}</p> : null}
       <ErrorSummary message={message} />
       <div className="row">
@@ -211,7 +209,12 @@ function ReferenceData() {
     const poll = setInterval(() => {
       void call('geo.importProgress', {}).then((p) => p.ok && setProgress(p.value.running ? p.value : null));
     }, 400);
-    const r = await call('geo.import', { files: files.split('\n').map((f) => f.trim()).filter(Boolean) }).finally(() => {
+    const r = await call('geo.import', {
+      files: files
+        .split('\n')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    }).finally(() => {
       clearInterval(poll);
       setProgress(null);
     });
@@ -266,8 +269,7 @@ function ReferenceData() {
             {progress && progress.totalBytes > 0 ? (
               <>
                 <progress aria-label="Importing reference data" max={progress.totalBytes} value={progress.bytesRead} />{' '}
-                {Math.round((100 * progress.bytesRead) / progress.totalBytes)}% of {progress.file} ·{' '}
-                {progress.rowsRead.toLocaleString('en-GB')} rows
+                {Math.round((100 * progress.bytesRead) / progress.totalBytes)}% of {progress.file} · {progress.rowsRead.toLocaleString('en-GB')} rows
               </>
             ) : (
               <progress aria-label="Importing reference data" />
@@ -278,8 +280,7 @@ function ReferenceData() {
       {result ? (
         <div className="success" role="status">
           Read {result.rowsRead.toLocaleString('en-GB')} rows: {result.postcodesAdded.toLocaleString('en-GB')} postcodes added,{' '}
-          {result.postcodesUpdated.toLocaleString('en-GB')} updated, {result.rowsRefused.toLocaleString('en-GB')} refused. Clients
-          recomputed.
+          {result.postcodesUpdated.toLocaleString('en-GB')} updated, {result.rowsRefused.toLocaleString('en-GB')} refused. Clients recomputed.
         </div>
       ) : null}
     </div>

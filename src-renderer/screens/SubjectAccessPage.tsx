@@ -129,17 +129,17 @@ export function SubjectAccessPage({ id }: { id: number }) {
         {client.firstName ? ` — ${String(client.firstName)} ${String(client.lastName ?? '')}` : ''}
       </h1>
       <p>
-        Everything NeedMap holds about this person, produced {String(report.generatedAt ?? '').replace('T', ' ').slice(0, 16)} UTC. “Recorded by”
-        names the staff member who entered each item.
+        Everything NeedMap holds about this person, produced{' '}
+        {String(report.generatedAt ?? '')
+          .replace('T', ' ')
+          .slice(0, 16)}{' '}
+        UTC. “Recorded by” names the staff member who entered each item.
       </p>
       <div className="actions print-button">
         <button type="button" className="primary" onClick={() => void printOrSavePdf('subject-access.pdf')}>
           Print
         </button>
-        <button
-          type="button"
-          onClick={() => downloadText(`subject-access-client-${id}.json`, JSON.stringify(report, null, 2), 'application/json')}
-        >
+        <button type="button" onClick={() => downloadText(`subject-access-client-${id}.json`, JSON.stringify(report, null, 2), 'application/json')}>
           Download as JSON
         </button>
       </div>

@@ -37,17 +37,30 @@ describe('area.* calls', () => {
     });
     const call = (name: string, input: unknown) => dispatch(name, input, ctx);
 
-    expect(await call('area.trust', { fingerprint: 'not hex' })).toMatchObject({ ok: false, error: { code: 'invalid_input', fieldErrors: { fingerprint: [expect.stringMatching(/64 hex digits/)] } } });
+    expect(await call('area.trust', { fingerprint: 'not hex' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', fieldErrors: { fingerprint: [expect.stringMatching(/64 hex digits/)] } },
+    });
     expect(await call('area.trust', { publicKeyPem: key.publicKeyPem, name: 'Riverside' })).toMatchObject({ ok: true, value: { alreadyTrusted: false } });
     const imported = await call('area.import', { files: [{ name: 'a.needmap-bundle', base64: b.file.toString('base64') }] });
     expect(imported).toMatchObject({ ok: true, value: [{ outcome: 'accepted', organisationId: 'org-a' }] });
-    expect(await call('area.import', { paths: ['/etc'] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/only possible in the desktop app/) } });
+    expect(await call('area.import', { paths: ['/etc'] })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/only possible in the desktop app/) },
+    });
     expect(await call('area.status', {})).toMatchObject({ ok: true, value: { available: true, activeBundles: 1, organisations: 1, trustedKeys: 1 } });
 
     const event = await call('area.events.add', { date: `${months[1]}-10`, title: 'Food bank opened', sectors: ['PR1 2'] });
     expect(event.ok).toBe(true);
     const compared = await call('area.events.compare', { id: (event as { value: { id: number } }).value.id, months: 1 });
-    expect(compared).toMatchObject({ ok: true, value: { monthsBefore: [months[0]], monthsAfter: [months[2]], comparisons: [{ category: 'money-debt', verdict: expect.stringMatching(/^Money & debt presentations in PR1 2 /) }] } });
+    expect(compared).toMatchObject({
+      ok: true,
+      value: {
+        monthsBefore: [months[0]],
+        monthsAfter: [months[2]],
+        comparisons: [{ category: 'money-debt', verdict: expect.stringMatching(/^Money & debt presentations in PR1 2 /) }],
+      },
+    });
 
     const open = await call('area.exportOpenData', { threshold: 10 });
     expect(open.ok).toBe(true);

@@ -23,7 +23,9 @@ describe('the exact conditional test for two Poisson rates', () => {
     const flat = compareRates(41 + 39 + 40, 40 + 42 + 38, 3, 3);
     expect(flat.change).toBe(0);
     expect(flat.pValue).toBeGreaterThan(0.5);
-    expect(verdict('Money & debt', 'PR1 2', step)).toMatch(/^Money & debt presentations in PR1 2 rose 45% in the 3 months after \(120 before, 174 after\), unlikely to be chance \(p=0\.00\d\)$/);
+    expect(verdict('Money & debt', 'PR1 2', step)).toMatch(
+      /^Money & debt presentations in PR1 2 rose 45% in the 3 months after \(120 before, 174 after\), unlikely to be chance \(p=0\.00\d\)$/,
+    );
     expect(verdict('Housing', 'PR1 2', flat)).toMatch(/stayed about the same .* could well be chance \(p=1\.00\)/);
     expect(verdict('Housing', 'PR1 2', compareRates(50, 30, 3, 3))).toMatch(/fell 40%/);
   });
@@ -49,10 +51,20 @@ describe('events in the area database', () => {
     // Event in the middle month; three months either side. Money & debt steps up, housing does not.
     const eventMonth = months[3]!;
     const steady = constructedRows('PR1 2', 'housing', 'HOU-ARREARS', months, [50, 52, 48, 50, 49, 51, 50]);
-    const stepped = constructedRows('PR1 2', 'money-debt', 'MON-PRIORITY-DEBT', months, [40, 42, 38, 45, 70, 75, 72]).map((r) => ({ ...r, clientId: r.clientId + 10_000 }));
+    const stepped = constructedRows('PR1 2', 'money-debt', 'MON-PRIORITY-DEBT', months, [40, 42, 38, 45, 70, 75, 72]).map((r) => ({
+      ...r,
+      clientId: r.clientId + 10_000,
+    }));
     const key = newKey();
     trustKey(area.db, { publicKeyPem: key.publicKeyPem });
-    const b = await bundleOf({ org: { id: 'org-a', name: 'A' }, key, from: months[0]!, to: months[6]!, sequence: 1, rows: { presentations: [...steady, ...stepped], outcomes: [] } });
+    const b = await bundleOf({
+      org: { id: 'org-a', name: 'A' },
+      key,
+      from: months[0]!,
+      to: months[6]!,
+      sequence: 1,
+      rows: { presentations: [...steady, ...stepped], outcomes: [] },
+    });
     expect((await importBundleBytes(area, 'a', b.file, { knownTaxonomyVersions: [taxonomy.version] })).outcome).toBe('accepted');
     const labels = { 'money-debt': 'Money & debt', housing: 'Housing' };
     const early = addEvent(area, { date: `${eventMonth}-14`, title: 'Large employer closed', sectors: ['PR1 2'] });

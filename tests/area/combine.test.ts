@@ -112,7 +112,9 @@ describe('combining organisations’ bundles', () => {
     const fromPayloads = new Map<string, number>();
     for (const b of bundles) {
       const t = b.payload.tables.find((x) => x.id === 'sector-month-category')!;
-      for (const c of t.cells) if (c.presentations.status === 'published') fromPayloads.set(`${c.key[0]}|${c.key[1]}`, (fromPayloads.get(`${c.key[0]}|${c.key[1]}`) ?? 0) + c.presentations.value);
+      for (const c of t.cells)
+        if (c.presentations.status === 'published')
+          fromPayloads.set(`${c.key[0]}|${c.key[1]}`, (fromPayloads.get(`${c.key[0]}|${c.key[1]}`) ?? 0) + c.presentations.value);
     }
     for (const r of bySectorMonth) expect(r.presentations).toBe(fromPayloads.get(`${r.sector}|${r.month}`) ?? 0);
     expect(coverageBySector(area).every((c) => c.organisations >= 1 && c.organisations <= 3)).toBe(true);

@@ -33,14 +33,28 @@ describe('stored distinct people', () => {
 
     // A batch of files: A sees X and Y in PR1, B sees X in PR1 and Z in SE13.
     const dir = tempDir();
-    const a1 = await bundleOf({ ...a, from, to, sequence: 1, rows: { presentations: rows, outcomes: [] }, matchKeys: matchKeySection([
-      { quarter, district: 'PR1', keys: person('X') },
-      { quarter, district: 'PR1', keys: person('Y') },
-    ]) });
-    const b1 = await bundleOf({ ...b, from, to, sequence: 1, rows: { presentations: rows, outcomes: [] }, matchKeys: matchKeySection([
-      { quarter, district: 'PR1', keys: person('X') },
-      { quarter, district: 'SE13', keys: person('Z') },
-    ]) });
+    const a1 = await bundleOf({
+      ...a,
+      from,
+      to,
+      sequence: 1,
+      rows: { presentations: rows, outcomes: [] },
+      matchKeys: matchKeySection([
+        { quarter, district: 'PR1', keys: person('X') },
+        { quarter, district: 'PR1', keys: person('Y') },
+      ]),
+    });
+    const b1 = await bundleOf({
+      ...b,
+      from,
+      to,
+      sequence: 1,
+      rows: { presentations: rows, outcomes: [] },
+      matchKeys: matchKeySection([
+        { quarter, district: 'PR1', keys: person('X') },
+        { quarter, district: 'SE13', keys: person('Z') },
+      ]),
+    });
     fs.writeFileSync(path.join(dir, 'a1.needmap-bundle'), a1.file);
     fs.writeFileSync(path.join(dir, 'b1.needmap-bundle'), b1.file);
     fs.writeFileSync(path.join(dir, 'broken.needmap-bundle'), 'not a zip');
@@ -56,9 +70,14 @@ describe('stored distinct people', () => {
     expect(distinctPeopleAcrossOrganisations(area)).toEqual(afterBatch);
 
     // One file on its own (no batch end): the stored figures are stale until read.
-    const c1 = await bundleOf({ ...c, from, to, sequence: 1, rows: { presentations: rows, outcomes: [] }, matchKeys: matchKeySection([
-      { quarter, district: 'SE13', keys: person('Z') },
-    ]) });
+    const c1 = await bundleOf({
+      ...c,
+      from,
+      to,
+      sequence: 1,
+      rows: { presentations: rows, outcomes: [] },
+      matchKeys: matchKeySection([{ quarter, district: 'SE13', keys: person('Z') }]),
+    });
     expect((await importBundleBytes(area, 'c1', c1.file, options)).outcome).toBe('accepted');
     expect(stamp()).toBe(2);
     const afterC = distinctPeopleAcrossOrganisations(area);
@@ -67,10 +86,17 @@ describe('stored distinct people', () => {
     expect(afterC).toEqual(computeDistinctPeople(area));
 
     // A newer bundle from A replaces its match keys: Y goes, W comes in a new district.
-    const a2 = await bundleOf({ ...a, from, to, sequence: 2, rows: { presentations: rows, outcomes: [] }, matchKeys: matchKeySection([
-      { quarter, district: 'PR1', keys: person('X') },
-      { quarter, district: 'SE4', keys: person('W') },
-    ]) });
+    const a2 = await bundleOf({
+      ...a,
+      from,
+      to,
+      sequence: 2,
+      rows: { presentations: rows, outcomes: [] },
+      matchKeys: matchKeySection([
+        { quarter, district: 'PR1', keys: person('X') },
+        { quarter, district: 'SE4', keys: person('W') },
+      ]),
+    });
     expect((await importBundleBytes(area, 'a2', a2.file, options)).outcome).toBe('accepted');
     const afterSupersede = distinctPeopleAcrossOrganisations(area);
     expect(afterSupersede).toEqual([

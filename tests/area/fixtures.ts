@@ -117,7 +117,13 @@ export async function signedRaw(value: unknown, key: OrgKey): Promise<Buffer> {
 }
 
 /** Presentation rows with exactly `perMonth[i]` presentations (distinct people) in sector × category for months[i]. */
-export function constructedRows(sector: string, category: string, issueCode: string, months: readonly string[], perMonth: readonly number[]): PresentationRow[] {
+export function constructedRows(
+  sector: string,
+  category: string,
+  issueCode: string,
+  months: readonly string[],
+  perMonth: readonly number[],
+): PresentationRow[] {
   const rows: PresentationRow[] = [];
   let id = 1;
   months.forEach((month, i) => {

@@ -14,7 +14,11 @@ const cli = NEEDMAP_CLI;
 const needmap = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 const c = (sum: number, suppressed = 0) => ({ sum, suppressed, organisations: 1 + suppressed });
-const cell = (k3: string, presentations: number, suppressed = 0) => ({ key: ['PR1 2', '2026-01', k3], people: c(presentations, suppressed), presentations: c(presentations, suppressed) });
+const cell = (k3: string, presentations: number, suppressed = 0) => ({
+  key: ['PR1 2', '2026-01', k3],
+  people: c(presentations, suppressed),
+  presentations: c(presentations, suppressed),
+});
 
 describe('area-level disclosure control', () => {
   it('suppresses small and incomplete cells, and one more where a total would give a single suppressed cell away', () => {
@@ -70,7 +74,14 @@ describe('needmap area trust / import / export', () => {
       matchKeys: matchKeySection([{ quarter: quarterOf(months[2]!), district: 'PR1', keys: [secretKey, ''] }]),
     });
     fs.writeFileSync(path.join(dir, 'good.needmap-bundle'), b.file);
-    fs.writeFileSync(path.join(dir, 'stranger.needmap-bundle'), (await bundleOf({ ...{ org: { id: 'x', name: 'X' }, key: newKey(), from: months[0]!, to: months[2]!, sequence: 1, rows: { presentations: [], outcomes: [] } } })).file);
+    fs.writeFileSync(
+      path.join(dir, 'stranger.needmap-bundle'),
+      (
+        await bundleOf({
+          ...{ org: { id: 'x', name: 'X' }, key: newKey(), from: months[0]!, to: months[2]!, sequence: 1, rows: { presentations: [], outcomes: [] } },
+        })
+      ).file,
+    );
 
     const trusted = needmap('area', 'trust', '--db', db, '--key', keyFile, '--name', 'Riverside Advice');
     expect(trusted.status, trusted.stderr).toBe(0);
@@ -105,7 +116,10 @@ describe('needmap area trust / import / export', () => {
       for (const line of text.split('\r\n').slice(1).filter(Boolean)) {
         const fields = line.split(',');
         const [people, peopleStatus, presentations, presentationsStatus] = fields.slice(-5, -1);
-        for (const [value, status] of [[people, peopleStatus], [presentations, presentationsStatus]] as const) {
+        for (const [value, status] of [
+          [people, peopleStatus],
+          [presentations, presentationsStatus],
+        ] as const) {
           if (status === 'published') {
             expect(Number(value)).toBeGreaterThanOrEqual(5);
             published++;

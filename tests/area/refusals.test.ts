@@ -82,14 +82,28 @@ describe('importing bundles: every refusal names the file and the exact reason',
     expect((await importBundleBytes(area, 'two', two, options)).outcome).toBe('accepted');
     const before = snapshot(area);
     expect(await importBundleBytes(area, 'two-again', two, options)).toMatchObject({ outcome: 'refused', reason: 'duplicate' });
-    expect(await importBundleBytes(area, 'two-remade', (await bundleOf(spec(key, 2, { createdAt: new Date(Date.now() - 1000) }))).file, options)).toMatchObject({
-      outcome: 'refused',
-      reason: 'duplicate',
-    });
+    expect(await importBundleBytes(area, 'two-remade', (await bundleOf(spec(key, 2, { createdAt: new Date(Date.now() - 1000) }))).file, options)).toMatchObject(
+      {
+        outcome: 'refused',
+        reason: 'duplicate',
+      },
+    );
     const older = await importBundleBytes(area, 'one', (await bundleOf(spec(key, 1))).file, options);
     expect(older).toMatchObject({ outcome: 'refused', reason: 'older-sequence' });
     expect(older.message).toMatch(/#1 is older than bundle #2/);
-    const overlapping = await importBundleBytes(area, 'overlap', (await bundleOf({ ...spec(key, 3), from: months[1]!, to: months[2]!, rows: { presentations: rows.presentations.filter((r) => r.month !== months[0]), outcomes: [] } })).file, options);
+    const overlapping = await importBundleBytes(
+      area,
+      'overlap',
+      (
+        await bundleOf({
+          ...spec(key, 3),
+          from: months[1]!,
+          to: months[2]!,
+          rows: { presentations: rows.presentations.filter((r) => r.month !== months[0]), outcomes: [] },
+        })
+      ).file,
+      options,
+    );
     expect(overlapping).toMatchObject({ outcome: 'refused', reason: 'overlapping-period' });
     // A key bound to org-a cannot speak for another organisation.
     const impostor = await importBundleBytes(area, 'impostor', (await bundleOf({ ...spec(key, 9), org: { id: 'org-z', name: 'Z' } })).file, options);

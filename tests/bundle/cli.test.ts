@@ -39,7 +39,9 @@ it('exports, verifies, and reports the exact reason a bundle is refused', () => 
   expect(ok.stdout).toMatch(/^Exported .*bundle #1/);
   const fingerprint = /Signer fingerprint: ([0-9A-F ]+)/.exec(ok.stdout)![1]!;
 
-  const wrongPass = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'b.needmap-bundle')], { NEEDMAP_SIGNING_PASSPHRASE: 'not the passphrase' });
+  const wrongPass = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'b.needmap-bundle')], {
+    NEEDMAP_SIGNING_PASSPHRASE: 'not the passphrase',
+  });
   expect(wrongPass.status).toBe(1);
   expect(wrongPass.stderr).toContain('does not unlock');
 
@@ -68,10 +70,16 @@ it('adds match keys with --linkage-key-file, and refuses a short or missing key 
   const keyFile = path.join(dir, 'linkage.key');
 
   fs.writeFileSync(keyFile, 'short\n');
-  const short = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'x.needmap-bundle'), ...org, '--linkage-key-file', keyFile], env);
+  const short = needmap(
+    ['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'x.needmap-bundle'), ...org, '--linkage-key-file', keyFile],
+    env,
+  );
   expect(short.status).toBe(2);
   expect(short.stderr).toContain('at least 32 characters');
-  const missing = needmap(['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'x.needmap-bundle'), ...org, '--linkage-key-file', path.join(dir, 'none')], env);
+  const missing = needmap(
+    ['export', '--db', db, '--from', from, '--to', end, '--out', path.join(dir, 'x.needmap-bundle'), ...org, '--linkage-key-file', path.join(dir, 'none')],
+    env,
+  );
   expect(missing.status).toBe(2);
   expect(missing.stderr).toContain('No linkage key file');
 

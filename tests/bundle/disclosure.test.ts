@@ -81,7 +81,16 @@ describe('the NHS England rule', () => {
     const rows: PresentationRow[] = [];
     for (const [s, sector] of ['A1 1', 'A1 2', 'A1 3'].entries()) {
       for (let i = 0; i < 3; i++) {
-        rows.push({ clientId: s * 10 + i, recordKey: i, month: '2026-02', sector, district: 'A1', imdDecile: null, issueCode: 'HOU-ARREARS', category: 'housing' });
+        rows.push({
+          clientId: s * 10 + i,
+          recordKey: i,
+          month: '2026-02',
+          sector,
+          district: 'A1',
+          imdDecile: null,
+          issueCode: 'HOU-ARREARS',
+          category: 'housing',
+        });
       }
     }
     const [bySector] = buildTables(rows, [], nhsEnglandPolicy);

@@ -29,7 +29,13 @@ export async function filledContext(): Promise<AppContext> {
   let n = 0;
   for (const person of PEOPLE) {
     const created = await callOk(ctx, 'clients.create', {
-      client: { ...person, consentToRecord: true, consentDate: `${months[0]}-01`, phone: '07700 900123', email: `${person.firstName.toLowerCase()}@example.org` },
+      client: {
+        ...person,
+        consentToRecord: true,
+        consentDate: `${months[0]}-01`,
+        phone: '07700 900123',
+        email: `${person.firstName.toLowerCase()}@example.org`,
+      },
       confirmedNotDuplicate: true,
     });
     if (created.kind !== 'created') throw new Error('client not created');

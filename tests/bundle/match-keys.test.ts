@@ -1,15 +1,7 @@
 /** Match keys: Soundex, normalisation, per-quarter keys, and two organisations de-duplicating one person. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPostcodes } from '../../src-main/app-context.ts';
-import {
-  linkageKeyId,
-  matchKeysFor,
-  MATCH_KEY_TYPES,
-  normaliseName,
-  quarterKey,
-  soundex,
-  type MatchKeyPerson,
-} from '../../src-main/core/bundle/match-keys.ts';
+import { linkageKeyId, matchKeysFor, MATCH_KEY_TYPES, normaliseName, quarterKey, soundex, type MatchKeyPerson } from '../../src-main/core/bundle/match-keys.ts';
 import { monthFromIndex, monthIndex, quarterOf } from '../../src-main/core/bundle/period.ts';
 import type { BundlePayload } from '../../src-main/core/bundle/schema.ts';
 import { readBundleEntries, verifyBundle } from '../../src-main/core/bundle/verify.ts';
@@ -34,9 +26,21 @@ afterEach(() => {
 describe('soundex (NARA rules)', () => {
   it('gives the codes of the US National Archives examples', () => {
     const examples: [string, string][] = [
-      ['Robert', 'R163'], ['Rupert', 'R163'], ['Rubin', 'R150'], ['Ashcraft', 'A261'], ['Ashcroft', 'A261'],
-      ['Tymczak', 'T522'], ['Pfister', 'P236'], ['Honeyman', 'H555'], ['Lee', 'L000'], ['Gutierrez', 'G362'],
-      ['Jackson', 'J250'], ['Washington', 'W252'], ['Lloyd', 'L300'], ['Burroughs', 'B620'], ['Burrows', 'B620'],
+      ['Robert', 'R163'],
+      ['Rupert', 'R163'],
+      ['Rubin', 'R150'],
+      ['Ashcraft', 'A261'],
+      ['Ashcroft', 'A261'],
+      ['Tymczak', 'T522'],
+      ['Pfister', 'P236'],
+      ['Honeyman', 'H555'],
+      ['Lee', 'L000'],
+      ['Gutierrez', 'G362'],
+      ['Jackson', 'J250'],
+      ['Washington', 'W252'],
+      ['Lloyd', 'L300'],
+      ['Burroughs', 'B620'],
+      ['Burrows', 'B620'],
     ];
     for (const [name, code] of examples) expect(soundex(name), name).toBe(code);
     expect(soundex('')).toBe('');
@@ -66,8 +70,14 @@ describe('normalisation', () => {
   it('gives typed variants of one person the same keys, and different people different keys', () => {
     const key = quarterKey(LINKAGE_KEY, '2026-Q1');
     const base: MatchKeyPerson = {
-      quarter: '2026-Q1', district: 'SE13', firstName: 'Zoë', lastName: "O'Connor-Smith", dateOfBirth: '1975-04-02',
-      externalIdType: 'nhs', externalId: '943 476 5919', erased: false,
+      quarter: '2026-Q1',
+      district: 'SE13',
+      firstName: 'Zoë',
+      lastName: "O'Connor-Smith",
+      dateOfBirth: '1975-04-02',
+      externalIdType: 'nhs',
+      externalId: '943 476 5919',
+      erased: false,
     };
     const typed = { ...base, firstName: ' ZOE', lastName: 'oconnor smith', externalId: '9434765919' };
     expect(matchKeysFor(typed, key)).toEqual(matchKeysFor(base, key));
@@ -88,8 +98,14 @@ describe('normalisation', () => {
 
   it('derives unrelated keys per quarter and per linkage key', () => {
     const person: MatchKeyPerson = {
-      quarter: '2026-Q1', district: 'PR1', firstName: 'Ann', lastName: 'Lee', dateOfBirth: '1990-01-01',
-      externalIdType: null, externalId: null, erased: false,
+      quarter: '2026-Q1',
+      district: 'PR1',
+      firstName: 'Ann',
+      lastName: 'Lee',
+      dateOfBirth: '1990-01-01',
+      externalIdType: null,
+      externalId: null,
+      erased: false,
     };
     const q1 = matchKeysFor(person, quarterKey(LINKAGE_KEY, '2026-Q1'));
     const q2 = matchKeysFor(person, quarterKey(LINKAGE_KEY, '2026-Q2'));
@@ -179,7 +195,7 @@ describe('two organisations', () => {
       expect(settings.linkageKey).toEqual({ set: true, keyId: linkageKeyId(LINKAGE_KEY) });
       expect(JSON.stringify(settings)).not.toContain(LINKAGE_KEY);
       // Stored sealed, never in clear.
-      const stored = ctx.caseDb.sqlite.prepare("SELECT group_concat(value) FROM settings").pluck().get() as string;
+      const stored = ctx.caseDb.sqlite.prepare('SELECT group_concat(value) FROM settings').pluck().get() as string;
       expect(stored).not.toContain(LINKAGE_KEY);
     }
 
@@ -188,7 +204,11 @@ describe('two organisations', () => {
     const earlierQuarter = quarterOf(EARLIER_MONTH);
     expect(sharedQuarter).not.toBe(earlierQuarter);
     for (const { payload } of [bundleA, bundleB]) {
-      expect(payload.matchKeys).toMatchObject({ algorithm: 'HMAC-SHA256/HKDF-SHA256', linkageKeyId: linkageKeyId(LINKAGE_KEY), keyTypes: [...MATCH_KEY_TYPES] });
+      expect(payload.matchKeys).toMatchObject({
+        algorithm: 'HMAC-SHA256/HKDF-SHA256',
+        linkageKeyId: linkageKeyId(LINKAGE_KEY),
+        keyTypes: [...MATCH_KEY_TYPES],
+      });
       // Only quarter, district and keys: no issue codes, no months.
       for (const row of payload.matchKeys!.rows) expect(Object.keys(row).sort()).toEqual(['district', 'keys', 'quarter']);
     }
@@ -220,10 +240,16 @@ describe('two organisations', () => {
     expect(otherB.tables).toEqual(bundleB.payload.tables);
 
     // No raw identifier of any client of either organisation appears in the bundle bytes.
-    for (const [ctx, bundle] of [[a, bundleA], [b, bundleB]] as const) {
+    for (const [ctx, bundle] of [
+      [a, bundleA],
+      [b, bundleB],
+    ] as const) {
       const entries = await readBundleEntries(bundle.file);
       const haystacks = [bundle.file, ...Object.values(entries)];
-      const clients = ctx.caseDb.sqlite.prepare('SELECT first_name, last_name, date_of_birth, postcode, external_id FROM clients').all() as Record<string, string | null>[];
+      const clients = ctx.caseDb.sqlite.prepare('SELECT first_name, last_name, date_of_birth, postcode, external_id FROM clients').all() as Record<
+        string,
+        string | null
+      >[];
       const secrets = new Set<string>([LINKAGE_KEY, OTHER_LINKAGE_KEY]);
       for (const c of clients) {
         for (const value of Object.values(c)) if (value && value.length >= 5) secrets.add(value);

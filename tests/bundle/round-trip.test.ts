@@ -68,7 +68,10 @@ describe('export → verify', () => {
     const entries = await readBundleEntries(file);
     const haystacks = [file, ...Object.values(entries)];
     const secrets = PEOPLE.flatMap((p) => [p.firstName, p.lastName, p.dateOfBirth, ...(p.postcode ? [p.postcode, p.postcode.replace(' ', '')] : [])]);
-    const rows = ctx.caseDb.sqlite.prepare('SELECT first_name, last_name, date_of_birth, postcode, phone, email FROM clients').all() as Record<string, string | null>[];
+    const rows = ctx.caseDb.sqlite.prepare('SELECT first_name, last_name, date_of_birth, postcode, phone, email FROM clients').all() as Record<
+      string,
+      string | null
+    >[];
     expect(rows).toHaveLength(PEOPLE.length);
     for (const row of rows) secrets.push(...(Object.values(row).filter(Boolean) as string[]));
     const notes = ctx.caseDb.sqlite.prepare('SELECT note, staff_name FROM contacts').all() as { note: string; staff_name: string }[];
@@ -113,9 +116,15 @@ describe('export → verify', () => {
     const { payload } = verifyEntriesOrThrow(await readBundleEntries(file));
     const other = crypto.generateKeyPairSync('ed25519');
     const otherPem = other.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const otherFingerprint = crypto.createHash('sha256').update(other.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const otherFingerprint = crypto
+      .createHash('sha256')
+      .update(other.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
     // A perfectly valid bundle — by someone else.
-    const forged = await packBundle({ ...payload, signer: { algorithm: 'Ed25519', fingerprint: otherFingerprint } }, { privateKey: other.privateKey, publicKeyPem: otherPem });
+    const forged = await packBundle(
+      { ...payload, signer: { algorithm: 'Ed25519', fingerprint: otherFingerprint } },
+      { privateKey: other.privateKey, publicKeyPem: otherPem },
+    );
     expect((await verifyBundle(forged.file)).ok).toBe(true);
     const result = await verifyBundle(forged.file, { expectedFingerprint: out.fingerprint });
     expect(result).toMatchObject({ ok: false, reason: 'fingerprint-mismatch' });

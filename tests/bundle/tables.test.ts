@@ -43,7 +43,13 @@ it('counts distinct people and presentations exactly as SQL does, in any row ord
        FROM client_issues ci JOIN clients c ON c.id = ci.client_id
        WHERE ci.identified_on >= ? AND ci.identified_on < ? GROUP BY 1, 2, 3`,
     )
-    .all(`${from}-01`, `${monthFromIndex(monthIndex(end) + 1)}-01`) as { district: string; month: string; issue: string; people: number; presentations: number }[];
+    .all(`${from}-01`, `${monthFromIndex(monthIndex(end) + 1)}-01`) as {
+    district: string;
+    month: string;
+    issue: string;
+    people: number;
+    presentations: number;
+  }[];
   expect(rows.presentations.length).toBe(expected.reduce((n, e) => n + e.presentations, 0));
 
   const table = buildTables(rows.presentations, rows.outcomes, TRUE_COUNTS).find((t) => t.id === 'district-month-issue')!;

@@ -41,7 +41,10 @@ function renameInZip(zip: Buffer, from: string, to: string): Buffer {
 async function validEntries(): Promise<[string, Buffer][]> {
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const fingerprint = crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const fingerprint = crypto
+    .createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   const payload = buildPayload({
     organisation: { id: 'org', name: 'Org' },
     fingerprint,
@@ -78,8 +81,16 @@ describe('verifying hostile ZIPs', () => {
     ['a missing entry', async (e: [string, Buffer][]) => zipOf(e.slice(0, 2)), 'missing-entry'],
     ['a duplicate entry', async (e: [string, Buffer][]) => zipOf([e[0]!, e[0]!, e[1]!]), 'duplicate-entry'],
     ['an oversized signature', async (e: [string, Buffer][]) => zipOf([e[0]!, ['bundle.json.sig', Buffer.alloc(65)], e[2]!]), 'oversized-entry'],
-    ['a path-traversing entry', async (e: [string, Buffer][]) => renameInZip(await zipOf([e[0]!, e[1]!, ['aa/signer.pub.pem', e[2]![1]]]), 'aa/signer.pub.pem', '../signer.pub.pem'), 'unsafe-path'],
-    ['an absolute path', async (e: [string, Buffer][]) => renameInZip(await zipOf([['xbundle.json', e[0]![1]], e[1]!, e[2]!]), 'xbundle.json', '/bundle.json'), 'unsafe-path'],
+    [
+      'a path-traversing entry',
+      async (e: [string, Buffer][]) => renameInZip(await zipOf([e[0]!, e[1]!, ['aa/signer.pub.pem', e[2]![1]]]), 'aa/signer.pub.pem', '../signer.pub.pem'),
+      'unsafe-path',
+    ],
+    [
+      'an absolute path',
+      async (e: [string, Buffer][]) => renameInZip(await zipOf([['xbundle.json', e[0]![1]], e[1]!, e[2]!]), 'xbundle.json', '/bundle.json'),
+      'unsafe-path',
+    ],
     ['not a ZIP at all', async () => Buffer.from('{"schema":"needmap-bundle/1"}'), 'malformed-zip'],
     ['a truncated ZIP', async (e: [string, Buffer][]) => (await zipOf(e)).subarray(0, 200), 'malformed-zip'],
   ])('refuses %s', async (_what, make, reason) => {

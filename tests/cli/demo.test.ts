@@ -35,7 +35,9 @@ describe('needmap demo', () => {
     const span = caseDb.sqlite.prepare('SELECT MIN(contact_date) AS first, MAX(contact_date) AS last FROM contacts').get() as { first: string; last: string };
     expect(span.first >= '2024-11-01').toBe(true);
     expect(span.last <= '2026-10-31').toBe(true);
-    const perClient = caseDb.sqlite.prepare('SELECT COUNT(*) AS n FROM clients c WHERE NOT EXISTS (SELECT 1 FROM client_issues i WHERE i.client_id = c.id)').get() as { n: number };
+    const perClient = caseDb.sqlite
+      .prepare('SELECT COUNT(*) AS n FROM clients c WHERE NOT EXISTS (SELECT 1 FROM client_issues i WHERE i.client_id = c.id)')
+      .get() as { n: number };
     expect(perClient.n).toBe(0);
     caseDb.close();
   });

@@ -3,12 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { parseOutcomesCsv } from '../../src-main/core/frameworks.ts';
-import {
-  ISSUE_CODE_PATTERN,
-  parseTaxonomy,
-  searchIssues,
-  type Taxonomy,
-} from '../../src-main/core/taxonomy.ts';
+import { ISSUE_CODE_PATTERN, parseTaxonomy, searchIssues, type Taxonomy } from '../../src-main/core/taxonomy.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resources = path.join(here, '../../resources');
@@ -59,9 +54,7 @@ describe('outcomes.csv', () => {
 
   it('handles quoted fields containing commas and rejects duplicate ids', () => {
     const csv = 'id,framework,level,code,fingertips_id,title\nX-1,SFOF,headline,1,,"Safe, secure ""housing"""\n';
-    expect(parseOutcomesCsv(csv)).toEqual([
-      { id: 'X-1', framework: 'SFOF', level: 'headline', code: '1', title: 'Safe, secure "housing"' },
-    ]);
+    expect(parseOutcomesCsv(csv)).toEqual([{ id: 'X-1', framework: 'SFOF', level: 'headline', code: '1', title: 'Safe, secure "housing"' }]);
     expect(() => parseOutcomesCsv(`${csv}X-1,SFOF,headline,2,,Other\n`)).toThrow(/duplicate id "X-1"/);
   });
 });
@@ -99,9 +92,7 @@ describe('resources/taxonomy.json', () => {
   });
 
   it('references only framework ids that exist in outcomes.csv', () => {
-    const unknown = taxonomy.issues.flatMap((i) =>
-      i.frameworks.filter((id) => !frameworkIds.has(id)).map((id) => `${i.code} → ${id}`),
-    );
+    const unknown = taxonomy.issues.flatMap((i) => i.frameworks.filter((id) => !frameworkIds.has(id)).map((id) => `${i.code} → ${id}`));
     expect(unknown).toEqual([]);
     expect(taxonomy.issues.some((i) => i.frameworks.length > 0)).toBe(true);
   });
@@ -116,9 +107,7 @@ describe('resources/taxonomy.json', () => {
   it('only mentions issue codes in definitions that exist', () => {
     const codes = new Set(taxonomy.issues.map((i) => i.code));
     const dangling = taxonomy.issues.flatMap((i) =>
-      (i.definition.match(/\b[A-Z]{3}-[A-Z0-9]+(?:-[A-Z0-9]+)*\b/g) ?? [])
-        .filter((c) => !codes.has(c))
-        .map((c) => `${i.code} → ${c}`),
+      (i.definition.match(/\b[A-Z]{3}-[A-Z0-9]+(?:-[A-Z0-9]+)*\b/g) ?? []).filter((c) => !codes.has(c)).map((c) => `${i.code} → ${c}`),
     );
     expect(dangling).toEqual([]);
   });

@@ -207,12 +207,15 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const trendTable = page.getByTestId('panel-area-issue-trend').locator('tbody tr').filter({ hasText: '2026-06' });
   await expect(trendTable).toContainText('1. Large employer closed (2026-06-15)');
   // The marker is drawn: the event colour appears on the trend canvas.
-  const drawn = await page.getByTestId('panel-area-issue-trend').locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i] === 0x7a && data[i + 1] === 0x1f && data[i + 2] === 0x0b) count++;
-    return count;
-  });
+  const drawn = await page
+    .getByTestId('panel-area-issue-trend')
+    .locator('canvas')
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === 0x7a && data[i + 1] === 0x1f && data[i + 2] === 0x0b) count++;
+      return count;
+    });
   expect(drawn).toBeGreaterThan(50);
   await page.getByTestId('panel-area-issue-trend').scrollIntoViewIfNeeded();
   await screenshot(page, '24-area-trend-event');

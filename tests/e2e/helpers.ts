@@ -22,9 +22,7 @@ export async function apiCall<T>(page: Page, name: string, input: unknown): Prom
 
 /** Body rows of a figures table as text cells (row header first). */
 export async function tableRows(table: Locator): Promise<string[][]> {
-  return table.locator('tbody tr').evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
-  );
+  return table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())));
 }
 
 /** A finished download's bytes (Playwright keeps it in a temporary file). */

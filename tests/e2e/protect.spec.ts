@@ -131,7 +131,15 @@ test('retention banner at login, erase a client who still counts in Reports, pri
   const issueName = taxonomy.issues[0].name as string;
   async function clientWithContact(first: string, last: string, contactDate: string): Promise<number> {
     const created = await apiOk(page, 'clients.create', {
-      client: { firstName: first, lastName: last, dateOfBirth: '1979-05-02', postcode: 'SE13 6AA', phone: '07700 900 123', consentToRecord: true, consentDate: contactDate },
+      client: {
+        firstName: first,
+        lastName: last,
+        dateOfBirth: '1979-05-02',
+        postcode: 'SE13 6AA',
+        phone: '07700 900 123',
+        consentToRecord: true,
+        consentDate: contactDate,
+      },
       confirmedNotDuplicate: true,
     });
     await apiOk(page, 'contacts.record', {
@@ -238,5 +246,10 @@ test('retention banner at login, erase a client who still counts in Reports, pri
   const after = fs.readdirSync(backups).filter((f) => f.endsWith('.db'));
   expect(after.length).toBe(before + 1);
   // Encrypted like the source.
-  expect(fs.readFileSync(path.join(backups, after.sort().at(-1)!)).subarray(0, 15).toString('latin1')).not.toBe('SQLite format 3');
+  expect(
+    fs
+      .readFileSync(path.join(backups, after.sort().at(-1)!))
+      .subarray(0, 15)
+      .toString('latin1'),
+  ).not.toBe('SQLite format 3');
 });

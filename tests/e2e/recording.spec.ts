@@ -85,12 +85,18 @@ test('record a client, a contact with three issues and a status change, and keep
   await addIssue(page, 'lonely', /loneliness/i);
   const chosen = page.locator('.chosen-issues > li');
   await expect(chosen).toHaveCount(3);
-  await chosen.nth(2).getByLabel(/Within our remit/).uncheck();
+  await chosen
+    .nth(2)
+    .getByLabel(/Within our remit/)
+    .uncheck();
   // Saving without saying where the client was referred is refused at that field.
   await page.getByRole('button', { name: 'Save contact' }).click();
   await expect(page.getByText('Say where the client was referred').first()).toBeVisible();
   await expect(chosen).toHaveCount(3);
-  await chosen.nth(2).getByLabel(/Referred to/).fill('Befriending service');
+  await chosen
+    .nth(2)
+    .getByLabel(/Referred to/)
+    .fill('Befriending service');
   await screenshot(page, '04-record-contact');
   await page.getByRole('button', { name: 'Save contact' }).click();
 
@@ -118,7 +124,12 @@ test('record a client, a contact with three issues and a status change, and keep
   await page.getByRole('searchbox').fill('nowak');
   await page.getByRole('link', { name: 'Nowak, Maria' }).click();
   await expect(page.locator('.issues-table tbody tr[data-issue-code]')).toHaveCount(3);
-  await expect(page.locator('.issues-table tbody tr[data-issue-code]').filter({ hasText: /rent or mortgage arrears/i }).locator('.status')).toHaveText('Resolved');
+  await expect(
+    page
+      .locator('.issues-table tbody tr[data-issue-code]')
+      .filter({ hasText: /rent or mortgage arrears/i })
+      .locator('.status'),
+  ).toHaveText('Resolved');
   await expect(page.locator('.timeline')).toContainText('Came to the drop-in with letters.');
   // The postcode was typed in lower case; it is kept in its normal form.
   await expect(page.locator('.details')).toContainText('SE13 6AA');

@@ -70,7 +70,13 @@ describe('importing ONS postcode files', () => {
     const ref = path.join(tempDir(), 'reference.sqlite');
     await importReferenceFiles(ref, [nspl2024], { shippedFile: shipped });
     // E01000919 in IoD2025: rank 9765, decile 3 (iod2025_lsoa21.csv).
-    expect(ReferenceData.load(ref).lookup('WC1A 1AB')).toMatchObject({ lsoa: 'E01000919', imdEdition: 'IoD2025', imdRank: 9765, imdDecile: 3, lsoaName: 'Camden 028D' });
+    expect(ReferenceData.load(ref).lookup('WC1A 1AB')).toMatchObject({
+      lsoa: 'E01000919',
+      imdEdition: 'IoD2025',
+      imdRank: 9765,
+      imdDecile: 3,
+      lsoaName: 'Camden 028D',
+    });
   });
 
   it('reads the per-area CSVs inside an ONS ZIP and skips its documentation tables', async () => {
@@ -104,7 +110,12 @@ describe('importing ONS postcode files', () => {
 describe('geo.* calls', () => {
   it('looks up, imports, reports status and recomputes stored clients', async () => {
     const dir = tempDir();
-    const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), paths: defaultAppPaths(), host: 'browser', referenceFile: path.join(dir, 'reference.sqlite') });
+    const ctx = createAppContext({
+      dbFile: path.join(dir, 'case.db'),
+      paths: defaultAppPaths(),
+      host: 'browser',
+      referenceFile: path.join(dir, 'reference.sqlite'),
+    });
     loginTestAdmin(ctx); // calls need a logged-in user (issue 7)
     try {
       expect(await callOk(ctx, 'geo.lookup', { postcode: 'se136aa' })).toMatchObject({
@@ -118,7 +129,10 @@ describe('geo.* calls', () => {
       });
       expect(await callOk(ctx, 'geo.lookup', { postcode: 'SE13 6AA', threshold: 1 })).toMatchObject({ deprivation: { deprived: false, badge: null } });
       const invalid = await dispatch('geo.lookup', { postcode: 'PR1 2A' }, ctx);
-      expect(invalid).toEqual({ ok: false, error: { code: 'invalid_input', message: 'PR1 2A is not a complete postcode.', fieldErrors: { postcode: ['PR1 2A is not a complete postcode.'] } } });
+      expect(invalid).toEqual({
+        ok: false,
+        error: { code: 'invalid_input', message: 'PR1 2A is not a complete postcode.', fieldErrors: { postcode: ['PR1 2A is not a complete postcode.'] } },
+      });
 
       const status = await callOk(ctx, 'geo.status', {});
       expect(status).toMatchObject({ loaded: true, updated: false, lsoas: { IoD2019: 32844, IoD2025: 33755 } });
@@ -146,7 +160,12 @@ describe('geo.* calls', () => {
       expect(await callOk(ctx, 'geo.importProgress', {})).toMatchObject({ running: false, rowsRead: 0 });
       expect((await callOk(ctx, 'geo.status', {})).updated).toBe(true);
       expect(await callOk(ctx, 'geo.recomputeClients', {})).toEqual({ clients: 1, changed: 1, withDecile: 1, unknown: 0 });
-      expect((await callOk(ctx, 'clients.get', { id })).client.geography).toMatchObject({ lsoa: 'E01000919', imdDecile: 4, imdEdition: 'IoD2019', geoReason: null });
+      expect((await callOk(ctx, 'clients.get', { id })).client.geography).toMatchObject({
+        lsoa: 'E01000919',
+        imdDecile: 4,
+        imdEdition: 'IoD2019',
+        geoReason: null,
+      });
       expect(await callOk(ctx, 'geo.recomputeClients', {})).toMatchObject({ changed: 0 });
     } finally {
       ctx.caseDb.close();
@@ -158,7 +177,10 @@ describe('needmap lookup and geo import', () => {
   it('prints one JSON line per postcode in order, and exits 0 only if all were found', async () => {
     const ok = await needmap(['lookup', '--ref', shipped, 'wc1a1ab', 'SE13 6AA']);
     expect(ok.code).toBe(0);
-    const lines = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       {
         postcode: 'WC1A 1AB',
@@ -176,7 +198,12 @@ describe('needmap lookup and geo import', () => {
 
     const mixed = await needmap(['lookup', '--ref', shipped, 'DT1 1AA', 'FK1 7ZZ', 'PR1 2A']);
     expect(mixed.code).toBe(1);
-    expect(mixed.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    expect(
+      mixed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
       expect.objectContaining({ postcode: 'DT1 1AA', imdDecile: 8 }),
       expect.objectContaining({ postcode: 'FK1 7ZZ', imdDecile: null, reason: 'Not in the postcode data — a new or mistyped postcode?' }),
       { input: 'PR1 2A', error: 'PR1 2A is not a complete postcode.' },

@@ -79,16 +79,46 @@ describe('reference file layouts', () => {
       ok: true,
       row: { postcode: 'WC1A 1AB', lsoa11: 'E01000919', lsoa21: null, country: 'England', terminated: null },
     });
-    expect(validatePostcodeRow(['JE1 0BD', '', 'L99999999', 'L93000001'], columns)).toMatchObject({ ok: true, row: { lsoa11: null, country: 'Channel Islands' } });
-    expect(validatePostcodeRow(['WC1A 1AA', '199806', 'E01000855', ''], columns)).toMatchObject({ ok: true, row: { terminated: '199806', country: 'England' } });
+    expect(validatePostcodeRow(['JE1 0BD', '', 'L99999999', 'L93000001'], columns)).toMatchObject({
+      ok: true,
+      row: { lsoa11: null, country: 'Channel Islands' },
+    });
+    expect(validatePostcodeRow(['WC1A 1AA', '199806', 'E01000855', ''], columns)).toMatchObject({
+      ok: true,
+      row: { terminated: '199806', country: 'England' },
+    });
     expect(validatePostcodeRow(['NOTAPC', '', 'E01000919', 'E92000001'], columns)).toEqual({ ok: false, reason: 'postcode "NOTAPC" is not valid' });
-    expect(validatePostcodeRow(['WC1A 1AB', '1998', 'E01000919', 'E92000001'], columns)).toEqual({ ok: false, reason: 'doterm "1998" is not a year and month (yyyymm)' });
+    expect(validatePostcodeRow(['WC1A 1AB', '1998', 'E01000919', 'E92000001'], columns)).toEqual({
+      ok: false,
+      reason: 'doterm "1998" is not a year and month (yyyymm)',
+    });
     expect(validatePostcodeRow(['WC1A 1AB', '', 'E0100091', 'E92000001'], columns)).toEqual({ ok: false, reason: 'lsoa11 "E0100091" is not an ONS area code' });
     expect(validatePostcodeRow(['WC1A 1AB', '', 'E01000919', 'X1'], columns)).toEqual({ ok: false, reason: 'ctry "X1" is not a UK country code' });
-    const iod = detectLayout(['lsoa_code', 'lsoa_name', 'imd_rank', 'imd_decile', 'income_decile', 'employment_decile', 'education_decile', 'health_decile', 'crime_decile', 'housing_services_decile', 'living_environment_decile'], 'iod2019_lsoa11.csv');
+    const iod = detectLayout(
+      [
+        'lsoa_code',
+        'lsoa_name',
+        'imd_rank',
+        'imd_decile',
+        'income_decile',
+        'employment_decile',
+        'education_decile',
+        'health_decile',
+        'crime_decile',
+        'housing_services_decile',
+        'living_environment_decile',
+      ],
+      'iod2019_lsoa11.csv',
+    );
     expect(iod).toMatchObject({ kind: 'iod', edition: 'IoD2019' });
     if (iod.kind !== 'iod') throw new Error('not iod');
-    expect(validateIodRow('E01000919,Camden 028D,12962,4,5,5,7,7,2,4,1'.split(','), iod.columns)).toMatchObject({ ok: true, row: { rank: 12962, decile: 4, domains: { income: 5, livingEnvironment: 1 } } });
-    expect(validateIodRow('E01000919,Camden 028D,12962,11,5,5,7,7,2,4,1'.split(','), iod.columns)).toEqual({ ok: false, reason: 'IMD decile 11 is outside 1–10' });
+    expect(validateIodRow('E01000919,Camden 028D,12962,4,5,5,7,7,2,4,1'.split(','), iod.columns)).toMatchObject({
+      ok: true,
+      row: { rank: 12962, decile: 4, domains: { income: 5, livingEnvironment: 1 } },
+    });
+    expect(validateIodRow('E01000919,Camden 028D,12962,11,5,5,7,7,2,4,1'.split(','), iod.columns)).toEqual({
+      ok: false,
+      reason: 'IMD decile 11 is outside 1–10',
+    });
   });
 });

@@ -49,7 +49,11 @@ describe('shipped reference data', () => {
       terminatedSince: 'June 1998',
       reason: "Terminated postcode: no longer in use since June 1998. Check the client's current postcode.",
     });
-    expect(reference.lookup('LD1 5AB')).toMatchObject({ imdDecile: null, country: 'Wales', reason: 'Outside England (Wales): the English Indices of Deprivation do not apply.' });
+    expect(reference.lookup('LD1 5AB')).toMatchObject({
+      imdDecile: null,
+      country: 'Wales',
+      reason: 'Outside England (Wales): the English Indices of Deprivation do not apply.',
+    });
     expect(reference.lookup('IM1 1AD').reason).toBe('Outside England (Isle of Man): the English Indices of Deprivation do not apply.');
     expect(reference.lookup('GY1 1AA').reason).toBe('Outside England (Channel Islands): the English Indices of Deprivation do not apply.');
     expect(reference.lookup('ZE1 0AA').country).toBe('Scotland');

@@ -24,6 +24,9 @@ describe('deprivation threshold setting', () => {
     const ctx = testContext();
     ctx.session = { ...ctx.session!, role: 'caseworker' };
     expect((await callOk(ctx, 'geo.settings', {})).deprivationThreshold).toBe(2);
-    expect(await dispatch('settings.deprivationThreshold', { deprivationThreshold: 1 }, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'role' } });
+    expect(await dispatch('settings.deprivationThreshold', { deprivationThreshold: 1 }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', reason: 'role' },
+    });
   });
 });

@@ -106,7 +106,13 @@ describe('recording through the contract', () => {
     expect(missingReferral).toMatchObject({ ok: false, error: { fieldErrors: { 'issues.0.referredTo': [expect.stringMatching(/referred/)] } } });
     const unknown = await dispatch(
       'contacts.record',
-      { ...base, issues: [{ issueCode: code, withinRemit: true }, { issueCode: 'XXX-NOPE', withinRemit: true }] },
+      {
+        ...base,
+        issues: [
+          { issueCode: code, withinRemit: true },
+          { issueCode: 'XXX-NOPE', withinRemit: true },
+        ],
+      },
       ctx,
     );
     expect(unknown).toMatchObject({ ok: false, error: { fieldErrors: { 'issues.1.issueCode': [expect.stringMatching(/not in the issue taxonomy/)] } } });

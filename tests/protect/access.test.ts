@@ -36,7 +36,10 @@ describe('roles, enforced by dispatch', () => {
 
   it('with nobody logged in only the first-run and login calls work; wrong passwords are refused', async () => {
     const ctx = testContext(undefined, { login: false });
-    expect(await dispatch('clients.search', {}, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Please log in.', reason: 'setup-required' } });
+    expect(await dispatch('clients.search', {}, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: 'Please log in.', reason: 'setup-required' },
+    });
     expect(await dispatch('auth.setupAdmin', { organisationName: 'X', username: 'root', displayName: 'Root', password: 'short' }, ctx)).toMatchObject({
       ok: false,
       error: { code: 'invalid_input', fieldErrors: { password: ['The password must be at least 10 characters long.'] } },
@@ -55,7 +58,10 @@ describe('roles, enforced by dispatch', () => {
     ctx.lastActivity = Date.now() - 4 * 60_000;
     await callOk(ctx, 'clients.search', {});
     ctx.lastActivity = Date.now() - 6 * 60_000;
-    expect(await dispatch('clients.search', {}, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Please log in.', reason: 'login-required' } });
+    expect(await dispatch('clients.search', {}, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: 'Please log in.', reason: 'login-required' },
+    });
     expect(ctx.session).toBeNull();
     expect(await callOk(ctx, 'auth.status', {})).toMatchObject({ session: null, autoLockMinutes: 5 });
   });

@@ -11,11 +11,20 @@ function reportTotals(ctx: AppContext) {
     facts: q(`SELECT sector, imd_decile, substr(identified_on,1,7) AS month, issue_code, status, count(*) AS n
               FROM report_issue_facts GROUP BY 1,2,3,4,5 ORDER BY 1,2,3,4,5`),
     clients: q('SELECT postcode_sector, postcode_district, imd_decile, count(*) AS n FROM clients GROUP BY 1,2,3 ORDER BY 1,2,3'),
-    contacts: q("SELECT substr(contact_date,1,7) AS month, kind, count(*) AS n FROM contacts GROUP BY 1,2 ORDER BY 1,2"),
+    contacts: q('SELECT substr(contact_date,1,7) AS month, kind, count(*) AS n FROM contacts GROUP BY 1,2 ORDER BY 1,2'),
   };
 }
 
-const secrets = [distinctive.firstName, distinctive.lastName, distinctive.dateOfBirth, distinctive.postcode, distinctive.externalId, distinctive.phone, distinctive.email, distinctiveNote];
+const secrets = [
+  distinctive.firstName,
+  distinctive.lastName,
+  distinctive.dateOfBirth,
+  distinctive.postcode,
+  distinctive.externalId,
+  distinctive.phone,
+  distinctive.email,
+  distinctiveNote,
+];
 
 describe('right to erasure', () => {
   it('leaves none of the erased values in the file, WAL or free pages, and report totals unchanged', async () => {
@@ -23,7 +32,22 @@ describe('right to erasure', () => {
     const ctx = testContext();
     const file = ctx.caseDb.file;
     const target = await clientWithHistory(ctx, distinctive, distinctiveNote);
-    const other = await clientWithHistory(ctx, { ...distinctive, firstName: 'Keepme', lastName: 'Otherperson', email: null, phone: null, externalId: null, externalIdType: null, postcode: 'SE13 6AA', dateOfBirth: '1990-05-05' }, 'ordinary note', '2026-03-04');
+    const other = await clientWithHistory(
+      ctx,
+      {
+        ...distinctive,
+        firstName: 'Keepme',
+        lastName: 'Otherperson',
+        email: null,
+        phone: null,
+        externalId: null,
+        externalIdType: null,
+        postcode: 'SE13 6AA',
+        dateOfBirth: '1990-05-05',
+      },
+      'ordinary note',
+      '2026-03-04',
+    );
     // The values are really in the file first (so this test can fail).
     ctx.caseDb.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     for (const value of secrets) expect(contains(bytesOf(file, `${file}-wal`), value), value).toBe(true);
@@ -40,7 +64,15 @@ describe('right to erasure', () => {
     expect(contains(bytes, 'Otherperson')).toBe(true);
 
     const detail = await callOk(ctx, 'clients.get', { id: target.id });
-    expect(detail.client).toMatchObject({ firstName: 'Erased', lastName: 'client', dateOfBirth: '', postcode: null, phone: null, email: null, externalId: null });
+    expect(detail.client).toMatchObject({
+      firstName: 'Erased',
+      lastName: 'client',
+      dateOfBirth: '',
+      postcode: null,
+      phone: null,
+      email: null,
+      externalId: null,
+    });
     expect(detail.client.geography.postcodeSector).toBe('PR1 2');
     expect(detail.issues).toHaveLength(2);
     expect(detail.contacts[0]!.note).toBe('');
@@ -60,7 +92,10 @@ describe('retention', () => {
     expect(preview.policyYears).toBe(6);
     expect(preview.clients.map((c) => c.id)).toEqual([old1.id, old2.id]);
 
-    expect(await dispatch('protect.retentionApply', { today: '2026-11-25', clientIds: [old1.id] }, ctx)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await dispatch('protect.retentionApply', { today: '2026-11-25', clientIds: [old1.id] }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
     const applied = await callOk(ctx, 'protect.retentionApply', { today: '2026-11-25', clientIds: preview.clients.map((c) => c.id) });
     expect(applied.anonymised).toBe(2);
     const erasedIds = (ctx.caseDb.sqlite.prepare('SELECT id FROM clients WHERE erased_at IS NOT NULL ORDER BY id').all() as { id: number }[]).map((r) => r.id);
@@ -78,7 +113,12 @@ describe('subject access', () => {
     const c = await clientWithHistory(ctx, distinctive, distinctiveNote);
     await callOk(ctx, 'clients.get', { id: c.id });
     const { report } = await callOk(ctx, 'protect.subjectAccess', { clientId: c.id });
-    const r = report as { client: Record<string, unknown>; contacts: { note: string; createdBy: string }[]; issues: { events: { recordedBy: string }[] }[]; accessLog: { action: string }[] };
+    const r = report as {
+      client: Record<string, unknown>;
+      contacts: { note: string; createdBy: string }[];
+      issues: { events: { recordedBy: string }[] }[];
+      accessLog: { action: string }[];
+    };
     expect(r.client).toMatchObject({ lastName: distinctive.lastName, email: distinctive.email, createdBy: 'Test Admin (test-admin)' });
     expect(r.client).not.toHaveProperty('recordKey');
     expect(r.contacts[0]).toMatchObject({ note: distinctiveNote, createdBy: 'Test Admin (test-admin)' });

@@ -39,6 +39,11 @@ export async function clientWithHistory(ctx: AppContext, client: Record<string, 
     note,
     issues: codes.map((issueCode) => ({ issueCode, withinRemit: true, referredTo: null })),
   });
-  await callOk(ctx, 'issues.changeStatus', { clientIssueId: recorded.clientIssueIds[0]!, status: 'in_progress', changedOn: contactDate, note: `${note} (status)` });
+  await callOk(ctx, 'issues.changeStatus', {
+    clientIssueId: recorded.clientIssueIds[0]!,
+    status: 'in_progress',
+    changedOn: contactDate,
+    note: `${note} (status)`,
+  });
   return { id: created.id, ...recorded };
 }

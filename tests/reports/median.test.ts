@@ -21,6 +21,11 @@ describe('weightedMedian', () => {
   });
 
   it('averages the two middle values across groups', () => {
-    expect(weightedMedian([{ value: 10, count: 2 }, { value: 4, count: 2 }])).toBe(7);
+    expect(
+      weightedMedian([
+        { value: 10, count: 2 },
+        { value: 4, count: 2 },
+      ]),
+    ).toBe(7);
   });
 });

@@ -28,9 +28,25 @@ const POSTCODES = [
 ];
 const REMIT = ['money-debt', 'benefits', 'housing', 'employment-skills', 'digital-practical'];
 
-interface Issue { id: number; clientId: number; code: string; withinRemit: boolean; referredTo: string | null; identifiedOn: string }
-interface Event { id: number; issueId: number; status: string; changedOn: string }
-interface Client { id: number; sector: string | null; decile: number | null }
+interface Issue {
+  id: number;
+  clientId: number;
+  code: string;
+  withinRemit: boolean;
+  referredTo: string | null;
+  identifiedOn: string;
+}
+interface Event {
+  id: number;
+  issueId: number;
+  status: string;
+  changedOn: string;
+}
+interface Client {
+  id: number;
+  sector: string | null;
+  decile: number | null;
+}
 
 let ctx: AppContext;
 let issues: Issue[];
@@ -45,9 +61,14 @@ type Row = Record<string, any>;
 
 function readBack(): void {
   const s = ctx.caseDb.sqlite;
-  issues = (s.prepare('SELECT id, client_id, issue_code, within_remit, referred_to, identified_on FROM client_issues').all() as Row[]).map(
-    (r) => ({ id: r.id, clientId: r.client_id, code: r.issue_code, withinRemit: r.within_remit === 1, referredTo: r.referred_to, identifiedOn: r.identified_on }),
-  );
+  issues = (s.prepare('SELECT id, client_id, issue_code, within_remit, referred_to, identified_on FROM client_issues').all() as Row[]).map((r) => ({
+    id: r.id,
+    clientId: r.client_id,
+    code: r.issue_code,
+    withinRemit: r.within_remit === 1,
+    referredTo: r.referred_to,
+    identifiedOn: r.identified_on,
+  }));
   events = (s.prepare('SELECT id, client_issue_id, status, changed_on FROM issue_status_events').all() as Row[]).map((r) => ({
     id: r.id,
     issueId: r.client_issue_id,
@@ -77,27 +98,20 @@ beforeAll(async () => {
   const demo = { endMonth: '2026-06', issues: ctx.taxonomy.issues, postcodes: POSTCODES, remitCategories: REMIT };
   // A realistic caseload, then frequent returners (many issues each, the same issue presented again
   // at later contacts), as in the benchmark database.
-  const clients = [
-    ...generateDemoClients({ ...demo, seed: 7, clients: 400 }),
-    ...generateDemoClients({ ...demo, seed: 8, clients: 120, issuesPerClient: 9 }),
-  ];
-  writeDemoClients(
-    ctx.caseDb,
-    clients,
-    (postcode) => {
-      const parsed = postcode ? parsePostcode(postcode) : null;
-      const decile = postcode ? (decileOf.get(postcode) ?? null) : null;
-      return {
-        postcodeSector: parsed?.ok ? parsed.sector : null,
-        postcodeDistrict: parsed?.ok ? parsed.district : null,
-        lsoa: decile === null ? null : 'E01000001',
-        imdDecile: decile,
-        imdRank: null,
-        imdEdition: decile === null ? null : 'IoD2025',
-        geoReason: decile === null ? 'unknown in test' : null,
-      };
-    },
-  );
+  const clients = [...generateDemoClients({ ...demo, seed: 7, clients: 400 }), ...generateDemoClients({ ...demo, seed: 8, clients: 120, issuesPerClient: 9 })];
+  writeDemoClients(ctx.caseDb, clients, (postcode) => {
+    const parsed = postcode ? parsePostcode(postcode) : null;
+    const decile = postcode ? (decileOf.get(postcode) ?? null) : null;
+    return {
+      postcodeSector: parsed?.ok ? parsed.sector : null,
+      postcodeDistrict: parsed?.ok ? parsed.district : null,
+      lsoa: decile === null ? null : 'E01000001',
+      imdDecile: decile,
+      imdRank: null,
+      imdEdition: decile === null ? null : 'IoD2025',
+      geoReason: decile === null ? 'unknown in test' : null,
+    };
+  });
   // Edge cases through the contract, so the summary table is kept by the triggers on real writes.
   const created = await callOk(ctx, 'clients.create', { client: { ...aClient, postcode: null }, confirmedNotDuplicate: true });
   if (created.kind !== 'created') throw new Error('not created');
@@ -245,7 +259,10 @@ describe.each(FILTERS)('reports for %s', (_label, filter) => {
     expect(got.improved).toBe(n('improved'));
     expect(got.improvedOrResolvedShare).toBe(cohort.length === 0 ? null : (n('resolved') + n('improved')) / cohort.length);
     const days = cohort.flatMap((i) => {
-      const first = events.filter((e) => e.issueId === i.id && e.status === 'resolved' && e.changedOn <= filter.to).map((e) => e.changedOn).sort()[0];
+      const first = events
+        .filter((e) => e.issueId === i.id && e.status === 'resolved' && e.changedOn <= filter.to)
+        .map((e) => e.changedOn)
+        .sort()[0];
       return first ? [daysBetween(i.identifiedOn, first)] : [];
     });
     expect(got.resolvedWithDays).toBe(days.length);
@@ -260,7 +277,9 @@ describe.each(FILTERS)('reports for %s', (_label, filter) => {
     const got = await callOk(ctx, 'reports.referrals', { filter });
     const referredIds = new Set(events.filter((e) => e.status === 'referred' && e.changedOn >= filter.from && e.changedOn <= filter.to).map((e) => e.issueId));
     const referred = issues.filter((i) => referredIds.has(i.id) && keep(filter, i, '0000-01-01', '9999-12-31'));
-    const expected = new Map([...countBy(referred, (i) => i.referredTo ?? 'Destination not recorded')].map(([k, v]) => [k, { referrals: v.presentations, people: v.people }]));
+    const expected = new Map(
+      [...countBy(referred, (i) => i.referredTo ?? 'Destination not recorded')].map(([k, v]) => [k, { referrals: v.presentations, people: v.people }]),
+    );
     expect(new Map(got.destinations.map((d) => [d.destination, { referrals: d.referrals, people: d.people }]))).toEqual(expected);
     expect(got.total).toBe(referred.length);
     expect(got.people).toBe(new Set(referred.map((i) => i.clientId)).size);
@@ -309,7 +328,10 @@ describe('edge cases', () => {
 
   it('refuses a period that ends before it starts, and unknown codes, with clear messages', async () => {
     const backwards = await dispatch('reports.need', { filter: { from: '2026-02-01', to: '2026-01-01' } }, ctx);
-    expect(backwards).toMatchObject({ ok: false, error: { code: 'invalid_input', fieldErrors: { 'filter.from': ['The start date (2026-02-01) is after the end date (2026-01-01).'] } } });
+    expect(backwards).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', fieldErrors: { 'filter.from': ['The start date (2026-02-01) is after the end date (2026-01-01).'] } },
+    });
     const unknown = await dispatch('reports.need', { filter: { ...base, issueCode: 'HOU-NOPE' } }, ctx);
     expect(unknown).toMatchObject({ ok: false, error: { fieldErrors: { 'filter.issueCode': ['HOU-NOPE is not in the issue taxonomy.'] } } });
     const badDate = await dispatch('reports.trend', { filter: { ...base, to: '2026-02-30' } }, ctx);

@@ -71,16 +71,28 @@ function expectSummariesExact(): void {
   const s = ctx.caseDb.sqlite;
   const factColumns = s.prepare("SELECT name FROM pragma_table_info('report_issue_facts')").pluck().all() as string[];
   const factsFresh = s.prepare(initialSelect('0002_report_facts.sql', 4)).raw().all() as unknown[][];
-  const facts = s.prepare(`SELECT ${factColumns.join(', ')} FROM report_issue_facts`).raw().all() as unknown[][];
+  const facts = s
+    .prepare(`SELECT ${factColumns.join(', ')} FROM report_issue_facts`)
+    .raw()
+    .all() as unknown[][];
   expect(sorted(facts)).toEqual(sorted(factsFresh));
 
-  const monthsFresh = s.prepare(`SELECT * FROM (${initialSelect('0007_report_month_counts.sql', 1)})`).raw().all() as unknown[][];
+  const monthsFresh = s
+    .prepare(`SELECT * FROM (${initialSelect('0007_report_month_counts.sql', 1)})`)
+    .raw()
+    .all() as unknown[][];
   const months = s.prepare('SELECT kind, scope, key1, key2, month, prev_month, n FROM report_month_counts WHERE n <> 0').raw().all() as unknown[][];
   expect(sorted(months)).toEqual(sorted(monthsFresh));
 
   const referralColumns = s.prepare("SELECT name FROM pragma_table_info('report_referral_facts')").pluck().all() as string[];
-  const referralsFresh = s.prepare(`SELECT * FROM (${initialSelect('0008_report_referral_facts.sql', 5)})`).raw().all() as unknown[][];
-  const referrals = s.prepare(`SELECT ${referralColumns.join(', ')} FROM report_referral_facts`).raw().all() as unknown[][];
+  const referralsFresh = s
+    .prepare(`SELECT * FROM (${initialSelect('0008_report_referral_facts.sql', 5)})`)
+    .raw()
+    .all() as unknown[][];
+  const referrals = s
+    .prepare(`SELECT ${referralColumns.join(', ')} FROM report_referral_facts`)
+    .raw()
+    .all() as unknown[][];
   expect(referrals.length).toBeGreaterThan(0);
   expect(sorted(referrals)).toEqual(sorted(referralsFresh));
 }
@@ -90,7 +102,11 @@ const YEAR: ReportFilter = { from: '2025-07-01', to: '2026-06-30', category: nul
 /** The whole-month reports (summary paths) against plain counts over the base tables. */
 async function expectReportsExact(filter: ReportFilter): Promise<void> {
   const s = ctx.caseDb.sqlite;
-  const issues = s.prepare('SELECT ci.id, ci.client_id, ci.issue_code, ci.within_remit, ci.referred_to, ci.identified_on, c.postcode_sector, c.imd_decile FROM client_issues ci JOIN clients c ON c.id = ci.client_id').all() as Row[];
+  const issues = s
+    .prepare(
+      'SELECT ci.id, ci.client_id, ci.issue_code, ci.within_remit, ci.referred_to, ci.identified_on, c.postcode_sector, c.imd_decile FROM client_issues ci JOIN clients c ON c.id = ci.client_id',
+    )
+    .all() as Row[];
   const categoryOf = new Map(ctx.taxonomy.issues.map((i) => [i.code, i.category]));
   const matches = (i: Row) =>
     (filter.category === null || categoryOf.get(i.issue_code) === filter.category) &&
@@ -126,7 +142,10 @@ async function expectReportsExact(filter: ReportFilter): Promise<void> {
   }
 
   const referredIds = new Set(
-    s.prepare("SELECT client_issue_id FROM issue_status_events WHERE status = 'referred' AND changed_on BETWEEN ? AND ?").pluck().all(filter.from, filter.to) as number[],
+    s
+      .prepare("SELECT client_issue_id FROM issue_status_events WHERE status = 'referred' AND changed_on BETWEEN ? AND ?")
+      .pluck()
+      .all(filter.from, filter.to) as number[],
   );
   const referred = issues.filter((i) => matches(i) && referredIds.has(i.id));
   const referrals = await callOk(ctx, 'reports.referrals', { filter });
@@ -199,7 +218,10 @@ describe('summary tables after each kind of write', () => {
   });
 
   it('erasing a client', async () => {
-    const demoClient = ctx.caseDb.sqlite.prepare('SELECT client_id FROM client_issues GROUP BY client_id ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as number;
+    const demoClient = ctx.caseDb.sqlite
+      .prepare('SELECT client_id FROM client_issues GROUP BY client_id ORDER BY COUNT(*) DESC LIMIT 1')
+      .pluck()
+      .get() as number;
     await callOk(ctx, 'protect.eraseClient', { clientId: demoClient });
     await callOk(ctx, 'protect.eraseClient', { clientId });
     await expectExact();

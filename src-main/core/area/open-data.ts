@@ -45,10 +45,11 @@ function primary(count: CombinedCount, threshold: number): OpenValue {
 }
 
 function sumCounts(counts: readonly CombinedCount[]): CombinedCount {
-  return counts.reduce(
-    (a, c) => ({ sum: a.sum + c.sum, suppressed: a.suppressed + c.suppressed, organisations: Math.max(a.organisations, c.organisations) }),
-    { sum: 0, suppressed: 0, organisations: 0 },
-  );
+  return counts.reduce((a, c) => ({ sum: a.sum + c.sum, suppressed: a.suppressed + c.suppressed, organisations: Math.max(a.organisations, c.organisations) }), {
+    sum: 0,
+    suppressed: 0,
+    organisations: 0,
+  });
 }
 
 function secondary(total: OpenValue, cells: OpenValue[]): void {

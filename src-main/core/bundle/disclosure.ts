@@ -31,8 +31,24 @@ export function addToCellKey(cellKey: number, recordKey: number): number {
  * Large-count variance: (2 × 16 × 4 + 2 × 64 × 1) / 256 = 1.
  */
 export const PTABLE = [
-  { min: 1, max: 1, noise: [{ noise: -1, keys: 128 }, { noise: 1, keys: 128 }] },
-  { min: 2, max: 3, noise: [{ noise: -2, keys: 32 }, { noise: -1, keys: 96 }, { noise: 1, keys: 96 }, { noise: 2, keys: 32 }] },
+  {
+    min: 1,
+    max: 1,
+    noise: [
+      { noise: -1, keys: 128 },
+      { noise: 1, keys: 128 },
+    ],
+  },
+  {
+    min: 2,
+    max: 3,
+    noise: [
+      { noise: -2, keys: 32 },
+      { noise: -1, keys: 96 },
+      { noise: 1, keys: 96 },
+      { noise: 2, keys: 32 },
+    ],
+  },
   {
     min: 4,
     noise: [

@@ -62,7 +62,17 @@ export function quarterKey(linkageKey: string, quarter: string): Buffer {
 
 /** Letters that Unicode decomposition leaves alone, spelt as people type them without the accent. */
 const UNDECOMPOSABLE: Readonly<Record<string, string>> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h', ŧ: 't',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ħ: 'h',
+  ŧ: 't',
 };
 
 /**
@@ -80,14 +90,32 @@ export function normaliseName(name: string): string {
 }
 
 const SOUNDEX_CODES: Readonly<Record<string, string>> = {
-  b: '1', f: '1', p: '1', v: '1',
-  c: '2', g: '2', j: '2', k: '2', q: '2', s: '2', x: '2', z: '2',
-  d: '3', t: '3',
+  b: '1',
+  f: '1',
+  p: '1',
+  v: '1',
+  c: '2',
+  g: '2',
+  j: '2',
+  k: '2',
+  q: '2',
+  s: '2',
+  x: '2',
+  z: '2',
+  d: '3',
+  t: '3',
   l: '4',
-  m: '5', n: '5',
+  m: '5',
+  n: '5',
   r: '6',
-  a: '0', e: '0', i: '0', o: '0', u: '0', y: '0',
-  h: '', w: '',
+  a: '0',
+  e: '0',
+  i: '0',
+  o: '0',
+  u: '0',
+  y: '0',
+  h: '',
+  w: '',
 };
 
 /**

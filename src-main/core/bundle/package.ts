@@ -46,7 +46,10 @@ export function canonicalBytes(payload: BundlePayload): Buffer {
 /** SHA-256 of the DER (SubjectPublicKeyInfo) public key, lower-case hex. */
 export function fingerprintOf(publicKey: KeyObject | string): string {
   const key = typeof publicKey === 'string' ? crypto.createPublicKey(publicKey) : publicKey;
-  return crypto.createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /** The fingerprint in groups of four, upper case, for reading aloud over the phone. */

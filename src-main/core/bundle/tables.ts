@@ -245,11 +245,7 @@ const OUTCOME_TABLE: TableSpec<OutcomeRow> = {
   period: outcomeQuarterOf,
 };
 
-export function buildTables(
-  presentations: readonly PresentationRow[],
-  outcomes: readonly OutcomeRow[],
-  policy: DisclosurePolicy,
-): BundleTable[] {
+export function buildTables(presentations: readonly PresentationRow[], outcomes: readonly OutcomeRow[], policy: DisclosurePolicy): BundleTable[] {
   const presentationsByClient = groupedByClient(presentations);
   const encodedPresentations = columnEncoder(presentationsByClient);
   const outcomesByClient = groupedByClient(outcomes);

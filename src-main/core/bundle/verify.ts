@@ -8,15 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import crypto, { type KeyObject } from 'node:crypto';
 import yauzl from 'yauzl';
 import { canonicalFormProblem } from './canonical-check.ts';
-import {
-  BUNDLE_ENTRIES,
-  ENTRY_PAYLOAD,
-  ENTRY_PUBLIC_KEY,
-  ENTRY_SIGNATURE,
-  fingerprintOf,
-  groupedFingerprint,
-  normaliseFingerprint,
-} from './package.ts';
+import { BUNDLE_ENTRIES, ENTRY_PAYLOAD, ENTRY_PUBLIC_KEY, ENTRY_SIGNATURE, fingerprintOf, groupedFingerprint, normaliseFingerprint } from './package.ts';
 import { BUNDLE_SCHEMA_ID, BUNDLE_SCHEMA_PREFIX, BundlePayload } from './schema.ts';
 
 export const VERIFY_LIMITS = {
@@ -71,10 +63,8 @@ function fail(reason: VerifyFailureReason, message: string): never {
 
 function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(
-      buffer,
-      { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: true },
-      (error, zip) => (error ? reject(error) : resolve(zip)),
+    yauzl.fromBuffer(buffer, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: true }, (error, zip) =>
+      error ? reject(error) : resolve(zip),
     );
   });
 }
@@ -131,18 +121,18 @@ export async function readBundleEntries(buffer: Buffer): Promise<Record<(typeof 
         const name = entry.fileName;
         if (unsafeName(name)) return reject(new BundleVerifyError('unsafe-path', `Refused an entry with an unsafe path: ${JSON.stringify(name)}.`));
         const limit = VERIFY_LIMITS.entries[name];
-        if (limit === undefined) return reject(new BundleVerifyError('unexpected-entry', `Unexpected entry ${JSON.stringify(name)}; a bundle holds exactly ${BUNDLE_ENTRIES.join(', ')}.`));
+        if (limit === undefined)
+          return reject(
+            new BundleVerifyError('unexpected-entry', `Unexpected entry ${JSON.stringify(name)}; a bundle holds exactly ${BUNDLE_ENTRIES.join(', ')}.`),
+          );
         if (found.has(name)) return reject(new BundleVerifyError('duplicate-entry', `The entry ${name} appears twice.`));
         if (entry.uncompressedSize > limit) {
           return reject(new BundleVerifyError('oversized-entry', `${name} declares ${entry.uncompressedSize} bytes; the limit is ${limit}.`));
         }
-        readEntry(zip, entry, limit).then(
-          (bytes) => {
-            found.set(name, bytes);
-            zip.readEntry();
-          },
-          reject,
-        );
+        readEntry(zip, entry, limit).then((bytes) => {
+          found.set(name, bytes);
+          zip.readEntry();
+        }, reject);
       });
       zip.readEntry();
     });
@@ -200,10 +190,7 @@ export async function verifyBundleOrThrow(buffer: Buffer, options: { expectedFin
 }
 
 /** The checks after the ZIP is read: key, expected fingerprint, signature, schema, consistency. */
-export function verifyEntriesOrThrow(
-  entries: Record<(typeof BUNDLE_ENTRIES)[number], Buffer>,
-  options: { expectedFingerprint?: string } = {},
-): VerifiedBundle {
+export function verifyEntriesOrThrow(entries: Record<(typeof BUNDLE_ENTRIES)[number], Buffer>, options: { expectedFingerprint?: string } = {}): VerifiedBundle {
   const publicKey = parsePublicKey(entries[ENTRY_PUBLIC_KEY]);
   const fingerprint = fingerprintOf(publicKey);
 
@@ -211,7 +198,10 @@ export function verifyEntriesOrThrow(
     const expected = normaliseFingerprint(options.expectedFingerprint);
     if (expected === null) throw new Error('The expected fingerprint must be 64 hex digits (spaces and colons allowed).');
     if (expected !== fingerprint) {
-      fail('fingerprint-mismatch', `Fingerprint mismatch: the bundle was signed by ${groupedFingerprint(fingerprint)}, not the expected ${groupedFingerprint(expected)}.`);
+      fail(
+        'fingerprint-mismatch',
+        `Fingerprint mismatch: the bundle was signed by ${groupedFingerprint(fingerprint)}, not the expected ${groupedFingerprint(expected)}.`,
+      );
     }
   }
 
@@ -222,7 +212,10 @@ export function verifyEntriesOrThrow(
     // The signature cannot say what changed; a payload that is no longer even JSON clearly was.
     const why = notJson(payloadBytes);
     if (why) fail('altered-payload', `Altered payload: bundle.json does not match its signature and ${why}.`);
-    fail('bad-signature', 'Bad signature: bundle.json.sig does not verify bundle.json with signer.pub.pem (the payload or the signature was changed after signing).');
+    fail(
+      'bad-signature',
+      'Bad signature: bundle.json.sig does not verify bundle.json with signer.pub.pem (the payload or the signature was changed after signing).',
+    );
   }
   const parsed = parseCanonical(payloadBytes);
   if (!parsed.ok) fail('invalid-payload', `bundle.json is signed but ${parsed.why}.`);

@@ -29,9 +29,7 @@ export function auditHash(content: AuditContent, prevHash: string): string {
   return crypto.createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
-export type ChainCheck =
-  | { ok: true; entries: number }
-  | { ok: false; entries: number; firstBadId: number; reason: string };
+export type ChainCheck = { ok: true; entries: number } | { ok: false; entries: number; firstBadId: number; reason: string };
 
 /** Walks the entries in id order; the first that does not follow from its predecessor is named. */
 export function verifyAuditChain(entries: Iterable<AuditEntry>): ChainCheck {

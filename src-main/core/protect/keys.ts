@@ -33,9 +33,7 @@ export const KeySlot = z.object({
   label: z.string(),
   /** Which wrapper sealed it ("argon2id-aes-256-gcm", "electron-safe-storage"…). */
   wrapper: z.string().min(1),
-  kdf: z
-    .object({ memoryCost: z.number().int(), timeCost: z.number().int(), parallelism: z.number().int(), salt: z.string() })
-    .nullable(),
+  kdf: z.object({ memoryCost: z.number().int(), timeCost: z.number().int(), parallelism: z.number().int(), salt: z.string() }).nullable(),
   /** Base64 sealed data key; for AES-GCM wrappers iv and tag too. */
   iv: z.string().nullable(),
   tag: z.string().nullable(),
@@ -100,13 +98,7 @@ export function slotAssociatedData(slot: Pick<KeySlot, 'type' | 'label'>): strin
   return `needmap-key-slot:${slot.type}:${slot.label}`;
 }
 
-export function makeSlot(
-  dataKey: Buffer,
-  wrapper: KeyWrapper,
-  type: KeySlot['type'],
-  label: string,
-  now = new Date(),
-): KeySlot {
+export function makeSlot(dataKey: Buffer, wrapper: KeyWrapper, type: KeySlot['type'], label: string, now = new Date()): KeySlot {
   const seal = wrapper.wrap(dataKey, slotAssociatedData({ type, label }));
   return { id: crypto.randomUUID(), type, label, ...seal, createdAt: now.toISOString() };
 }

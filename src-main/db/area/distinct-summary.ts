@@ -42,20 +42,24 @@ function storedAsOf(area: AreaDatabase): number | null {
 
 /** Recomputes and stores the figures unless they already reflect every imported bundle. */
 export function refreshDistinctPeople(area: AreaDatabase): void {
-  area.sqlite.transaction(() => {
-    const latest = latestBundleId(area);
-    if (storedAsOf(area) === latest) return;
-    const figures = computeDistinctPeople(area);
-    area.sqlite.prepare('DELETE FROM distinct_people_cells').run();
-    const insert = area.sqlite.prepare(
-      `INSERT INTO distinct_people_cells (district, quarter, records, distinct_people, shared_people, organisations)
+  area.sqlite
+    .transaction(() => {
+      const latest = latestBundleId(area);
+      if (storedAsOf(area) === latest) return;
+      const figures = computeDistinctPeople(area);
+      area.sqlite.prepare('DELETE FROM distinct_people_cells').run();
+      const insert = area.sqlite.prepare(
+        `INSERT INTO distinct_people_cells (district, quarter, records, distinct_people, shared_people, organisations)
        VALUES (@district, @quarter, @records, @distinctPeople, @sharedPeople, @organisations)`,
-    );
-    for (const f of figures) insert.run(f);
-    area.sqlite
-      .prepare('INSERT INTO derived_versions (name, as_of_bundle_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET as_of_bundle_id = excluded.as_of_bundle_id')
-      .run(NAME, latest);
-  }).immediate();
+      );
+      for (const f of figures) insert.run(f);
+      area.sqlite
+        .prepare(
+          'INSERT INTO derived_versions (name, as_of_bundle_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET as_of_bundle_id = excluded.as_of_bundle_id',
+        )
+        .run(NAME, latest);
+    })
+    .immediate();
 }
 
 /** The stored figures (refreshed first if stale), in the order distinctPeople returns them. */

@@ -127,22 +127,33 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
   try {
     const outcome = area.sqlite.transaction((): ImportOutcome => {
       if (!options.knownTaxonomyVersions.includes(payload.taxonomyVersion)) {
-        throw new Refusal('unknown-taxonomy-version', `taxonomy version "${payload.taxonomyVersion}" is not known to this app (it knows ${options.knownTaxonomyVersions.join(', ')}); update NeedMap first.`);
+        throw new Refusal(
+          'unknown-taxonomy-version',
+          `taxonomy version "${payload.taxonomyVersion}" is not known to this app (it knows ${options.knownTaxonomyVersions.join(', ')}); update NeedMap first.`,
+        );
       }
-      const trusted = st.trusted.get(verified.fingerprint) as { id: number; name: string; organisation_id: string | null; revoked_at: string | null } | undefined;
+      const trusted = st.trusted.get(verified.fingerprint) as
+        { id: number; name: string; organisation_id: string | null; revoked_at: string | null } | undefined;
       if (!trusted) {
-        throw new Refusal('untrusted-key', `signed by an untrusted key with fingerprint ${verified.groupedFingerprint} (claims to be ${payload.organisation.name}); check this fingerprint with the organisation, then trust it.`);
+        throw new Refusal(
+          'untrusted-key',
+          `signed by an untrusted key with fingerprint ${verified.groupedFingerprint} (claims to be ${payload.organisation.name}); check this fingerprint with the organisation, then trust it.`,
+        );
       }
       if (trusted.revoked_at !== null) {
         throw new Refusal('revoked-key', `signed by the key ${verified.groupedFingerprint} of ${trusted.name}, revoked on ${trusted.revoked_at}.`);
       }
       if (trusted.organisation_id !== null && trusted.organisation_id !== payload.organisation.id) {
-        throw new Refusal('organisation-mismatch', `the key ${verified.groupedFingerprint} belongs to organisation ${trusted.organisation_id}, but the bundle claims to be from ${payload.organisation.id}.`);
+        throw new Refusal(
+          'organisation-mismatch',
+          `the key ${verified.groupedFingerprint} belongs to organisation ${trusted.organisation_id}, but the bundle claims to be from ${payload.organisation.id}.`,
+        );
       }
       const periodProblem = bundlePeriodProblem(payload, now);
       if (periodProblem) throw new Refusal('implausible-period', `the period is not plausible: ${periodProblem}.`);
       const badTable = payload.tables.find((t) => t.dimensions.length !== 3);
-      if (badTable) throw new Refusal('unsupported-table', `table ${badTable.id} has ${badTable.dimensions.length} dimensions; this reader stores tables of 3.`);
+      if (badTable)
+        throw new Refusal('unsupported-table', `table ${badTable.id} has ${badTable.dimensions.length} dimensions; this reader stores tables of 3.`);
 
       const same = st.samePayload.get(payloadSha256) as { id: number; sequence: number } | undefined;
       if (same) throw new Refusal('duplicate', `this exact bundle (#${same.sequence}) was already imported.`);
@@ -152,10 +163,14 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
         const activePeriod = { from: active.from_month, to: active.to_month };
         if (!overlaps(period, activePeriod)) continue;
         if (active.from_month !== period.from || active.to_month !== period.to) {
-          throw new Refusal('overlapping-period', `${period.from} to ${period.to} overlaps ${active.from_month} to ${active.to_month} of bundle #${active.sequence}, already imported; only a bundle for exactly the same months can replace it.`);
+          throw new Refusal(
+            'overlapping-period',
+            `${period.from} to ${period.to} overlaps ${active.from_month} to ${active.to_month} of bundle #${active.sequence}, already imported; only a bundle for exactly the same months can replace it.`,
+          );
         }
         if (payload.sequence === active.sequence) throw new Refusal('duplicate', `bundle #${payload.sequence} for these months was already imported.`);
-        if (payload.sequence < active.sequence) throw new Refusal('older-sequence', `bundle #${payload.sequence} is older than bundle #${active.sequence} for the same months, already imported.`);
+        if (payload.sequence < active.sequence)
+          throw new Refusal('older-sequence', `bundle #${payload.sequence} is older than bundle #${active.sequence} for the same months, already imported.`);
         superseded = active;
       }
 
@@ -202,8 +217,7 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
         st.dropMatchKeys.run(superseded.id);
       }
       st.combine.run({ sign: 1, bundleId });
-      const message =
-        `${fileName}: accepted: ${describe(payload)}` + (superseded ? `, replacing bundle #${superseded.sequence} for the same months.` : '.');
+      const message = `${fileName}: accepted: ${describe(payload)}` + (superseded ? `, replacing bundle #${superseded.sequence} for the same months.` : '.');
       st.log.run(fileName, 'accepted', null, message, bundleId, isoNow(now));
       return {
         file: fileName,
@@ -254,7 +268,9 @@ export async function importBundleFiles(area: AreaDatabase, paths: readonly stri
       }
       bytes = fs.readFileSync(file);
     } catch (error) {
-      results.push(logRefusal(area, name, 'unreadable-file', `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, options.now));
+      results.push(
+        logRefusal(area, name, 'unreadable-file', `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, options.now),
+      );
       continue;
     }
     results.push(await importBundleBytes(area, name, bytes, options));
@@ -272,7 +288,9 @@ export async function importBundleFiles(area: AreaDatabase, paths: readonly stri
 
 function logRefusal(area: AreaDatabase, fileName: string, reason: RefusalReason, why: string, now = new Date()): ImportOutcome {
   const message = `${fileName}: refused (${reason}): ${why}`;
-  area.sqlite.prepare('INSERT INTO import_log (file_name, outcome, reason_code, message, bundle_id, at) VALUES (?, ?, ?, ?, ?, ?)').run(fileName, 'refused', reason, message, null, isoNow(now));
+  area.sqlite
+    .prepare('INSERT INTO import_log (file_name, outcome, reason_code, message, bundle_id, at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(fileName, 'refused', reason, message, null, isoNow(now));
   return { file: fileName, outcome: 'refused', reason, message };
 }
 
@@ -288,7 +306,9 @@ export interface ImportLogEntry {
 
 export function importLogEntries(area: AreaDatabase, limit = 200): ImportLogEntry[] {
   return area.sqlite
-    .prepare('SELECT id, file_name AS fileName, outcome, reason_code AS reasonCode, message, bundle_id AS bundleId, at FROM import_log ORDER BY id DESC LIMIT ?')
+    .prepare(
+      'SELECT id, file_name AS fileName, outcome, reason_code AS reasonCode, message, bundle_id AS bundleId, at FROM import_log ORDER BY id DESC LIMIT ?',
+    )
     .all(limit) as ImportLogEntry[];
 }
 
@@ -320,4 +340,3 @@ export function importedBundles(area: AreaDatabase): ImportedBundleSummary[] {
       .all() as (Omit<ImportedBundleSummary, 'matchKeys'> & { matchKeys: number })[]
   ).map((b) => ({ ...b, matchKeys: b.matchKeys === 1 }));
 }
-

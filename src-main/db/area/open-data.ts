@@ -18,7 +18,12 @@ export const METADATA_FILE = 'area-open-data.csv-metadata.json';
 /** The dimensions of each bundle table (docs/bundle-format.md), as CSV columns. */
 const DIMENSIONS: Record<TableId, { name: string; title: string; datatype: string | { base: string; format: string }; description: string }[]> = {
   'sector-month-category': [
-    { name: 'postcode_sector', title: 'Postcode sector', datatype: 'string', description: 'Postcode sector where people live, e.g. "PR1 2"; "unknown" where not recorded.' },
+    {
+      name: 'postcode_sector',
+      title: 'Postcode sector',
+      datatype: 'string',
+      description: 'Postcode sector where people live, e.g. "PR1 2"; "unknown" where not recorded.',
+    },
     { name: 'month', title: 'Month', datatype: 'gYearMonth', description: 'Calendar month the issue was identified.' },
     { name: 'category', title: 'Issue category', datatype: 'string', description: 'Issue category code of the common issue taxonomy.' },
   ],
@@ -34,7 +39,12 @@ const DIMENSIONS: Record<TableId, { name: string; title: string; datatype: strin
   ],
   'area-month-decile-category': [
     { name: 'month', title: 'Month', datatype: 'gYearMonth', description: 'Calendar month the issue was identified.' },
-    { name: 'imd_decile_band', title: 'IMD decile band', datatype: 'string', description: 'English Indices of Deprivation decile band of where people live (1-2 = most deprived 20%), or "unknown".' },
+    {
+      name: 'imd_decile_band',
+      title: 'IMD decile band',
+      datatype: 'string',
+      description: 'English Indices of Deprivation decile band of where people live (1-2 = most deprived 20%), or "unknown".',
+    },
     { name: 'category', title: 'Issue category', datatype: 'string', description: 'Issue category code of the common issue taxonomy.' },
   ],
   'remit-outcome-category-quarter': [
@@ -45,11 +55,36 @@ const DIMENSIONS: Record<TableId, { name: string; title: string; datatype: strin
 };
 
 const MEASURES = [
-  { name: 'people', title: 'People', datatype: 'nonNegativeInteger', description: 'People, summed over organisations (someone seen by two organisations counts twice). Empty when suppressed.' },
-  { name: 'people_status', title: 'People status', datatype: 'string', description: 'published, suppressed-small, suppressed-incomplete or suppressed-secondary.' },
-  { name: 'presentations', title: 'Presentations', datatype: 'nonNegativeInteger', description: 'Issue presentations, summed over organisations. Empty when suppressed.' },
-  { name: 'presentations_status', title: 'Presentations status', datatype: 'string', description: 'published, suppressed-small, suppressed-incomplete or suppressed-secondary.' },
-  { name: 'organisations', title: 'Contributing organisations', datatype: 'nonNegativeInteger', description: 'Contributions from organisations’ bundles to this cell.' },
+  {
+    name: 'people',
+    title: 'People',
+    datatype: 'nonNegativeInteger',
+    description: 'People, summed over organisations (someone seen by two organisations counts twice). Empty when suppressed.',
+  },
+  {
+    name: 'people_status',
+    title: 'People status',
+    datatype: 'string',
+    description: 'published, suppressed-small, suppressed-incomplete or suppressed-secondary.',
+  },
+  {
+    name: 'presentations',
+    title: 'Presentations',
+    datatype: 'nonNegativeInteger',
+    description: 'Issue presentations, summed over organisations. Empty when suppressed.',
+  },
+  {
+    name: 'presentations_status',
+    title: 'Presentations status',
+    datatype: 'string',
+    description: 'published, suppressed-small, suppressed-incomplete or suppressed-secondary.',
+  },
+  {
+    name: 'organisations',
+    title: 'Contributing organisations',
+    datatype: 'nonNegativeInteger',
+    description: 'Contributions from organisations’ bundles to this cell.',
+  },
 ];
 
 export function readCube(area: AreaDatabase, tableId: TableId): CubeCell[] {
@@ -116,7 +151,13 @@ export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): Ope
       tableSchema: {
         columns: [
           ...dims.map((d) => ({ name: d.name, titles: d.title, datatype: d.datatype, 'dc:description': d.description, required: true })),
-          ...MEASURES.map((m) => ({ name: m.name, titles: m.title, datatype: m.datatype, 'dc:description': m.description, required: !m.name.endsWith('people') && !m.name.endsWith('presentations') })),
+          ...MEASURES.map((m) => ({
+            name: m.name,
+            titles: m.title,
+            datatype: m.datatype,
+            'dc:description': m.description,
+            required: !m.name.endsWith('people') && !m.name.endsWith('presentations'),
+          })),
         ],
         primaryKey: dims.map((d) => d.name),
       },

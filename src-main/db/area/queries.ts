@@ -126,16 +126,20 @@ interface WindowCounts {
 
 /** Organisations whose active bundles cover every one of `months`, and their sector × category × month counts. */
 function countsOverWindow(area: AreaDatabase, months: readonly string[], sectors: readonly string[] | null): WindowCounts {
-  const bundles = area.sqlite
-    .prepare('SELECT organisation_id, from_month, to_month FROM imported_bundles WHERE superseded_by IS NULL')
-    .raw()
-    .all() as [string, string, string][];
+  const bundles = area.sqlite.prepare('SELECT organisation_id, from_month, to_month FROM imported_bundles WHERE superseded_by IS NULL').raw().all() as [
+    string,
+    string,
+    string,
+  ][];
   const covered = new Map<string, Set<string>>();
   for (const [org, from, to] of bundles) {
     const set = covered.get(org) ?? covered.set(org, new Set()).get(org)!;
     for (let i = monthIndex(from); i <= monthIndex(to); i++) set.add(monthFromIndex(i));
   }
-  const organisations = [...covered].filter(([, set]) => months.every((m) => set.has(m))).map(([org]) => org).sort();
+  const organisations = [...covered]
+    .filter(([, set]) => months.every((m) => set.has(m)))
+    .map(([org]) => org)
+    .sort();
   const reporting = [...covered].filter(([, set]) => months.some((m) => set.has(m))).length;
   const counts: WindowCounts['counts'] = new Map();
   let suppressedCells = 0;
@@ -213,9 +217,14 @@ export function addEvent(area: AreaDatabase, event: { date: string; title: strin
 }
 
 export function listEvents(area: AreaDatabase): AreaEvent[] {
-  return (area.sqlite.prepare('SELECT id, date, title, sectors FROM area_events ORDER BY date, id').all() as { id: number; date: string; title: string; sectors: string | null }[]).map(
-    (e) => ({ ...e, sectors: e.sectors ? (JSON.parse(e.sectors) as string[]) : null }),
-  );
+  return (
+    area.sqlite.prepare('SELECT id, date, title, sectors FROM area_events ORDER BY date, id').all() as {
+      id: number;
+      date: string;
+      title: string;
+      sectors: string | null;
+    }[]
+  ).map((e) => ({ ...e, sectors: e.sectors ? (JSON.parse(e.sectors) as string[]) : null }));
 }
 
 export function deleteEvent(area: AreaDatabase, id: number): void {

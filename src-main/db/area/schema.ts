@@ -43,10 +43,7 @@ export const importedBundles = sqliteTable(
     importedAt: text('imported_at').notNull(),
     supersededBy: integer('superseded_by').references((): AnySQLiteColumn => importedBundles.id),
   },
-  (t) => [
-    index('imported_bundles_org').on(t.organisationId, t.fromMonth),
-    index('imported_bundles_active').on(t.supersededBy),
-  ],
+  (t) => [index('imported_bundles_org').on(t.organisationId, t.fromMonth), index('imported_bundles_active').on(t.supersededBy)],
 );
 
 /**
@@ -138,9 +135,10 @@ export const areaEvents = sqliteTable('area_events', {
   title: text('title').notNull(),
   /** JSON array of postcode sectors; null = the whole area. */
   sectors: text('sectors'),
-  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`),
 });
-
 
 /**
  * Distinct people per district × quarter from the active bundles' match keys, as computed by

@@ -40,10 +40,7 @@ export function sectorProfiles(reference: ReferenceData, sectors: Iterable<strin
     for (const sector of wanted) {
       const lsoas = [...(lsoasBySector.get(sector)?.values() ?? [])];
       const domains = averageDomains(lsoas.map((l) => l.domains));
-      known.set(
-        sector,
-        domains ? { sector, neighbourhoods: lsoas.length, domains, imdDecile: lsoas.reduce((n, l) => n + l.imd, 0) / lsoas.length } : null,
-      );
+      known.set(sector, domains ? { sector, neighbourhoods: lsoas.length, domains, imdDecile: lsoas.reduce((n, l) => n + l.imd, 0) / lsoas.length } : null);
     }
   }
   const out = new Map<string, SectorProfile>();

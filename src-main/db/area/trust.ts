@@ -47,10 +47,14 @@ export function fingerprintOfPem(pem: string): string {
   try {
     key = crypto.createPublicKey({ key: pem, format: 'pem' });
   } catch (error) {
-    throw new RecordError('invalid_input', `This is not a readable public key file (${(error as Error).message}).`, { publicKeyPem: ['Not a readable PEM public key.'] });
+    throw new RecordError('invalid_input', `This is not a readable public key file (${(error as Error).message}).`, {
+      publicKeyPem: ['Not a readable PEM public key.'],
+    });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new RecordError('invalid_input', `This is a ${key.asymmetricKeyType} key; NeedMap bundles are signed with Ed25519 keys.`, { publicKeyPem: ['Not an Ed25519 key.'] });
+    throw new RecordError('invalid_input', `This is a ${key.asymmetricKeyType} key; NeedMap bundles are signed with Ed25519 keys.`, {
+      publicKeyPem: ['Not an Ed25519 key.'],
+    });
   }
   return fingerprintOf(key);
 }
@@ -71,7 +75,9 @@ export function trustKey(db: AreaDb, request: TrustRequest): { key: TrustedKey; 
   if (request.fingerprint !== undefined) {
     const typed = normaliseFingerprint(request.fingerprint);
     if (typed === null) {
-      throw new RecordError('invalid_input', 'A fingerprint is 64 hex digits (spaces and colons are allowed).', { fingerprint: ['A fingerprint is 64 hex digits.'] });
+      throw new RecordError('invalid_input', 'A fingerprint is 64 hex digits (spaces and colons are allowed).', {
+        fingerprint: ['A fingerprint is 64 hex digits.'],
+      });
     }
     if (fingerprint !== null && typed !== fingerprint) {
       throw new RecordError(
@@ -89,7 +95,10 @@ export function trustKey(db: AreaDb, request: TrustRequest): { key: TrustedKey; 
     const existing = tx.select().from(trustedKeys).where(eq(trustedKeys.fingerprint, fingerprint)).get();
     if (existing) {
       if (existing.revokedAt !== null) {
-        throw new RecordError('conflict', `The key ${groupedFingerprint(fingerprint)} (${existing.name}) was revoked on ${existing.revokedAt}; a revoked key cannot be trusted again.`);
+        throw new RecordError(
+          'conflict',
+          `The key ${groupedFingerprint(fingerprint)} (${existing.name}) was revoked on ${existing.revokedAt}; a revoked key cannot be trusted again.`,
+        );
       }
       // Keep the key file once it is known: it lets the analyst show it again later.
       if (existing.publicKeyPem === null && request.publicKeyPem !== undefined) {
@@ -108,12 +117,18 @@ export function trustKey(db: AreaDb, request: TrustRequest): { key: TrustedKey; 
 
 export function revokeKey(db: AreaDb, fingerprintInput: string, reason: string | null = null, now = new Date()): TrustedKey {
   const fingerprint = normaliseFingerprint(fingerprintInput);
-  if (fingerprint === null) throw new RecordError('invalid_input', 'A fingerprint is 64 hex digits (spaces and colons are allowed).', { fingerprint: ['A fingerprint is 64 hex digits.'] });
+  if (fingerprint === null)
+    throw new RecordError('invalid_input', 'A fingerprint is 64 hex digits (spaces and colons are allowed).', {
+      fingerprint: ['A fingerprint is 64 hex digits.'],
+    });
   return db.transaction((tx) => {
     const existing = tx.select().from(trustedKeys).where(eq(trustedKeys.fingerprint, fingerprint)).get();
     if (!existing) throw new RecordError('not_found', `No trusted key has the fingerprint ${groupedFingerprint(fingerprint)}.`);
     if (existing.revokedAt !== null) return toTrusted(existing);
-    tx.update(trustedKeys).set({ revokedAt: isoNow(now), revokedReason: reason }).where(eq(trustedKeys.id, existing.id)).run();
+    tx.update(trustedKeys)
+      .set({ revokedAt: isoNow(now), revokedReason: reason })
+      .where(eq(trustedKeys.id, existing.id))
+      .run();
     return toTrusted(tx.select().from(trustedKeys).where(eq(trustedKeys.id, existing.id)).get()!);
   });
 }

@@ -24,13 +24,20 @@ export function appendAudit(db: CaseDb, actor: AuditActor, action: string, targe
       detail: JSON.stringify(detail),
     };
     const prevHash = last?.hash ?? GENESIS_HASH;
-    tx.insert(auditLog).values({ ...content, prevHash, hash: auditHash(content, prevHash) }).run();
+    tx.insert(auditLog)
+      .values({ ...content, prevHash, hash: auditHash(content, prevHash) })
+      .run();
   });
 }
 
 export function listAudit(db: CaseDb, options: { limit: number; offset: number; target?: string | undefined }) {
   const where = options.target ? sql`${auditLog.target} = ${options.target}` : undefined;
-  const total = db.select({ n: sql<number>`count(*)` }).from(auditLog).where(where).get()?.n ?? 0;
+  const total =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(auditLog)
+      .where(where)
+      .get()?.n ?? 0;
   const entries = db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(options.limit).offset(options.offset).all();
   return { total, entries };
 }
@@ -38,9 +45,7 @@ export function listAudit(db: CaseDb, options: { limit: number; offset: number; 
 export function verifyAuditLog(caseDb: CaseDatabase): ChainCheck {
   // Streamed in id order, so a long log is checked without loading it all.
   const rows = caseDb.sqlite
-    .prepare(
-      'SELECT id, at, user_id AS userId, username, action, target, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY id',
-    )
+    .prepare('SELECT id, at, user_id AS userId, username, action, target, detail, prev_hash AS prevHash, hash FROM audit_log ORDER BY id')
     .iterate() as Iterable<AuditEntry>;
   return verifyAuditChain(rows);
 }
@@ -49,9 +54,8 @@ export const AUDIT_CSV_HEADER = ['id', 'at', 'user_id', 'username', 'action', 't
 
 /** The whole log as CSV in id order, hashes included, so a copy kept elsewhere can be compared later. */
 export function auditCsv(caseDb: CaseDatabase): { csv: string; entries: number } {
-  const rows = caseDb.sqlite
-    .prepare('SELECT id, at, user_id, username, action, target, detail, prev_hash, hash FROM audit_log ORDER BY id')
-    .raw()
-    .all() as (string | number | null)[][];
+  const rows = caseDb.sqlite.prepare('SELECT id, at, user_id, username, action, target, detail, prev_hash, hash FROM audit_log ORDER BY id').raw().all() as (
+    string | number | null
+  )[][];
   return { csv: toCsv(AUDIT_CSV_HEADER, rows, { byteOrderMark: true }), entries: rows.length };
 }

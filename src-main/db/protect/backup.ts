@@ -15,7 +15,10 @@ const BACKUP_NAME = /^needmap-(\d{8}-\d{9})\.db$/;
 
 /** UTC date and time in a backup's file name, e.g. needmap-20260303-141502123.db. */
 function stamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:TZ.]/g, '').replace(/^(\d{8})(\d{9})$/, '$1-$2');
+  return date
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .replace(/^(\d{8})(\d{9})$/, '$1-$2');
 }
 
 export function backupTo(caseDb: CaseDatabase, outFile: string): { file: string; bytes: number; keySlotsCopied: boolean } {

@@ -35,7 +35,12 @@ function eraseOne(tx: CaseDb, clientId: number, actor: number | null, now: strin
     .where(eq(clients.id, clientId))
     .run();
   const contactNotes = tx.update(contacts).set({ note: '' }).where(eq(contacts.clientId, clientId)).run().changes;
-  const issueIds = tx.select({ id: clientIssues.id }).from(clientIssues).where(eq(clientIssues.clientId, clientId)).all().map((r) => r.id);
+  const issueIds = tx
+    .select({ id: clientIssues.id })
+    .from(clientIssues)
+    .where(eq(clientIssues.clientId, clientId))
+    .all()
+    .map((r) => r.id);
   const statusNotes = issueIds.length
     ? tx.update(issueStatusEvents).set({ note: '' }).where(inArray(issueStatusEvents.clientIssueId, issueIds)).run().changes
     : 0;
@@ -116,13 +121,18 @@ export function retentionApply(
 }
 
 export function retentionLog(db: CaseDb) {
-  return db.select().from(retentionRuns).orderBy(sql`${retentionRuns.id} DESC`).all().map((r) => ({
-    id: r.id,
-    ranAt: r.ranAt,
-    userId: r.userId,
-    policyYears: r.policyYears,
-    cutoffDate: r.cutoffDate,
-    anonymised: r.anonymised,
-    clientIds: JSON.parse(r.clientIds) as number[],
-  }));
+  return db
+    .select()
+    .from(retentionRuns)
+    .orderBy(sql`${retentionRuns.id} DESC`)
+    .all()
+    .map((r) => ({
+      id: r.id,
+      ranAt: r.ranAt,
+      userId: r.userId,
+      policyYears: r.policyYears,
+      cutoffDate: r.cutoffDate,
+      anonymised: r.anonymised,
+      clientIds: JSON.parse(r.clientIds) as number[],
+    }));
 }

@@ -6,7 +6,12 @@ import type { CaseDb } from '../open.ts';
 import { settings } from '../schema.ts';
 
 export const ProtectSettings = z.object({
-  autoLockMinutes: z.number().int().min(1, { message: 'Auto-lock must be at least 1 minute.' }).max(240, { message: 'Auto-lock can be at most 240 minutes.' }).default(10),
+  autoLockMinutes: z
+    .number()
+    .int()
+    .min(1, { message: 'Auto-lock must be at least 1 minute.' })
+    .max(240, { message: 'Auto-lock can be at most 240 minutes.' })
+    .default(10),
   retentionYears: z.number().int().min(1, { message: 'Keep records at least 1 year.' }).max(100).default(DEFAULT_RETENTION_YEARS),
   /** Folder for automatic backups (a USB stick or network folder); null = "backups" beside the database. */
   backupDir: z.string().trim().min(1).max(1000).nullable().default(null),

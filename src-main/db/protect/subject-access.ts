@@ -14,9 +14,14 @@ export function subjectAccess(db: CaseDb, clientId: number) {
     ...eventRows.map((e) => e.recordedBy),
   ].filter((id): id is number => id !== null);
   const staff = new Map(
-    (userIds.length ? db.select({ id: users.id, username: users.username, displayName: users.displayName }).from(users).where(inArray(users.id, [...new Set(userIds)])).all() : []).map(
-      (u) => [u.id, `${u.displayName} (${u.username})`],
-    ),
+    (userIds.length
+      ? db
+          .select({ id: users.id, username: users.username, displayName: users.displayName })
+          .from(users)
+          .where(inArray(users.id, [...new Set(userIds)]))
+          .all()
+      : []
+    ).map((u) => [u.id, `${u.displayName} (${u.username})`]),
   );
   const who = (id: number | null) => (id === null ? null : (staff.get(id) ?? `user ${id}`));
   const { recordKey: _internal, ...clientFields } = client;

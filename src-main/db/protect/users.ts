@@ -9,12 +9,24 @@ export type Role = (typeof users.$inferSelect)['role'];
 export type UserRow = typeof users.$inferSelect;
 
 export function userCount(db: CaseDb): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .get()?.n ?? 0
+  );
 }
 
 export function listUsers(db: CaseDb) {
   return db
-    .select({ id: users.id, username: users.username, displayName: users.displayName, role: users.role, createdAt: users.createdAt, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      username: users.username,
+      displayName: users.displayName,
+      role: users.role,
+      createdAt: users.createdAt,
+      disabledAt: users.disabledAt,
+    })
     .from(users)
     .orderBy(asc(users.username))
     .all();
@@ -56,7 +68,13 @@ export function authenticate(db: CaseDb, username: string, password: string): Us
 }
 
 function activeAdminCount(db: CaseDb): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).where(sql`${users.role} = 'admin' AND ${users.disabledAt} IS NULL`).get()?.n ?? 0;
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .where(sql`${users.role} = 'admin' AND ${users.disabledAt} IS NULL`)
+      .get()?.n ?? 0
+  );
 }
 
 /** Never leave the organisation without an enabled admin. */
@@ -86,6 +104,9 @@ export function disableUser(db: CaseDb, id: number): UserRow {
 export function resetPassword(db: CaseDb, id: number, password: string): UserRow {
   const user = getUser(db, id);
   checkPassword(password, user.username);
-  db.update(users).set({ passwordHash: hashPassword(password) }).where(eq(users.id, id)).run();
+  db.update(users)
+    .set({ passwordHash: hashPassword(password) })
+    .where(eq(users.id, id))
+    .run();
   return user;
 }

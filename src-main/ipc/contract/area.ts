@@ -16,7 +16,14 @@ const fingerprint = z
   .trim()
   .refine((v) => /^[0-9a-fA-F]{64}$/.test(v.replace(/[\s:-]/g, '')), { message: 'A fingerprint is 64 hex digits (spaces and colons are allowed).' });
 
-const sectorList = z.array(z.string().trim().regex(/^[A-Z]{1,2}\d[A-Z\d]? \d$/, { message: 'A postcode sector looks like "PR1 2".' })).max(500);
+const sectorList = z
+  .array(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{1,2}\d[A-Z\d]? \d$/, { message: 'A postcode sector looks like "PR1 2".' }),
+  )
+  .max(500);
 
 const count = z.number().int().min(0);
 
@@ -153,9 +160,7 @@ export const areaCalls = {
   },
   'area.distinctPeople': {
     input: z.object({}),
-    output: z.array(
-      z.object({ district: z.string(), quarter: z.string(), records: count, distinctPeople: count, sharedPeople: count, organisations: count }),
-    ),
+    output: z.array(z.object({ district: z.string(), quarter: z.string(), records: count, distinctPeople: count, sharedPeople: count, organisations: count })),
   },
   'area.events.add': {
     input: z.object({

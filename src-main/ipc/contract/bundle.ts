@@ -15,7 +15,10 @@ import { OrganisationSetting } from '../../core/bundle/organisation.ts';
 import { BundlePayload, MONTH_PATTERN } from '../../core/bundle/schema.ts';
 
 const month = (which: string) =>
-  z.string({ message: `Choose the ${which} month.` }).trim().regex(MONTH_PATTERN, { message: `The ${which} month must be written YYYY-MM.` });
+  z
+    .string({ message: `Choose the ${which} month.` })
+    .trim()
+    .regex(MONTH_PATTERN, { message: `The ${which} month must be written YYYY-MM.` });
 
 const period = { from: month('first'), to: month('last') };
 

@@ -2,10 +2,7 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../core/recording.ts';
 
-export const isoDate = z
-  .string()
-  .trim()
-  .refine(isIsoDate, { message: 'Enter a date as YYYY-MM-DD.' });
+export const isoDate = z.string().trim().refine(isIsoDate, { message: 'Enter a date as YYYY-MM-DD.' });
 
 export const name = (label: string) =>
   z

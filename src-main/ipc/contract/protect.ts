@@ -119,7 +119,12 @@ export const protectCalls = {
 
   'protect.settings': {
     input: z.object({
-      autoLockMinutes: z.number().int().min(1, { message: 'Auto-lock must be at least 1 minute.' }).max(240, { message: 'Auto-lock can be at most 240 minutes.' }).optional(),
+      autoLockMinutes: z
+        .number()
+        .int()
+        .min(1, { message: 'Auto-lock must be at least 1 minute.' })
+        .max(240, { message: 'Auto-lock can be at most 240 minutes.' })
+        .optional(),
       retentionYears: z.number().int().min(1, { message: 'Keep records at least 1 year.' }).max(100).optional(),
       backupDir: z.string().trim().min(1, { message: 'Choose a backup folder.' }).max(1000).nullable().optional(),
       backupKeep: z.number().int().min(1, { message: 'Keep at least 1 backup.' }).max(365).optional(),

@@ -244,4 +244,3 @@ export const recordingCalls = {
     output: z.object({ status: z.enum(ISSUE_STATUS_VALUES), statusChangedOn: z.string() }),
   },
 } as const;
-

@@ -71,9 +71,7 @@ export const WhereReportOut = z.object({
 export const DecileReportOut = z.object({
   filter: FilterOut,
   totals: CountPair,
-  deciles: z.array(
-    CountPair.extend({ decile: z.number().int().min(1).max(10).nullable(), share: ratio, expectedShare: ratio }),
-  ),
+  deciles: z.array(CountPair.extend({ decile: z.number().int().min(1).max(10).nullable(), share: ratio, expectedShare: ratio })),
   knownPeople: count,
   mostDeprivedShare: ratio,
   expectedMostDeprivedShare: z.number(),

@@ -1,13 +1,6 @@
 /** The aggregate bundle's handlers: preview, export (file or download), log, keys, settings. */
 import { groupedFingerprint } from '../../core/bundle/package.ts';
-import {
-  bundleFileName,
-  exportBundle,
-  exportLog,
-  getBundleSettings,
-  previewPayload,
-  setBundleSettings,
-} from '../../db/export.ts';
+import { bundleFileName, exportBundle, exportLog, getBundleSettings, previewPayload, setBundleSettings } from '../../db/export.ts';
 import { clearLinkageKey, linkageKeyStatus, setLinkageKey } from '../../db/linkage-key.ts';
 import { RecordError } from '../../db/records.ts';
 import { allSigningKeys, currentSigningKey, KeyUnlockError, rotateSigningKey } from '../../db/signing-keys.ts';

@@ -95,7 +95,12 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
       ctx.dataKey = key;
     }
     const userId = ctx.caseDb.db.transaction((tx) => {
-      const id = createUser(tx as unknown as typeof ctx.caseDb.db, { username: input.username, displayName: input.displayName, role: 'admin', password: input.password });
+      const id = createUser(tx as unknown as typeof ctx.caseDb.db, {
+        username: input.username,
+        displayName: input.displayName,
+        role: 'admin',
+        password: input.password,
+      });
       writeSettingText(tx as unknown as typeof ctx.caseDb.db, ORGANISATION_NAME_SETTING, input.organisationName);
       return id;
     });

@@ -20,7 +20,12 @@ function geography(ctx: AppContext, postcode: string | null): ClientGeography {
 }
 
 function duplicateMatches(ctx: AppContext, candidates: ReturnType<typeof findDuplicates>) {
-  const summaries = new Map(clientSummaries(ctx.caseDb.db, candidates.map((c) => c.id)).map((s) => [s.id, s]));
+  const summaries = new Map(
+    clientSummaries(
+      ctx.caseDb.db,
+      candidates.map((c) => c.id),
+    ).map((s) => [s.id, s]),
+  );
   return candidates.map((c) => ({ client: summaries.get(c.id)!, reason: c.reason, nameSimilarity: c.nameSimilarity }));
 }
 
@@ -95,9 +100,7 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
           status: i.status,
           identifiedOn: i.identifiedOn,
           statusChangedOn: i.statusChangedOn,
-          events: eventRows
-            .filter((e) => e.clientIssueId === i.id)
-            .map((e) => ({ id: e.id, status: e.status, changedOn: e.changedOn, note: e.note })),
+          events: eventRows.filter((e) => e.clientIssueId === i.id).map((e) => ({ id: e.id, status: e.status, changedOn: e.changedOn, note: e.note })),
         };
       }),
     };
@@ -132,4 +135,3 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
 
   'issues.changeStatus': (input, ctx) => changeIssueStatus(ctx.caseDb.db, input, ctx.session?.userId ?? null),
 };
-

@@ -27,8 +27,7 @@ export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
   'reports.trend': (input, ctx) => trendReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
   'reports.where': (input, ctx) => whereReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
   'reports.deciles': (input, ctx) => decileReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-  'reports.impact': (input, ctx) =>
-    impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
+  'reports.impact': (input, ctx) => impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
   'reports.referrals': (input, ctx) => referralReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
   'reports.filterOptions': (_input, ctx) => filterOptions(ctx.caseDb.sqlite),
 };

@@ -32,7 +32,12 @@ export function AreaMap({ need }: { need: SectorMonth }) {
   const tableRows = need
     .filter((r) => r.month === month)
     // The mapped area's sectors first, then the rest, so the table reads beside the map.
-    .sort((a, b) => Number(postcodeAreaOf(b.sector) === area) - Number(postcodeAreaOf(a.sector) === area) || b.presentations - a.presentations || a.sector.localeCompare(b.sector))
+    .sort(
+      (a, b) =>
+        Number(postcodeAreaOf(b.sector) === area) - Number(postcodeAreaOf(a.sector) === area) ||
+        b.presentations - a.presentations ||
+        a.sector.localeCompare(b.sector),
+    )
     .map((r) => [r.sector, r.presentations, r.people, r.suppressed, shaped.has(r.sector) ? 'yes' : 'no map shape']);
 
   if (months.length === 0) return null;
@@ -41,7 +46,9 @@ export function AreaMap({ need }: { need: SectorMonth }) {
       <div className="chart-panel-head">
         <h2 id={`${idBase}-heading`}>Map: need moving month by month</h2>
       </div>
-      <p className="hint">Presentations per postcode sector in the chosen month, all organisations. Move the slider (or use the arrow keys) to step through the months.</p>
+      <p className="hint">
+        Presentations per postcode sector in the chosen month, all organisations. Move the slider (or use the arrow keys) to step through the months.
+      </p>
       <div className="row map-controls">
         <PostcodeAreaSelect area={area} choices={areaChoices} unit="presentations" onChange={setArea} />
         <div className="field month-slider">
@@ -95,9 +102,7 @@ export function AreaMap({ need }: { need: SectorMonth }) {
           ) : (
             <p className="hint">None of these sectors’ postcode areas has map outlines yet; the table lists every sector.</p>
           )}
-          {area && areaShapes.length ? (
-            <SectorLegend title="Presentations" scale={scale} last={{ swatch: 'empty', label: 'none reported' }} group />
-          ) : null}
+          {area && areaShapes.length ? <SectorLegend title="Presentations" scale={scale} last={{ swatch: 'empty', label: 'none reported' }} group /> : null}
           {shapes ? (
             <p className="hint attribution">
               {shapes.approximation} {shapes.attribution}

@@ -46,15 +46,12 @@ export function AreaScreen({ view }: { view: AreaView }) {
       </div>
       <ViewTabs label="Area picture views" basePath="area" views={VIEWS} current={view} />
       <AreaError message={statusState.status === 'error' ? statusState.error.message : null} />
-      {status && !status.available ? (
-        <AreaError message="The area picture is not available here: no area database is configured." />
-      ) : null}
+      {status && !status.available ? <AreaError message="The area picture is not available here: no area database is configured." /> : null}
       {status?.available ? (
         <p className="filter-summary area-summary" data-testid="area-summary">
-          <strong>Area database:</strong> {status.activeBundles.toLocaleString('en-GB')} active{' '}
-          {status.activeBundles === 1 ? 'bundle' : 'bundles'} from {status.organisations.toLocaleString('en-GB')}{' '}
-          {status.organisations === 1 ? 'organisation' : 'organisations'} · {status.trustedKeys.toLocaleString('en-GB')} trusted{' '}
-          {status.trustedKeys === 1 ? 'key' : 'keys'}
+          <strong>Area database:</strong> {status.activeBundles.toLocaleString('en-GB')} active {status.activeBundles === 1 ? 'bundle' : 'bundles'} from{' '}
+          {status.organisations.toLocaleString('en-GB')} {status.organisations === 1 ? 'organisation' : 'organisations'} ·{' '}
+          {status.trustedKeys.toLocaleString('en-GB')} trusted {status.trustedKeys === 1 ? 'key' : 'keys'}
           {status.file ? <span className="hint"> · {status.file}</span> : null}
         </p>
       ) : null}

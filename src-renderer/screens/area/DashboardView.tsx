@@ -84,8 +84,8 @@ function DistinctPeoplePanel() {
       </ul>
       {rows.length === 0 ? (
         <p className="hint">
-          No organisation has opted in to match keys, so people cannot be de-duplicated across organisations: the sums below may
-          count someone once per organisation that helped them.
+          No organisation has opted in to match keys, so people cannot be de-duplicated across organisations: the sums below may count someone once per
+          organisation that helped them.
         </p>
       ) : (
         <ChartPanel
@@ -142,7 +142,11 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
   const csv = () =>
     toCsv(
       ['Sector', ...months, 'Suppressed'],
-      tableSectors.map((s) => [s, ...months.map((m) => bySector.get(s)!.get(m)?.[measure] ?? 0), [...bySector.get(s)!.values()].reduce((t, r) => t + r.suppressed, 0)]),
+      tableSectors.map((s) => [
+        s,
+        ...months.map((m) => bySector.get(s)!.get(m)?.[measure] ?? 0),
+        [...bySector.get(s)!.values()].reduce((t, r) => t + r.suppressed, 0),
+      ]),
     );
 
   return (
@@ -163,13 +167,11 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
         </div>
       </div>
       <p className="hint">
-        Summed across organisations. Darker cells hold more; every cell shows its number. A cell marked * includes a contribution
-        an organisation suppressed at source (too small to publish), so the true figure is a little higher.
+        Summed across organisations. Darker cells hold more; every cell shows its number. A cell marked * includes a contribution an organisation suppressed at
+        source (too small to publish), so the true figure is a little higher.
       </p>
       <details className="sector-chooser">
-        <summary>
-          Sectors shown: {selected.length === sectors.length ? `all ${sectors.length}` : `${selected.length} of ${sectors.length}`}
-        </summary>
+        <summary>Sectors shown: {selected.length === sectors.length ? `all ${sectors.length}` : `${selected.length} of ${sectors.length}`}</summary>
         <fieldset>
           <legend>Choose the sectors to show</legend>
           <div className="actions">
@@ -351,7 +353,12 @@ function IssueTrendPanel({ dataMonths }: { dataMonths: string[] }) {
                 ],
               },
               options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, layout: { padding: { top: 4 } } },
-              plugins: [eventMarkersPlugin(months, markers.filter((m) => m.onChart))],
+              plugins: [
+                eventMarkersPlugin(
+                  months,
+                  markers.filter((m) => m.onChart),
+                ),
+              ],
             }}
             table={{
               caption: `Month by month: ${issueName(issue)}`,

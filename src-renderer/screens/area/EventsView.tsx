@@ -55,9 +55,9 @@ export function EventsView() {
         </label>
       </div>
       <p className="hint">
-        An automatic scan of every sector and issue category: presentations in the most recent months with data against the same
-        number of months just before, largest changes first. The p-value says how likely a change this large would be by chance
-        alone if nothing had changed (under 0.05: unlikely to be chance).
+        An automatic scan of every sector and issue category: presentations in the most recent months with data against the same number of months just before,
+        largest changes first. The p-value says how likely a change this large would be by chance alone if nothing had changed (under 0.05: unlikely to be
+        chance).
       </p>
       <ReportStatus state={changesState} what="the recent changes" />
       {changes ? (
@@ -86,9 +86,7 @@ export function EventsView() {
           }}
         />
       ) : null}
-      {changes && changes.length === 0 ? (
-        <p className="hint">Not enough months imported yet: the scan needs {changesWindow * 2} months with data.</p>
-      ) : null}
+      {changes && changes.length === 0 ? <p className="hint">Not enough months imported yet: the scan needs {changesWindow * 2} months with data.</p> : null}
     </>
   );
 }
@@ -214,8 +212,8 @@ function EventItem({ event, number, onDeleted }: { event: AreaEvent; number: num
                 {significant.length === 0
                   ? 'No category changed by more than chance would explain.'
                   : `${significant.length} ${significant.length === 1 ? 'category' : 'categories'} changed by more than chance would likely explain.`}{' '}
-                Before: {comparison.monthsBefore.join(', ') || '—'}; after: {comparison.monthsAfter.join(', ') || '—'}; organisations
-                reporting throughout: {comparison.organisations.join(', ') || 'none'}.
+                Before: {comparison.monthsBefore.join(', ') || '—'}; after: {comparison.monthsAfter.join(', ') || '—'}; organisations reporting throughout:{' '}
+                {comparison.organisations.join(', ') || 'none'}.
               </p>
               <ul className="verdicts" data-testid="event-verdicts">
                 {[...comparison.comparisons]

@@ -78,8 +78,8 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
       >
         <h2 id="drop-title">Drop bundle files here</h2>
         <p className="hint" id="drop-hint">
-          Or choose them below ({BUNDLE_SUFFIX} files, as many as you like). Each is checked: signature, format, issue list
-          version, a trusted and unrevoked organisation, and a sensible period.
+          Or choose them below ({BUNDLE_SUFFIX} files, as many as you like). Each is checked: signature, format, issue list version, a trusted and unrevoked
+          organisation, and a sensible period.
         </p>
         <div className="row drop-pickers">
           <div className="field">
@@ -209,4 +209,3 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
     </>
   );
 }
-

@@ -25,28 +25,27 @@ export function NationalView() {
     <>
       <div className="explainer">
         <p>
-          National funding and planning often lean on the English Indices of Deprivation, which rank every neighbourhood on
-          income, employment, health, education, crime and housing. Here each sector’s <strong>recorded</strong> need is set
-          against what those indices would predict for it:
+          National funding and planning often lean on the English Indices of Deprivation, which rank every neighbourhood on income, employment, health,
+          education, crime and housing. Here each sector’s <strong>recorded</strong> need is set against what those indices would predict for it:
         </p>
         <ul>
           <li>
-            <strong>Recorded need</strong>: the share of the sector’s presentations in a category (say money and debt), ranked
-            among the area’s sectors — 0% the lowest share, 100% the highest.
+            <strong>Recorded need</strong>: the share of the sector’s presentations in a category (say money and debt), ranked among the area’s sectors — 0% the
+            lowest share, 100% the highest.
           </li>
           <li>
-            <strong>What the indices expect</strong>: the matching domain (income, for money and debt) averaged over the sector’s
-            neighbourhoods, ranked the same way — 100% the most deprived.
+            <strong>What the indices expect</strong>: the matching domain (income, for money and debt) averaged over the sector’s neighbourhoods, ranked the
+            same way — 100% the most deprived.
           </li>
           <li>
-            <strong>Gap</strong>: recorded minus expected. A large positive gap means far more need is coming through the door
-            than the national picture suggests (for example, much financial hardship in a sector ranked affluent); a large
-            negative gap, far less — perhaps need that is not reaching services.
+            <strong>Gap</strong>: recorded minus expected. A large positive gap means far more need is coming through the door than the national picture
+            suggests (for example, much financial hardship in a sector ranked affluent); a large negative gap, far less — perhaps need that is not reaching
+            services.
           </li>
         </ul>
         <p className="hint">
-          It is a prompt for questions, not proof: a sector with few presentations, or served by one organisation with a
-          particular specialism, can look unusual for that reason alone.
+          It is a prompt for questions, not proof: a sector with few presentations, or served by one organisation with a particular specialism, can look unusual
+          for that reason alone.
         </p>
       </div>
       <label className="inline-label national-min">
@@ -62,7 +61,10 @@ export function NationalView() {
       </label>
       <ReportStatus state={state} what="local need against the indices" />
       {rows && rows.length === 0 ? (
-        <p>No sector can be compared yet: none has this many published presentations in a category the indices cover, with deprivation data for its neighbourhoods. Try a lower minimum, or import more bundles.</p>
+        <p>
+          No sector can be compared yet: none has this many published presentations in a category the indices cover, with deprivation data for its
+          neighbourhoods. Try a lower minimum, or import more bundles.
+        </p>
       ) : null}
       {rows && rows.length > 0 ? (
         <>

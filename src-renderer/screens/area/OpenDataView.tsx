@@ -48,9 +48,9 @@ export function OpenDataView() {
       <form className="area-form" onSubmit={prepare} noValidate aria-labelledby="open-data-title">
         <h2 id="open-data-title">Publish open data</h2>
         <p>
-          The combined figures as CSV files, with a CSV on the Web metadata file describing every column, the issue list
-          version, the disclosure rule applied and the Open Government Licence. No cell below the threshold is published, and
-          enough other cells are hidden that a suppressed one cannot be worked out from totals. Match keys are never included.
+          The combined figures as CSV files, with a CSV on the Web metadata file describing every column, the issue list version, the disclosure rule applied
+          and the Open Government Licence. No cell below the threshold is published, and enough other cells are hidden that a suppressed one cannot be worked
+          out from totals. Match keys are never included.
         </p>
         <ErrorSummary message={error} />
         <Field label="Disclosure threshold" hint="The smallest count published; 10 is usual." error={errorFor(errors, 'threshold')}>
@@ -66,8 +66,7 @@ export function OpenDataView() {
         <div className="open-data-result" role="status" aria-live="polite">
           <h2 id="open-data-files">Ready to download</h2>
           <p>
-            Disclosure threshold {result.threshold}.{' '}
-            {result.outDir ? `Written to ${result.outDir}.` : 'Download each file below and publish them together.'}
+            Disclosure threshold {result.threshold}. {result.outDir ? `Written to ${result.outDir}.` : 'Download each file below and publish them together.'}
           </p>
           <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="open-data-files">
             <table className="data-table figures-table" data-testid="open-data-tables">

@@ -83,8 +83,8 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
       <form className="area-form" onSubmit={trust} noValidate aria-labelledby="trust-title">
         <h2 id="trust-title">Trust an organisation</h2>
         <p className="hint">
-          Ask the organisation for its signing key’s fingerprint (NeedMap shows it when they export a bundle) by phone or in person, or
-          for its public key file — then check the fingerprint with them before trusting it.
+          Ask the organisation for its signing key’s fingerprint (NeedMap shows it when they export a bundle) by phone or in person, or for its public key file
+          — then check the fingerprint with them before trusting it.
         </p>
         <ErrorSummary message={formError} />
         <fieldset className="radio-group">
@@ -127,7 +127,14 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
           error={errorFor(errors, 'fingerprint')}
         >
           {(p) => (
-            <input {...p} className="mono fingerprint-input" value={fingerprint} onChange={(e) => setFingerprint(e.target.value)} autoComplete="off" spellCheck={false} />
+            <input
+              {...p}
+              className="mono fingerprint-input"
+              value={fingerprint}
+              onChange={(e) => setFingerprint(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
           )}
         </Field>
         <div className="actions">

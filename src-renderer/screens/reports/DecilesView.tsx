@@ -29,8 +29,8 @@ export function DecilesView({ filter }: { filter: ReportFilterState }) {
               'No client in this selection has a known neighbourhood, so the deprivation split cannot be shown.'
             ) : (
               <>
-                <strong>{Math.round(report.mostDeprivedShare * 100)}%</strong> of our clients live in the most deprived 20% of
-                neighbourhoods <span className="muted">(an even spread would be {Math.round(report.expectedMostDeprivedShare * 100)}%).</span>
+                <strong>{Math.round(report.mostDeprivedShare * 100)}%</strong> of our clients live in the most deprived 20% of neighbourhoods{' '}
+                <span className="muted">(an even spread would be {Math.round(report.expectedMostDeprivedShare * 100)}%).</span>
               </>
             )}
           </p>

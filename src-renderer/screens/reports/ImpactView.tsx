@@ -37,9 +37,7 @@ export function ImpactView({ filter }: { filter: ReportFilterState }) {
           <ul className="figures" aria-label="Impact at a glance">
             <li>
               <span className="figure">{share(impact.improvedOrResolvedShare)}</span>
-              <span className="figure-label">
-                of {impact.cohort.toLocaleString('en-GB')} within-remit issues identified in the period improved or resolved
-              </span>
+              <span className="figure-label">of {impact.cohort.toLocaleString('en-GB')} within-remit issues identified in the period improved or resolved</span>
             </li>
             <li>
               <span className="figure">{impact.medianDaysToResolve === null ? '—' : `${impact.medianDaysToResolve} days`}</span>
@@ -48,8 +46,8 @@ export function ImpactView({ filter }: { filter: ReportFilterState }) {
             <li>
               <span className="figure">{impact.openOlderThan.toLocaleString('en-GB')}</span>
               <span className="figure-label">
-                of {impact.openAtEnd.toLocaleString('en-GB')} issues still open on {formatDate(filter.to)} were identified more than{' '}
-                {impact.openOlderThanDays} days before
+                of {impact.openAtEnd.toLocaleString('en-GB')} issues still open on {formatDate(filter.to)} were identified more than {impact.openOlderThanDays}{' '}
+                days before
               </span>
             </li>
           </ul>

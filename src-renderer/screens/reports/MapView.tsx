@@ -112,9 +112,7 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
               {(p) => <input {...p} inputMode="numeric" className="days-input" value={thresholdText} onChange={(e) => setThresholdText(e.target.value)} />}
             </Field>
           </div>
-          {area === null ? (
-            <p className="hint">None of these clients’ postcode areas has map outlines yet; the table below lists every sector.</p>
-          ) : null}
+          {area === null ? <p className="hint">None of these clients’ postcode areas has map outlines yet; the table below lists every sector.</p> : null}
           <div className="map-and-table">
             <figure className="map-figure" aria-labelledby={`${idBase}-title`}>
               {area && areaShapes.length ? (
@@ -129,8 +127,8 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
                   }
                   description={
                     <>
-                      {areaShapes.length - hatchedCount} sectors coloured by {measure}, {hatchedCount} hatched because they have fewer than{' '}
-                      {effectiveThreshold} clients. The table beside the map has every figure.
+                      {areaShapes.length - hatchedCount} sectors coloured by {measure}, {hatchedCount} hatched because they have fewer than {effectiveThreshold}{' '}
+                      clients. The table beside the map has every figure.
                     </>
                   }
                   hatch
@@ -180,12 +178,24 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
                 ) : null}
                 <button
                   type="button"
-                  onClick={() => downloadText(`needmap-map-${area ?? 'sectors'}.csv`, toCsv(tableColumns.map((c) => c.label), tableRows), 'text/csv;charset=utf-8')}
+                  onClick={() =>
+                    downloadText(
+                      `needmap-map-${area ?? 'sectors'}.csv`,
+                      toCsv(
+                        tableColumns.map((c) => c.label),
+                        tableRows,
+                      ),
+                      'text/csv;charset=utf-8',
+                    )
+                  }
                 >
                   Download CSV<span className="visually-hidden"> of the map table</span>
                 </button>
               </div>
-              <DataTable table={{ caption: `Sectors${area ? ` in ${area}` : ''}, and sectors with no map shape`, columns: tableColumns, rows: tableRows }} sortable />
+              <DataTable
+                table={{ caption: `Sectors${area ? ` in ${area}` : ''}, and sectors with no map shape`, columns: tableColumns, rows: tableRows }}
+                sortable
+              />
             </div>
           </div>
         </>

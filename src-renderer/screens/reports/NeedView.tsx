@@ -51,9 +51,8 @@ export function NeedView({ filter }: { filter: ReportFilterState }) {
       {need ? (
         <>
           <p className="headline">
-            <strong>{need.totals.people.toLocaleString('en-GB')}</strong> people brought{' '}
-            <strong>{need.totals.presentations.toLocaleString('en-GB')}</strong> issues between {formatDate(filter.from)} and{' '}
-            {formatDate(filter.to)}.
+            <strong>{need.totals.people.toLocaleString('en-GB')}</strong> people brought <strong>{need.totals.presentations.toLocaleString('en-GB')}</strong>{' '}
+            issues between {formatDate(filter.from)} and {formatDate(filter.to)}.
           </p>
           <ChartPanel
             slug="top-issues"
@@ -118,8 +117,18 @@ export function NeedView({ filter }: { filter: ReportFilterState }) {
             data: {
               labels: trend.points.map((p) => monthLabel(p.month)),
               datasets: [
-                ...withYearBefore('Presentations', SERIES_COLOURS.presentations, trend.points.map((p) => p.presentations), trend.points.map((p) => p.previousYearPresentations)),
-                ...withYearBefore('People', SERIES_COLOURS.people, trend.points.map((p) => p.people), trend.points.map((p) => p.previousYearPeople)),
+                ...withYearBefore(
+                  'Presentations',
+                  SERIES_COLOURS.presentations,
+                  trend.points.map((p) => p.presentations),
+                  trend.points.map((p) => p.previousYearPresentations),
+                ),
+                ...withYearBefore(
+                  'People',
+                  SERIES_COLOURS.people,
+                  trend.points.map((p) => p.people),
+                  trend.points.map((p) => p.previousYearPeople),
+                ),
               ],
             },
             options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, interaction: { mode: 'index', intersect: false } },

@@ -100,14 +100,12 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
             )}
           </p>
           <p className="hint">
-            Darker cells hold more; every cell shows its number. A person with issues in two categories counts once in each,
-            and once in the total. Choose a column heading to sort.
+            Darker cells hold more; every cell shows its number. A person with issues in two categories counts once in each, and once in the total. Choose a
+            column heading to sort.
           </p>
           <div className="table-scroll heat-scroll" tabIndex={0} role="region" aria-label="Sector by category table">
             <table className="data-table heat-table">
-              <caption>
-                {measure === 'people' ? 'People' : 'Presentations'} by postcode sector and category
-              </caption>
+              <caption>{measure === 'people' ? 'People' : 'Presentations'} by postcode sector and category</caption>
               <thead>
                 <tr>
                   {headers.map((h, i) => (
