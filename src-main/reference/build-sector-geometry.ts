@@ -1,186 +1,154 @@
 /**
- * Builds resources/reference/sector-geometry.json: an approximate outline of every postcode
- * sector in the ONS NSPL files, for the Reports map (drawn offline, no tile server).
+ * Builds resources/reference/sector-map/: approximate outlines of every postcode sector in England
+ * and Wales for the offline map, one brotli-compressed TopoJSON file per postcode area
+ * (`M.topojson.br`…) plus `index.json` (areas, sector counts, provenance). Run by
+ * `npm run reference:build` (or alone: `npm run reference:sectors`) when the data changes; the
+ * output is committed.
  *
- * Method: each live unit postcode's centroid (NSPL `lat`/`long`) is projected onto a flat plane
- * (equirectangular, true to scale at the postcode area's mean latitude, metres, y pointing south
- * so it is already SVG's orientation); the plane is cut into Voronoi cells (d3-delaunay); each
- * sector is the union of its postcodes' cells. Sea, moor and anything else far from a postcode
- * is filled with unowned "empty" sites, so coastal and rural cells stop a short way past the
- * last postcode instead of running to the edge of the box. The union is exact: after rounding
- * to the output grid, an edge two cells of the same sector share appears once each way and
- * cancels; what remains is chained into rings (holes included; drawn with fill-rule evenodd).
+ * Input: ../shared/data/national/postcode-lsoa-ew-derived-may2025.csv.gz (pcds, lat, long of every
+ * NSPL May 2025 postcode with coordinates, live and terminated alike). Postcodes that the NSPL
+ * November 2021 files in ../shared/data/nspl-nov2021 show as terminated are left out (the national
+ * file cannot tell them apart elsewhere; see sector-cells.ts for the speck filter that catches most).
  *
- * The Lewisham lookup has no coordinates, so its sectors get no shape (the map's table lists
- * them as "no map shape").
+ * Outlines: sector-cells.ts (Voronoi cells of the centroids, merged per sector, on a ~10 m grid).
+ * Then per postcode area: topojson-server finds the borders sectors share (each stored once, as
+ * an arc), topojson-simplify removes the points whose Visvalingam triangle is under a pixel² of
+ * the area drawn --width-px wide (MAP_WIDTH_PX) from every arc — so both sides of a border move
+ * together and neighbours never gap or overlap — and rings that shrink to nothing are dropped.
  *
- *   npx tsx src-main/reference/build-sector-geometry.ts [--shared DIR] [--out FILE]
+ *   npx tsx src-main/reference/build-sector-geometry.ts [--shared DIR] [--out DIR] [--width-px N]
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
-import { Delaunay } from 'd3-delaunay';
+import { parse } from 'csv-parse';
+import { topology } from 'topojson-server';
+import { filter, filterWeight, presimplify, simplify } from 'topojson-simplify';
+import { quantize } from 'topojson-client';
+import type { Topology } from 'topojson-specification';
+import {
+  GRID,
+  UNIT_X,
+  UNIT_Y,
+  EMPTY_MIN_DISTANCE_METRES,
+  STRAY_SHARE,
+  areaOf,
+  sectorCells,
+  sectorOf,
+  type PostcodePoints,
+  type SectorOutline,
+} from './sector-cells.ts';
 
-/** Output coordinates are whole multiples of this many metres. */
-export const GRID_METRES = 20;
-/** Spacing of the candidate "empty" sites, and how far from every postcode one must be to be kept. */
-const EMPTY_SPACING_METRES = 1500;
-const EMPTY_MIN_DISTANCE_METRES = 2500;
-const EARTH_RADIUS_METRES = 6_371_000;
+/**
+ * Simplification is fitted to how the map is drawn: a whole postcode area across the figure, and
+ * at most MAP_WIDTH_PX wide (the Reports map's "Save map as PNG"). A point goes when the triangle
+ * it makes with its neighbours is under one pixel² at that width — about 4 m² in WC, 800 m² in M,
+ * 4,000 m² in LD — so nothing the eye could see is lost and rural areas are not drawn in needless detail.
+ */
+export const MAP_WIDTH_PX = 1600;
+export const SECTOR_MAP_DIR = 'sector-map';
+const SECTOR_CODE = /^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$/;
+export const NATIONAL_FILE = 'postcode-lsoa-ew-derived-may2025.csv.gz';
 
-export interface UnitPostcode {
-  sector: string;
-  lat: number;
-  long: number;
-}
+export const ATTRIBUTION =
+  'Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail copyright and database right 2025. Contains GeoPlace data © Local Government Information House Limited copyright and database right 2025.';
 
-export interface SectorShape {
-  /** SVG path data in the area's plane, grid units; rings closed with z; use fill-rule evenodd. */
-  d: string;
-  /** [minX, minY, maxX, maxY] in grid units. */
-  bbox: [number, number, number, number];
-  postcodes: number;
-}
-
-export interface AreaGeometry {
-  /** Latitude/longitude the area's plane is centred on (x east, y south, in grid units). */
-  origin: { lat: number; long: number };
-  bbox: [number, number, number, number];
-  sectors: Record<string, SectorShape>;
-  /**
-   * Sectors whose postcodes all sit on (or within the grid of) another sector's centroids —
-   * mostly "9" sectors of PO boxes and large users — so no cell is left for them.
-   */
-  withoutShape: string[];
-}
-
-/** Metres east and south of `origin`, true to scale at the origin's latitude. */
-export function project(p: { lat: number; long: number }, origin: { lat: number; long: number }): [number, number] {
-  const scale = (Math.PI / 180) * EARTH_RADIUS_METRES;
-  return [(p.long - origin.long) * scale * Math.cos((origin.lat * Math.PI) / 180), -(p.lat - origin.lat) * scale];
-}
-
-/** "TF1 1AA" → "TF1 1"; "TF1 1" → "TF". */
-export function sectorOf(postcode: string): string {
-  return postcode.trim().toUpperCase().replace(/\s+/g, ' ').slice(0, -2);
-}
-export function areaOf(sector: string): string {
-  return /^[A-Z]+/.exec(sector)?.[0] ?? sector;
-}
-
-/** The sector outlines of one postcode area's live unit postcodes. */
-export function areaGeometry(postcodes: readonly UnitPostcode[]): AreaGeometry {
-  // Rounded first, so the stored origin is exactly the one the plane was built from.
-  const originLat = round(postcodes.reduce((s, p) => s + p.lat, 0) / postcodes.length, 5);
-  const originLong = round(postcodes.reduce((s, p) => s + p.long, 0) / postcodes.length, 5);
-  const points = postcodes.map((p) => project(p, { lat: originLat, long: originLong }));
-
-  // Bounds with room for the empty sites around the edge.
-  const margin = EMPTY_MIN_DISTANCE_METRES * 2;
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const box = [Math.min(...xs) - margin, Math.min(...ys) - margin, Math.max(...xs) + margin, Math.max(...ys) + margin] as const;
-
-  const real = Delaunay.from(points);
-  const sites: [number, number][] = points.map((p) => [p[0], p[1]]);
-  let nearest = 0;
-  for (let y = box[1]; y <= box[3]; y += EMPTY_SPACING_METRES) {
-    for (let x = box[0]; x <= box[2]; x += EMPTY_SPACING_METRES) {
-      nearest = real.find(x, y, nearest);
-      const [px, py] = points[nearest]!;
-      if (Math.hypot(px - x, py - y) > EMPTY_MIN_DISTANCE_METRES) sites.push([x, y]);
+/** Reads the national postcode file: every postcode with a centroid, less those known to be terminated. */
+export async function readNationalPostcodes(file: string, terminated: ReadonlySet<string>): Promise<PostcodePoints & { leftOutTerminated: number }> {
+  const lat: number[] = [];
+  const long: number[] = [];
+  const sector: number[] = [];
+  const sectors: string[] = [];
+  const sectorIds = new Map<string, number>();
+  let leftOutTerminated = 0;
+  const parser = parse({ columns: true });
+  parser.on('data', (row: Record<string, string>) => {
+    const la = Number(row.lat);
+    const lo = Number(row.long);
+    if (!row.pcds || !Number.isFinite(la) || !Number.isFinite(lo) || Math.abs(la) > 90 || Math.abs(lo) > 180) return;
+    if (terminated.has(row.pcds)) {
+      leftOutTerminated++;
+      return;
     }
-  }
-  const voronoi = Delaunay.from(sites).voronoi([box[0], box[1], box[2], box[3]]);
-
-  // Directed boundary edges per sector: a shared edge arrives once each way and cancels.
-  const edgesBySector = new Map<string, Map<string, [number, number, number, number]>>();
-  const countBySector = new Map<string, number>();
-  postcodes.forEach((p, i) => {
-    countBySector.set(p.sector, (countBySector.get(p.sector) ?? 0) + 1);
-    const cell = voronoi.cellPolygon(i);
-    if (!cell) return;
-    let edges = edgesBySector.get(p.sector);
-    if (!edges) edgesBySector.set(p.sector, (edges = new Map()));
-    const ring = cell.map(([x, y]) => [Math.round(x / GRID_METRES), Math.round(y / GRID_METRES)] as const);
-    for (let k = 0; k + 1 < ring.length; k++) {
-      const [ax, ay] = ring[k]!;
-      const [bx, by] = ring[k + 1]!;
-      if (ax === bx && ay === by) continue;
-      const reverse = `${bx},${by},${ax},${ay}`;
-      if (edges.has(reverse)) edges.delete(reverse);
-      else edges.set(`${ax},${ay},${bx},${by}`, [ax, ay, bx, by]);
-    }
+    const s = sectorOf(row.pcds);
+    // Pre-1984 Newport postcodes ("NPT 1AA") and other relics of no postcode area today are left out.
+    if (!SECTOR_CODE.test(s)) return;
+    let id = sectorIds.get(s);
+    if (id === undefined) sectorIds.set(s, (id = sectors.push(s) - 1));
+    lat.push(la);
+    long.push(lo);
+    sector.push(id);
   });
-
-  const sectors: Record<string, SectorShape> = {};
-  const areaBox: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [sector, edges] of [...edgesBySector].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
-    const rings = chainRings([...edges.values()]);
-    if (!rings.length) continue;
-    const bbox: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const ring of rings) {
-      for (const [x, y] of ring) {
-        bbox[0] = Math.min(bbox[0], x);
-        bbox[1] = Math.min(bbox[1], y);
-        bbox[2] = Math.max(bbox[2], x);
-        bbox[3] = Math.max(bbox[3], y);
-      }
-    }
-    for (let k = 0; k < 4; k++) areaBox[k] = k < 2 ? Math.min(areaBox[k]!, bbox[k]!) : Math.max(areaBox[k]!, bbox[k]!);
-    sectors[sector] = { d: rings.map(ringPath).join(''), bbox, postcodes: countBySector.get(sector) ?? 0 };
-  }
-  const withoutShape = [...countBySector.keys()].filter((sector) => !sectors[sector]).sort();
-  return { origin: { lat: originLat, long: originLong }, bbox: areaBox, sectors, withoutShape };
+  await pipeline(fs.createReadStream(file), zlib.createGunzip(), parser);
+  return { lat: Float64Array.from(lat), long: Float64Array.from(long), sector: Int32Array.from(sector), sectors, leftOutTerminated };
 }
 
-/** Joins directed edges end to start into closed rings, dropping vertices that lie straight on between their neighbours. */
-export function chainRings(edges: readonly [number, number, number, number][]): [number, number][][] {
-  const outgoing = new Map<string, [number, number, number, number][]>();
-  for (const e of edges) {
-    const key = `${e[0]},${e[1]}`;
-    const list = outgoing.get(key);
-    if (list) list.push(e);
-    else outgoing.set(key, [e]);
+/** Postcodes the NSPL November 2021 files show as terminated (`doterm` set), if those files are there. */
+export async function readKnownTerminated(nsplDir: string): Promise<{ postcodes: Set<string>; files: string[] }> {
+  const postcodes = new Set<string>();
+  if (!fs.existsSync(nsplDir)) return { postcodes, files: [] };
+  const files = fs
+    .readdirSync(nsplDir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort();
+  for (const f of files) {
+    const parser = parse({ columns: true });
+    parser.on('data', (row: Record<string, string>) => {
+      if ((row.doterm ?? '').trim() !== '' && row.pcds) postcodes.add(row.pcds);
+    });
+    await pipeline(fs.createReadStream(path.join(nsplDir, f)), parser);
   }
-  const rings: [number, number][][] = [];
-  for (const start of edges) {
-    const startList = outgoing.get(`${start[0]},${start[1]}`)!;
-    if (!startList.includes(start)) continue; // already used
-    const ring: [number, number][] = [];
-    let edge: [number, number, number, number] | undefined = start;
-    while (edge) {
-      const list = outgoing.get(`${edge[0]},${edge[1]}`)!;
-      list.splice(list.indexOf(edge), 1);
-      ring.push([edge[0], edge[1]]);
-      if (edge[2] === start[0] && edge[3] === start[1]) break;
-      edge = outgoing.get(`${edge[2]},${edge[3]}`)?.[0];
-    }
-    const straightened = dropCollinear(ring);
-    if (straightened.length >= 3) rings.push(straightened);
-  }
-  return rings;
+  return { postcodes, files };
 }
 
-function dropCollinear(ring: [number, number][]): [number, number][] {
-  return ring.filter((p, i) => {
-    const a = ring[(i - 1 + ring.length) % ring.length]!;
-    const b = ring[(i + 1) % ring.length]!;
-    return (p[0] - a[0]) * (b[1] - p[1]) - (p[1] - a[1]) * (b[0] - p[0]) !== 0;
-  });
+export interface AreaTopology {
+  area: string;
+  topology: Topology;
+  sectors: number;
+  /** Sectors whose outline shrank to nothing in simplification. */
+  lost: string[];
+  /** The simplification threshold used. */
+  minAreaM2: number;
+  vertices: number;
+  arcs: number;
 }
 
-/** "M x y l dx dy … z": relative steps keep the file small. */
-function ringPath(ring: [number, number][]): string {
-  let d = `M${ring[0]![0]} ${ring[0]![1]}l`;
-  for (let k = 1; k < ring.length; k++) {
-    const dx = ring[k]![0] - ring[k - 1]![0];
-    const dy = ring[k]![1] - ring[k - 1]![1];
-    d += `${k > 1 && dx >= 0 ? ' ' : ''}${dx}${dy >= 0 ? ' ' : ''}${dy}`;
-  }
-  return d + 'z';
+/** One postcode area's outlines as simplified TopoJSON in WGS84 degrees (object `sectors`, feature id = sector code). */
+export function areaTopology(area: string, outlines: readonly SectorOutline[], widthPx: number): AreaTopology {
+  const collection: GeoJSON.FeatureCollection<GeoJSON.MultiPolygon> = {
+    type: 'FeatureCollection',
+    features: outlines.map((o) => ({
+      type: 'Feature',
+      id: o.sector,
+      properties: { postcodes: o.postcodes },
+      geometry: { type: 'MultiPolygon', coordinates: o.polygons },
+    })),
+  };
+  const grid = topology({ sectors: collection }) as Topology<{ sectors: TopoJSON.GeometryCollection<{ postcodes: number }> }>;
+  const [gx0, gy0, gx1, gy1] = grid.bbox!;
+  const pixelMetres = Math.max((gx1 - gx0) * UNIT_X, (gy1 - gy0) * UNIT_Y) / widthPx;
+  const minAreaM2 = widthPx > 0 ? pixelMetres ** 2 : 0;
+  const simplified = simplify(presimplify(grid), minAreaM2 / (UNIT_X * UNIT_Y));
+  // Rings that shrank below one grid cell (their arcs reduced to a line or a point) are dropped.
+  const cleaned = filter(simplified, filterWeight(simplified, 1));
+  const q = quantize(cleaned, { scale: [1, 1], translate: [0, 0] });
+  // The grid is linear in degrees, so one transform turns it into longitude/latitude.
+  q.transform = { scale: [GRID.lon, GRID.lat], translate: [GRID.lon0, GRID.lat0] };
+  const [bx0, by0, bx1, by1] = q.bbox!;
+  q.bbox = [GRID.lon0 + bx0 * GRID.lon, GRID.lat0 + by0 * GRID.lat, GRID.lon0 + bx1 * GRID.lon, GRID.lat0 + by1 * GRID.lat].map((x) => round(x, 6)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const sectorsObject = q.objects.sectors as TopoJSON.GeometryCollection;
+  const kept = sectorsObject.geometries.filter((g) => g.type !== null);
+  const lost = sectorsObject.geometries.filter((g) => g.type === null).map((g) => String(g.id));
+  sectorsObject.geometries = kept;
+  return { area, topology: q, sectors: kept.length, lost, minAreaM2, vertices: q.arcs.reduce((s, a) => s + a.length, 0), arcs: q.arcs.length };
 }
 
 function round(value: number, places: number): number {
@@ -188,76 +156,120 @@ function round(value: number, places: number): number {
   return Math.round(value * f) / f;
 }
 
-/** Live postcodes with a usable centroid (NSPL writes 99.999999 for "no coordinates"). */
-export function readNspl(csvText: string): UnitPostcode[] {
-  const rows = parse(csvText, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-  const out: UnitPostcode[] = [];
-  for (const row of rows) {
-    if ((row.doterm ?? '').trim() !== '') continue;
-    const lat = Number(row.lat);
-    const long = Number(row.long);
-    if (!Number.isFinite(lat) || !Number.isFinite(long) || Math.abs(lat) > 90 || Math.abs(long) > 180) continue;
-    if (!row.pcds) continue;
-    out.push({ sector: sectorOf(row.pcds), lat, long });
-  }
-  return out;
+export function compress(json: string): Buffer {
+  return zlib.brotliCompressSync(Buffer.from(json), {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: json.length },
+  });
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { shared: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { shared: { type: 'string' }, out: { type: 'string' }, 'width-px': { type: 'string' } } });
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   const dataDir = path.join(values.shared ?? path.resolve(root, '..', 'shared'), 'data');
-  const out = values.out ?? path.join(root, 'resources', 'reference', 'sector-geometry.json');
-  const nsplDir = path.join(dataDir, 'nspl-nov2021');
-  if (!fs.existsSync(nsplDir)) {
-    console.error(`No NSPL files at ${nsplDir}; pass --shared DIR (the folder holding data/).`);
+  const outDir = values.out ?? path.join(root, 'resources', 'reference', SECTOR_MAP_DIR);
+  const widthPx = Number(values['width-px'] ?? MAP_WIDTH_PX);
+  const input = path.join(dataDir, 'national', NATIONAL_FILE);
+  if (!fs.existsSync(input)) {
+    console.error(`No national postcode file at ${input}; pass --shared DIR (the folder holding data/).`);
     process.exit(1);
   }
-  const files = fs
-    .readdirSync(nsplDir)
-    .filter((f) => f.endsWith('.csv'))
-    .sort();
-  const byArea = new Map<string, UnitPostcode[]>();
-  for (const file of files) {
-    for (const p of readNspl(fs.readFileSync(path.join(nsplDir, file), 'utf8'))) {
-      const area = areaOf(p.sector);
-      const list = byArea.get(area);
-      if (list) list.push(p);
-      else byArea.set(area, [p]);
-    }
+  if (!(widthPx >= 0)) {
+    console.error('--width-px must be a number of pixels (0 keeps every point).');
+    process.exit(2);
   }
-  const areas: Record<string, AreaGeometry> = {};
-  let sectorCount = 0;
-  let shapelessCount = 0;
-  let postcodeCount = 0;
-  for (const [area, postcodes] of [...byArea].sort(([a], [b]) => a.localeCompare(b))) {
-    areas[area] = areaGeometry(postcodes);
-    sectorCount += Object.keys(areas[area].sectors).length;
-    shapelessCount += areas[area].withoutShape.length;
-    postcodeCount += postcodes.length;
+  const t0 = performance.now();
+  const known = await readKnownTerminated(path.join(dataDir, 'nspl-nov2021'));
+  const points = await readNationalPostcodes(input, known.postcodes);
+  const t1 = performance.now();
+  const cells = sectorCells(points);
+  const t2 = performance.now();
+
+  const byArea = new Map<string, SectorOutline[]>();
+  for (const o of cells.outlines) {
+    const list = byArea.get(areaOf(o.sector));
+    if (list) list.push(o);
+    else byArea.set(areaOf(o.sector), [o]);
   }
-  // The Lewisham lookup (postcode, lsoa_code) has no coordinates: its sectors stay shapeless.
-  const document = {
+  const withoutShapeByArea = new Map<string, string[]>();
+  for (const w of cells.withoutShape) withoutShapeByArea.set(areaOf(w.sector), [...(withoutShapeByArea.get(areaOf(w.sector)) ?? []), w.sector]);
+
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const areas: Record<string, { file: string; sectors: number; postcodes: number; bytes: number; vertices: number; withoutShape: string[] }> = {};
+  const byNumber = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  let totalBytes = 0;
+  let totalVertices = 0;
+  let unsimplifiedVertices = 0;
+  const minAreas: number[] = [];
+  for (const [area, outlines] of [...byArea].sort(([a], [b]) => a.localeCompare(b))) {
+    outlines.sort((a, b) => byNumber(a.sector, b.sector));
+    unsimplifiedVertices += outlines.reduce((s, o) => s + o.polygons.reduce((t, p) => t + p.reduce((u, r) => u + r.length - 1, 0), 0), 0);
+    const built = areaTopology(area, outlines, widthPx);
+    minAreas.push(built.minAreaM2);
+    const file = `${area}.topojson.br`;
+    const bytes = compress(JSON.stringify(built.topology));
+    fs.writeFileSync(path.join(outDir, file), bytes);
+    const withoutShape = [...(withoutShapeByArea.get(area) ?? []), ...built.lost].sort(byNumber);
+    areas[area] = {
+      file,
+      sectors: built.sectors,
+      postcodes: outlines.reduce((s, o) => s + o.postcodes, 0),
+      bytes: bytes.length,
+      vertices: built.vertices,
+      withoutShape,
+    };
+    totalBytes += bytes.length;
+    totalVertices += built.vertices;
+  }
+  const t3 = performance.now();
+  const sectorCount = Object.values(areas).reduce((s, a) => s + a.sectors, 0);
+  const shapeless = Object.values(areas).reduce((s, a) => s + a.withoutShape.length, 0);
+  const index = {
     meta: {
-      title: 'Approximate postcode sector outlines (Voronoi cells of live unit postcode centroids, merged by sector)',
+      title: 'Approximate postcode sector outlines for England and Wales (Voronoi cells of unit postcode centroids, merged by sector)',
       builtBy: 'src-main/reference/build-sector-geometry.ts',
-      builtFrom: `../shared/data/nspl-nov2021: ${files.join(', ')}`,
-      source: 'ONS National Statistics Postcode Lookup (NSPL), November 2021: pcds, doterm, lat, long',
+      builtFrom: `../shared/data/national/${NATIONAL_FILE} (pcds, lat, long)${known.files.length ? `; terminated postcodes left out where ../shared/data/nspl-nov2021 (${known.files.length} areas) knows them` : ''}`,
+      source: 'ONS National Statistics Postcode Lookup (NSPL), May 2025: postcode centroids',
       licence: 'Open Government Licence v3.0',
-      attribution:
-        'Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right 2021. Contains Royal Mail data © Royal Mail copyright and database right 2021. Contains GeoPlace data © Local Government Information House Limited copyright and database right 2021.',
-      projection: `equirectangular per postcode area, true to scale at the area's mean latitude; x east, y south; units of ${GRID_METRES} m from the area's origin`,
-      unitMetres: GRID_METRES,
-      approximation: `Sector outlines are approximations: Voronoi cells of live postcode centroids, cut back where no postcode lies within ${EMPTY_MIN_DISTANCE_METRES} m. Not official boundaries.`,
-      withoutShapes: `Postcodes known only from lewisham_postcode_lsoa11.csv (no coordinates) have no sector shape; nor have ${shapelessCount} sectors whose postcodes all share other sectors' centroids (listed per area in withoutShape).`,
-      postcodes: postcodeCount,
+      attribution: ATTRIBUTION,
+      format:
+        'One TopoJSON file per postcode area, brotli-compressed; object "sectors", a feature per sector (id = sector code, properties.postcodes); coordinates decode to WGS84 longitude/latitude.',
+      approximation: `Sector outlines are approximations (Voronoi cells of postcode centroids, cut back where no postcode lies within ${EMPTY_MIN_DISTANCE_METRES / 1000} km; simplified), not official boundaries.`,
+      simplification: `Visvalingam (topojson-simplify, shared borders simplified once): a point goes when its triangle is under one pixel² of the area drawn ${widthPx} px wide`,
+      terminated: `The national file cannot tell terminated postcodes from live ones: ${points.leftOutTerminated} known from NSPL Nov 2021 were left out; elsewhere they are used, but where a centroid is shared the sector that most stands on its own owns it, and ${cells.stats.straySites} stray centroids (under ${STRAY_SHARE * 100}% of their neighbours in their own sector) joined their neighbours' sector: ${cells.stats.postcodesInAnotherSector} postcodes in all are drawn inside another sector's outline.`,
+      postcodes: points.lat.length,
       sectors: sectorCount,
+      sectorsWithoutShape: shapeless,
     },
     areas,
   };
-  fs.writeFileSync(out, JSON.stringify(document));
+  fs.writeFileSync(path.join(outDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
+  const largest = Object.entries(areas).sort((a, b) => b[1].bytes - a[1].bytes)[0]!;
   console.log(
-    `Wrote ${out}: ${byArea.size} areas, ${sectorCount} sectors (${shapelessCount} more without a shape) from ${postcodeCount} live postcodes, ${fs.statSync(out).size} bytes.`,
+    JSON.stringify(
+      {
+        out: path.relative(root, outDir),
+        areas: Object.keys(areas).length,
+        sectors: sectorCount,
+        sectorsWithoutShape: shapeless,
+        leftOutTerminated: points.leftOutTerminated,
+        ...cells.stats,
+        widthPx,
+        minAreaM2: { smallest: Math.round(Math.min(...minAreas)), largest: Math.round(Math.max(...minAreas)) },
+        unsimplifiedVertices,
+        vertices: totalVertices,
+        bytes: totalBytes,
+        largestArea: { area: largest[0], bytes: largest[1].bytes, vertices: largest[1].vertices, sectors: largest[1].sectors },
+        seconds: {
+          read: round((t1 - t0) / 1000, 1),
+          cells: round((t2 - t1) / 1000, 1),
+          topology: round((t3 - t2) / 1000, 1),
+          total: round((t3 - t0) / 1000, 1),
+        },
+      },
+      null,
+      2,
+    ),
   );
 }
 

@@ -1,7 +1,9 @@
 /**
- * The Reports map's part of the contract: approximate postcode sector outlines, built offline
- * from the NSPL postcode centroids (src-main/reference/build-sector-geometry.ts) and shipped in
- * resources/reference/sector-geometry.json. Counts come from reports.where; this is only shape.
+ * The sector map's part of the contract (Reports map, area picture): approximate postcode sector
+ * outlines for England and Wales, built offline from the NSPL postcode centroids
+ * (src-main/reference/build-sector-geometry.ts) and shipped in resources/reference/sector-map/,
+ * one file per postcode area, read only for the areas asked for. Counts come from other calls;
+ * this is only shape.
  */
 import { z } from 'zod';
 
@@ -18,7 +20,7 @@ export const SectorShapesOut = z.object({
   unitMetres: z.number(),
   /** Every postcode area that has shapes, with how many sectors. */
   areas: z.array(z.object({ area: z.string(), sectors: z.number().int() })),
-  /** The requested areas' outlines: `d` is SVG path data (fill-rule evenodd), one plane per area. */
+  /** The requested areas' outlines: `d` is SVG path data (fill-rule evenodd), one plane per area, x east, y south. */
   shapes: z.array(z.object({ area: z.string(), sector: z.string(), d: z.string(), bbox, postcodes: z.number().int() })),
 });
 
