@@ -104,7 +104,7 @@ export class LoginThrottle {
     let state = this.states.get(key);
     if (!state) {
       if (this.states.size >= MAX_USERNAMES) this.forgetOldest();
-      state = { failures: [], blockedUntil: 0, locked: false, refusalsUnrecorded: 0, lastRecordedRefusal: 0 };
+      state = { failures: [], blockedUntil: 0, locked: false, refusalsUnrecorded: 0, lastRecordedRefusal: -Infinity };
       this.states.set(key, state);
     }
     // A lock that has run out starts the count afresh.
