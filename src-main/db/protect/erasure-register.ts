@@ -87,15 +87,22 @@ function safeJson(text: string): unknown {
 export function appendErasureRegister(dbFile: string, db: CaseDb, line: Line): void {
   const databaseId = ensureDatabaseId(db);
   const file = erasureRegisterFile(dbFile);
-  const existingId = registerDatabaseId(file);
-  if (existingId !== null && existingId !== databaseId) setAside(dbFile, existingId);
-  const fd = fs.openSync(file, 'a', 0o600);
   try {
-    if (existingId !== databaseId) fs.writeSync(fd, JSON.stringify({ format: 'needmap-erasure-register', version: 1, databaseId }) + '\n');
-    fs.writeSync(fd, JSON.stringify(line) + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const existingId = registerDatabaseId(file);
+    if (existingId !== null && existingId !== databaseId) setAside(dbFile, existingId);
+    const fd = fs.openSync(file, 'a', 0o600);
+    try {
+      if (existingId !== databaseId) fs.writeSync(fd, JSON.stringify({ format: 'needmap-erasure-register', version: 1, databaseId }) + '\n');
+      fs.writeSync(fd, JSON.stringify(line) + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    if (error instanceof ErasureRegisterError) throw error;
+    throw new ErasureRegisterError(
+      `The erasure could not be written to the erasure register ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), so nothing was erased. Check that folder can be written to and try again.`,
+    );
   }
 }
 

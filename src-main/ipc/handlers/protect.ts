@@ -11,6 +11,7 @@ import { RecordError } from '../../db/records.ts';
 import { auditCsv, listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
 import { backupNow, defaultBackupDir, latestActivity, listBackups, previewBackup, restoreDatabase, RestoreRefused } from '../../db/protect/backup.ts';
 import { describeReapply } from '../../db/protect/reconcile.ts';
+import { ErasureRegisterError } from '../../db/protect/erasure-register.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
 import { ProtectSettings, readProtectSettings, readSettingText, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
@@ -57,6 +58,16 @@ function today(): string {
 
 function backupDir(ctx: AppContext): string {
   return readProtectSettings(ctx.caseDb.db).backupDir ?? defaultBackupDir(ctx.caseDb.file);
+}
+
+/** An erasure whose register line cannot be written is not made: said plainly, not as an internal error. */
+function registerRefusal<T>(erase: () => T): T {
+  try {
+    return erase();
+  } catch (error) {
+    if (error instanceof ErasureRegisterError) throw new RecordError('conflict', error.message);
+    throw error;
+  }
 }
 
 export const protectHandlers: HandlersFor<typeof protectCalls> = {
@@ -160,7 +171,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
   },
 
   'protect.eraseClient': (input, ctx, caller) => {
-    const result = eraseClient(ctx.caseDb, input.clientId, caller.user?.userId ?? null);
+    const result = registerRefusal(() => eraseClient(ctx.caseDb, input.clientId, caller.user?.userId ?? null));
     return { clientId: result.clientId, erasedAt: result.erasedAt, removed: [...ERASED_FIELDS], kept: [...KEPT_FIELDS], walTruncated: result.walTruncated };
   },
 
@@ -170,10 +181,12 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
   },
 
   'protect.retentionApply': (input, ctx, caller) => {
-    const result = retentionApply(
-      ctx.caseDb,
-      { today: input.today ?? today(), years: readProtectSettings(ctx.caseDb.db).retentionYears, confirmedClientIds: input.clientIds },
-      caller.user?.userId ?? null,
+    const result = registerRefusal(() =>
+      retentionApply(
+        ctx.caseDb,
+        { today: input.today ?? today(), years: readProtectSettings(ctx.caseDb.db).retentionYears, confirmedClientIds: input.clientIds },
+        caller.user?.userId ?? null,
+      ),
     );
     return { runId: result.runId, anonymised: result.anonymised, cutoffDate: result.cutoffDate };
   },
