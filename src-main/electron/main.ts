@@ -13,9 +13,9 @@ import { usePlatformKeyWrapper } from '../db/key-slots.ts';
 import { usePlatformKeyProtector } from '../db/signing-keys.ts';
 import { platformProtectionAvailable, safeStorageKeyProtector, safeStorageKeyWrapper } from './safe-storage.ts';
 import { dispatch, type AppContext } from '../ipc/handlers.ts';
-import { autoLockIdleSessions, closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
+import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
+import { startHousekeeping } from '../ipc/housekeeping.ts';
 import type { CallerSession } from '../ipc/sessions.ts';
-import { reportInternalError } from '../error-log.ts';
 import type { AppPaths } from '../paths.ts';
 
 function appPaths(): AppPaths {
@@ -111,13 +111,7 @@ async function start(): Promise<void> {
   }
   startDailyBackups(ctx);
   // Auto-lock is enforced on every call and, for windows left idle, every half minute.
-  setInterval(() => {
-    try {
-      if (ctx) autoLockIdleSessions(ctx);
-    } catch (error) {
-      reportInternalError('auto-lock sweep', error, ctx?.errorLogFile);
-    }
-  }, 30_000).unref();
+  startHousekeeping(ctx);
   const rendererUrlPrefix = pathToFileURL(paths.rendererDir).href;
   ipcMain.handle('needmap:call', (event, name: unknown, input: unknown) => {
     // Only our own renderer page may call in.

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { dispatch, type AppContext } from '../ipc/handlers.ts';
-import { autoLockIdleSessions } from '../ipc/permissions.ts';
+import { startHousekeeping } from '../ipc/housekeeping.ts';
 import { reportInternalError } from '../error-log.ts';
 import { removeControlFile, writeControlFile } from './control-file.ts';
 import { checkApiRequest, HttpError, parseTarget, readJsonObject, send, sendJson, sendPage, singleHeader } from './requests.ts';
@@ -103,8 +103,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   function page(res: http.ServerResponse, pathname: string, query: URLSearchParams): void {
     const offered = query.get('token');
-    if (offered !== null && links.state(offered) !== 'valid') {
-      return sendPage(res, 410, 'This NeedMap link has already been used', [
+    const state = offered === null ? null : links.state(offered);
+    if (state !== null && state !== 'valid') {
+      const title = { used: 'This NeedMap link has already been used', expired: 'This NeedMap link has expired', unknown: 'This NeedMap link is not valid' }[
+        state
+      ];
+      return sendPage(res, 410, title, [
         'Each NeedMap start link opens NeedMap once, in one browser tab, so that nobody else can use it again.',
         `To get a new link, run \`${newLinkCommand}\` on this computer. It opens NeedMap in a new tab (or prints a new address to open).`,
         'If NeedMap has stopped, start it again: it prints a new address.',
@@ -150,16 +154,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   origin = `http://127.0.0.1:${port}`;
 
-  // Auto-lock and abandoned tabs are swept every half minute too, not only when a call arrives.
-  const sweep = setInterval(() => {
-    try {
-      autoLockIdleSessions(ctx);
-      ctx.sessions.dropAbandoned();
-    } catch (error) {
-      reportInternalError('auto-lock sweep', error, ctx.errorLogFile);
-    }
-  }, 30_000);
-  sweep.unref();
+  // Auto-lock, abandoned tabs and the audit journal are seen to every half minute, not only when a call arrives.
+  const stopHousekeeping = startHousekeeping(ctx);
 
   const controlFile = options.controlDir
     ? writeControlFile(options.controlDir, {
@@ -179,7 +175,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     newStartLink: startLink,
     close: () =>
       new Promise<void>((resolve) => {
-        clearInterval(sweep);
+        stopHousekeeping();
         if (controlFile) removeControlFile(controlFile);
         server.closeAllConnections();
         server.close(() => resolve());
