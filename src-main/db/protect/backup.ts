@@ -201,8 +201,23 @@ export function restoreDatabase(
     for (const suffix of ['-wal', '-shm']) if (fs.existsSync(dbFile + suffix)) fs.renameSync(dbFile + suffix, replacedFile + suffix);
     if (fs.existsSync(keySlotsPath(dbFile))) fs.copyFileSync(keySlotsPath(dbFile), keySlotsPath(replacedFile));
   }
-  fs.copyFileSync(fromFile, dbFile);
-  if (fs.existsSync(keySlotsPath(fromFile))) fs.copyFileSync(keySlotsPath(fromFile), keySlotsPath(dbFile));
+  try {
+    // Copied under a temporary name and renamed in, so dbFile is never a half-written copy.
+    const incoming = `${dbFile}.restoring`;
+    fs.copyFileSync(fromFile, incoming);
+    fs.renameSync(incoming, dbFile);
+    if (fs.existsSync(keySlotsPath(fromFile))) fs.copyFileSync(keySlotsPath(fromFile), keySlotsPath(dbFile));
+  } catch (error) {
+    // A full disk or a vanished USB stick: the replaced database goes back as it was.
+    fs.rmSync(`${dbFile}.restoring`, { force: true });
+    if (replacedFile) {
+      fs.rmSync(dbFile, { force: true });
+      fs.renameSync(replacedFile, dbFile);
+      for (const suffix of ['-wal', '-shm']) if (fs.existsSync(replacedFile + suffix)) fs.renameSync(replacedFile + suffix, dbFile + suffix);
+      if (fs.existsSync(keySlotsPath(replacedFile))) fs.copyFileSync(keySlotsPath(replacedFile), keySlotsPath(dbFile));
+    }
+    throw new Error(`The backup could not be copied into place (${(error as Error).message}); the database is unchanged.`);
+  }
   // The erasure register (beside dbFile) is deliberately not replaced: the next open re-applies it.
   return { preview, currentLatest, replacedFile };
 }
