@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { ERASED_FIRST_NAME } from '../../src-main/core/protect/erasure.ts';
 import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { backupTo, previewBackup } from '../../src-main/db/protect/backup.ts';
-import { erasureRegisterFile, readErasureRegister } from '../../src-main/db/protect/erasure-register.ts';
+import { APPLIED_SETTING, erasureRegisterFile, readErasureRegister } from '../../src-main/db/protect/erasure-register.ts';
 import { isLocked } from '../../src-main/db/locked.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { callOk, dispatch, NEEDMAP_CLI, sessionOf, tempDir, testContext } from '../helpers.ts';
@@ -73,9 +73,13 @@ describe('needmap restore and the erasure register', () => {
     expect(actions.slice(-2)).toEqual(['erasure.reapplied', 'restore']);
     expect(needmap('audit', 'verify', '--db', file).status).toBe(0);
 
-    // Opening it again finds nothing more to do.
+    // Opening it again finds nothing more to do, without reading the register's applied lines again.
     const again = testContext(file);
-    expect(again.lastOpenReport!.erasures).toMatchObject({ reapplied: [], alreadyErased: 2 });
+    expect(again.lastOpenReport!.erasures).toMatchObject({ status: 'applies', reapplied: [], linesChecked: 0 });
+    again.close();
+    // A damaged line the database has not had applied refuses the open rather than risk forgetting someone.
+    fs.appendFileSync(erasureRegisterFile(file), '{"kind":"erasure","clientId":"not a number"}\n');
+    expect(() => testContext(file)).toThrow(/line 4 is damaged/);
   });
 
   it('writes the register line inside the erasure: if it cannot be written, nobody is erased', async () => {
@@ -103,9 +107,11 @@ describe('needmap restore and the erasure register', () => {
     const reopened = testContext(file);
     const newcomer = await callOk(reopened, 'clients.create', { client: { ...other, firstName: 'Newcomer', externalId: 'NEW1' }, confirmedNotDuplicate: true });
     expect(newcomer).toMatchObject({ kind: 'created', id: later.id });
+    // Even read from the start again (no record of how far it had got), the old line does not touch the newcomer.
+    reopened.caseDb.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(APPLIED_SETTING);
     reopened.close();
     const third = testContext(file);
-    expect(third.lastOpenReport!.erasures).toMatchObject({ reapplied: [], notInDatabase: 1 });
+    expect(third.lastOpenReport!.erasures).toMatchObject({ reapplied: [], linesChecked: 1, notInDatabase: 1 });
     expect(read<{ erased_at: string | null }>(file, `SELECT erased_at FROM clients WHERE id = ${later.id}`)[0]!.erased_at).toBeNull();
     third.close();
 

@@ -11,11 +11,12 @@
  * and an entry is only re-applied to a client created before that erasure — so a client id
  * reused by a newer record can never be erased by an old line.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CaseDb, SqliteDatabase } from '../open.ts';
+import { settings } from '../schema.ts';
 import { readSettingText, writeSettingText } from './settings.ts';
 
 export const DATABASE_ID_SETTING = 'protect.databaseId';
@@ -50,29 +51,58 @@ export function ensureDatabaseId(db: CaseDb): string {
   return id;
 }
 
-interface Register {
+/** The register as text: its header and its complete lines (a torn, unterminated tail is not a line). */
+interface RegisterText {
+  file: string;
   databaseId: string;
-  lines: Line[];
+  header: string;
+  lines: string[];
 }
 
-export function readErasureRegister(dbFile: string): Register | null {
+function readRegisterText(dbFile: string): RegisterText | null {
   const file = erasureRegisterFile(dbFile);
   if (!fs.existsSync(file)) return null;
-  const [first, ...rest] = fs.readFileSync(file, 'utf8').split('\n');
-  const header = Header.safeParse(safeJson(first ?? ''));
-  if (!header.success) throw new ErasureRegisterError(`${file} is not a NeedMap erasure register; move it aside and tell your administrator.`);
-  const lines: Line[] = [];
-  rest.forEach((text, i) => {
-    if (!text.trim()) return;
-    const parsed = Line.safeParse(safeJson(text));
-    if (!parsed.success) {
-      // A torn last line (a crash mid-write of an erasure that therefore rolled back) is ignored.
-      if (i === rest.length - 1 || rest.slice(i + 1).every((t) => !t.trim())) return;
-      throw new ErasureRegisterError(`${file} line ${i + 2} is damaged; the register cannot be applied safely. Tell your administrator.`);
-    }
-    lines.push(parsed.data);
-  });
-  return { databaseId: header.data.databaseId, lines };
+  const text = fs.readFileSync(file, 'utf8');
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
+  complete.pop(); // the empty piece after the last newline
+  const [header = '', ...lines] = complete;
+  const parsed = Header.safeParse(safeJson(header));
+  if (!parsed.success) throw new ErasureRegisterError(`${file} is not a NeedMap erasure register; move it aside and tell your administrator.`);
+  return { file, databaseId: parsed.data.databaseId, header, lines: lines.filter((l) => l.trim() !== '') };
+}
+
+function parseLine(register: RegisterText, index: number): Line {
+  const parsed = Line.safeParse(safeJson(register.lines[index]!));
+  if (!parsed.success)
+    throw new ErasureRegisterError(`${register.file} line ${index + 2} is damaged; the register cannot be applied safely. Tell your administrator.`);
+  return parsed.data;
+}
+
+/** The whole register, parsed (for tools and tests; opening the database reads only what it has not applied yet). */
+export function readErasureRegister(dbFile: string): { databaseId: string; lines: Line[] } | null {
+  const register = readRegisterText(dbFile);
+  return register ? { databaseId: register.databaseId, lines: register.lines.map((_, i) => parseLine(register, i)) } : null;
+}
+
+/**
+ * How much of the register this database has had applied: its first `lines` lines, which hash to
+ * `sha256` with the header. Kept in the database (so a backup carries the point it had reached):
+ * an open checks only the lines after it, and the whole register when the prefix no longer matches.
+ */
+export const APPLIED_SETTING = 'protect.erasureRegisterApplied';
+const Applied = z.object({ lines: z.number().int().nonnegative(), sha256: z.string() });
+
+function prefixDigest(register: RegisterText, lines: number): string {
+  const hash = createHash('sha256').update(register.header, 'utf8');
+  for (let i = 0; i < lines; i++) hash.update('\n').update(register.lines[i]!, 'utf8');
+  return hash.digest('hex');
+}
+
+function appliedLines(sqlite: SqliteDatabase, register: RegisterText): number {
+  const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(APPLIED_SETTING) as { value: string } | undefined;
+  const applied = Applied.safeParse(row ? safeJson(row.value) : null);
+  if (!applied.success || applied.data.lines > register.lines.length) return 0;
+  return prefixDigest(register, applied.data.lines) === applied.data.sha256 ? applied.data.lines : 0;
 }
 
 function safeJson(text: string): unknown {
@@ -90,6 +120,7 @@ export function appendErasureRegister(dbFile: string, db: CaseDb, line: Line): v
   try {
     const existingId = registerDatabaseId(file);
     if (existingId !== null && existingId !== databaseId) setAside(dbFile, existingId);
+    dropTornTail(file);
     const fd = fs.openSync(file, 'a', 0o600);
     try {
       if (existingId !== databaseId) fs.writeSync(fd, JSON.stringify({ format: 'needmap-erasure-register', version: 1, databaseId }) + '\n');
@@ -103,6 +134,23 @@ export function appendErasureRegister(dbFile: string, db: CaseDb, line: Line): v
     throw new ErasureRegisterError(
       `The erasure could not be written to the erasure register ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), so nothing was erased. Check that folder can be written to and try again.`,
     );
+  }
+}
+
+/** A crash mid-append leaves an unterminated tail (its erasure rolled back): cut it off before the next line. */
+function dropTornTail(file: string): void {
+  if (!fs.existsSync(file)) return;
+  const size = fs.statSync(file).size;
+  if (size === 0) return;
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    const text = fs.readFileSync(file);
+    fs.ftruncateSync(fd, text.lastIndexOf(0x0a) + 1);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -150,12 +198,15 @@ export interface RegisterCheck {
   notInDatabase: number;
   /** Retention runs in the register missing from this database's retention log. */
   retentionRunsMissing: z.infer<typeof RetentionLine>[];
+  /** Lines this database had already had applied (not checked again), and all the register's lines. */
+  linesApplied: number;
+  linesTotal: number;
 }
 
 /** What re-applying the register would do, read-only (also used to preview a backup). */
 export function checkErasureRegister(sqlite: SqliteDatabase, registerOf: string): RegisterCheck {
-  const register = readErasureRegister(registerOf);
-  const empty: RegisterCheck = { status: 'none', due: [], alreadyErased: 0, notInDatabase: 0, retentionRunsMissing: [] };
+  const register = readRegisterText(registerOf);
+  const empty: RegisterCheck = { status: 'none', due: [], alreadyErased: 0, notInDatabase: 0, retentionRunsMissing: [], linesApplied: 0, linesTotal: 0 };
   if (!register) return empty;
   const idRow = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(DATABASE_ID_SETTING) as { value: string } | undefined;
   const dbId = idRow ? (JSON.parse(idRow.value) as string) : null;
@@ -165,7 +216,8 @@ export function checkErasureRegister(sqlite: SqliteDatabase, registerOf: string)
 
   const client = sqlite.prepare('SELECT created_at AS createdAt, erased_at AS erasedAt FROM clients WHERE id = ?');
   const runAt = sqlite.prepare('SELECT 1 FROM retention_runs WHERE ran_at = ?');
-  const check: RegisterCheck = { ...empty, status: 'applies' };
+  const from = appliedLines(sqlite, register);
+  const check: RegisterCheck = { ...empty, status: 'applies', linesApplied: from, linesTotal: register.lines.length };
   const seen = new Set<number>();
   const consider = (clientId: number, at: string, retention: Due['retention']) => {
     if (seen.has(clientId)) return;
@@ -175,7 +227,8 @@ export function checkErasureRegister(sqlite: SqliteDatabase, registerOf: string)
     else if (row.erasedAt) check.alreadyErased++;
     else check.due.push({ clientId, at, retention });
   };
-  for (const line of register.lines) {
+  for (let i = from; i < register.lines.length; i++) {
+    const line = parseLine(register, i);
     if (line.kind === 'erasure') consider(line.clientId, line.at, null);
     else {
       for (const id of line.clientIds) consider(id, line.at, line);
@@ -191,6 +244,8 @@ export interface ReapplyResult {
   alreadyErased: number;
   notInDatabase: number;
   retentionRunsRestored: number;
+  /** Register lines read this time (those after the point this database had already reached). */
+  linesChecked: number;
   /** Where another database's register was moved, when it was. */
   setAsideAs: string | null;
 }
@@ -213,15 +268,17 @@ export function reapplyErasureRegister(
     alreadyErased: check.alreadyErased,
     notInDatabase: check.notInDatabase,
     retentionRunsRestored: 0,
+    linesChecked: check.linesTotal - check.linesApplied,
     setAsideAs: null,
   };
   if (check.status === 'other-database') {
-    result.setAsideAs = setAside(dbFile, readErasureRegister(dbFile)!.databaseId);
+    result.setAsideAs = setAside(dbFile, readRegisterText(dbFile)!.databaseId);
     return result;
   }
   if (check.status === 'none') return result;
-  if (!readSettingText(db, DATABASE_ID_SETTING)) writeSettingText(db, DATABASE_ID_SETTING, readErasureRegister(dbFile)!.databaseId);
-  if (check.due.length === 0 && check.retentionRunsMissing.length === 0) return result;
+  const register = readRegisterText(dbFile)!;
+  if (!readSettingText(db, DATABASE_ID_SETTING)) writeSettingText(db, DATABASE_ID_SETTING, register.databaseId);
+  if (check.linesApplied === check.linesTotal) return result;
   db.transaction((tx) => {
     for (const due of check.due) {
       erase(tx as unknown as CaseDb, due.clientId, due.at);
@@ -234,6 +291,12 @@ export function reapplyErasureRegister(
       insertRun.run(run.at, run.userId, run.policyYears, run.cutoffDate, JSON.stringify(run.clientIds), run.clientIds.length);
       result.retentionRunsRestored++;
     }
+    // Lines read before this open are not re-checked next time (a restored backup carries its own, earlier point).
+    const applied = { lines: check.linesTotal, sha256: prefixDigest(register, check.linesTotal) };
+    tx.insert(settings)
+      .values({ key: APPLIED_SETTING, value: JSON.stringify(applied) })
+      .onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(applied) } })
+      .run();
   });
   return result;
 }

@@ -39,6 +39,7 @@ export function describeReapply(result: ReapplyResult): string | null {
     return `The erasure register beside this database belongs to another database; it was moved to ${result.setAsideAs} and not applied.`;
   }
   if (result.status === 'none') return null;
+  if (result.linesChecked === 0) return 'Erasure register: every erasure in it was already applied to this database.';
   const n = result.reapplied.length;
   const parts = [
     n === 0 ? 'no erasure needed re-applying' : `re-applied ${n} erasure${n === 1 ? '' : 's'} (client${n === 1 ? '' : 's'} ${result.reapplied.join(', ')})`,
