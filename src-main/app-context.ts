@@ -14,6 +14,10 @@ import { openCaseDatabase } from './db/open.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
 import { readKeySlots, unlockWithPlatform } from './db/key-slots.ts';
 import { lockedCaseDatabase } from './db/locked.ts';
+import { acquireDatabaseLock } from './db/database-lock.ts';
+import { reconcileOnOpen, describeReapply, type OpenReport } from './db/protect/reconcile.ts';
+import { LoginThrottle, type ThrottlePolicy } from './core/protect/login-throttle.ts';
+import { SessionStore } from './ipc/sessions.ts';
 import type { AppContext } from './ipc/handlers.ts';
 import type { AppPaths } from './paths.ts';
 
@@ -47,27 +51,67 @@ export interface ContextOptions {
   referenceFile?: string;
   /** The area-picture database (default: area.db in the user data folder), opened on first use. */
   areaDbFile?: string;
+  /** Shown to a second writer refused by the database lock (default: what `host` is). */
+  lockPurpose?: string;
+  /** Failed-login throttling rules (default: core/protect/login-throttle.ts's). */
+  throttle?: { perUsername: ThrottlePolicy; overall: ThrottlePolicy };
 }
 
+/** Where internal errors' details go: beside the database, readable by this user only. */
+export function errorLogFileFor(dbFile: string): string {
+  return path.join(path.dirname(path.resolve(dbFile)), 'needmap-errors.log');
+}
+
+/**
+ * The context for one process working on one case database. It takes the database's lock (one
+ * writing process per file: a second is refused with DatabaseInUseError) and, whenever the
+ * database is opened for writing, re-applies the erasure register and chains the audit journal
+ * (db/protect/reconcile.ts) before anything else reads it. `close()` gives all of that up.
+ */
 export function createAppContext(options: ContextOptions): AppContext {
   const taxonomy = loadTaxonomy(options.paths);
+  const lock = acquireDatabaseLock(options.dbFile, options.lockPurpose ?? (options.host === 'electron' ? 'the NeedMap app' : 'needmap serve'));
+  try {
+    return contextHoldingLock(options, taxonomy, () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, releaseLock: () => void): AppContext {
   const key = options.key ?? unlockWithPlatform(options.dbFile) ?? undefined;
-  const open = (withKey?: string | Buffer) =>
-    openCaseDatabase(options.dbFile, {
+  let lastOpenReport: OpenReport | null = null;
+  const open = (withKey?: string | Buffer) => {
+    const opened = openCaseDatabase(options.dbFile, {
       migrationsDir: options.paths.migrationsDir,
       ...(withKey ? { key: withKey } : {}),
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     });
+    try {
+      lastOpenReport = reconcileOnOpen(opened);
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+    const said = describeReapply(lastOpenReport.erasures);
+    if (said && (lastOpenReport.erasures.reapplied.length > 0 || lastOpenReport.erasures.status === 'other-database')) console.log(`[needmap] ${said}`);
+    if (ctx) ctx.lastOpenReport = lastOpenReport;
+    return opened;
+  };
+  let ctx: AppContext | null = null;
   // An encrypted database with no key at hand starts locked: a staff login opens it.
   const caseDb = !key && readKeySlots(options.dbFile) ? lockedCaseDatabase(options.dbFile) : open(key);
   const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
   const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
-  const dataKey = Buffer.isBuffer(key) ? key : null;
+  // A copy: close() wipes it, and the caller may still need its own.
+  const dataKey = Buffer.isBuffer(key) ? Buffer.from(key) : null;
   const areaDb = lazyAreaDatabase(options.areaDbFile ?? path.join(defaultUserDataDir(), 'area.db'), {
     migrationsDir: options.paths.migrationsDir,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  return {
+  let closed = false;
+  ctx = {
     paths: options.paths,
     caseDb,
     openCaseDb: (dataKey) => open(dataKey),
@@ -77,9 +121,21 @@ export function createAppContext(options: ContextOptions): AppContext {
     areaDb,
     host: options.host,
     version: APP_VERSION,
-    session: null,
+    sessions: new SessionStore(),
+    loginThrottle: new LoginThrottle(options.throttle?.perUsername, options.throttle?.overall),
+    lastOpenReport,
+    errorLogFile: errorLogFileFor(options.dbFile),
     dataKey,
+    close() {
+      if (closed) return;
+      closed = true;
+      ctx!.caseDb.close();
+      areaDb.close();
+      ctx!.dataKey?.fill(0);
+      releaseLock();
+    },
   };
+  return ctx;
 }
 
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */

@@ -67,7 +67,7 @@ export const exportCommand: Command = {
       linkageKey = parsed.data;
     }
 
-    const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile) });
+    const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile), lockPurpose: 'needmap export' });
     try {
       if (orgId !== undefined) {
         const parsed = OrganisationSetting.safeParse({ id: orgId, name: orgName });
@@ -97,7 +97,7 @@ export const exportCommand: Command = {
       if (error instanceof KeyUnlockError) throw new Error(error.message);
       throw error;
     } finally {
-      ctx.caseDb.close();
+      ctx.close();
     }
   },
 };

@@ -1,15 +1,14 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context.ts';
-import { dispatch, type AppContext } from '../../src-main/ipc/handlers.ts';
-import { tempDir } from '../helpers.ts';
+import type { AppContext } from '../../src-main/ipc/handlers.ts';
+import { dispatch, sessionOf, tempDir } from '../helpers.ts';
 import { bundleOf, constructedRows, lastMonths, newKey, paths } from './fixtures.ts';
 
 const contexts: AppContext[] = [];
 afterEach(() => {
   for (const ctx of contexts.splice(0)) {
-    ctx.areaDb?.close();
-    ctx.caseDb.close();
+    ctx.close();
   }
 });
 
@@ -17,7 +16,7 @@ function context(): AppContext {
   const dir = tempDir();
   const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), areaDbFile: path.join(dir, 'area.db'), paths, host: 'browser' });
   // Role checks are not what this test is about.
-  ctx.session = { userId: 1, username: 'analyst', role: 'manager' };
+  sessionOf(ctx).logIn({ userId: 1, username: 'analyst', role: 'manager' });
   contexts.push(ctx);
   return ctx;
 }

@@ -8,7 +8,8 @@ import { readBundleEntries, verifyBundle } from '../../src-main/core/bundle/veri
 import { generateDemoClients, lastWholeMonth } from '../../src-main/core/demo.ts';
 import { geographyFor } from '../../src-main/core/geography.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
-import { dispatch, type AppContext } from '../../src-main/ipc/handlers.ts';
+import type { AppContext } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { callOk, testContext } from '../helpers.ts';
 import { PASSPHRASE } from './fixtures.ts';

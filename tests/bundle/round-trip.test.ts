@@ -177,7 +177,7 @@ describe('export → verify', () => {
     const ctx = await filledContext();
     const thisMonth = new Date().toISOString().slice(0, 7);
     const { from } = recentMonths();
-    const { dispatch } = await import('../../src-main/ipc/handlers.ts');
+    const { dispatch } = await import('../helpers.ts');
     const r = await dispatch('bundle.preview', { from, to: thisMonth }, ctx);
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', fieldErrors: { to: [expect.stringContaining('not over yet')] } } });
     const inBrowser = await dispatch('bundle.export', { from, to: recentMonths().to, path: '/tmp/x.needmap-bundle' }, ctx);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createAppContext, shippedReferenceFile } from '../../src-main/app-context.ts';
 import { importReferenceFiles } from '../../src-main/db/reference-import.ts';
 import { ReferenceData } from '../../src-main/db/reference.ts';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { aClient, callOk, tempDir, loginTestAdmin, NEEDMAP_CLI } from '../helpers.ts';
 

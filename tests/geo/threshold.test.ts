@@ -1,6 +1,6 @@
 /** The organisation's "area of deprivation" threshold: a setting admins change and everyone's badges follow. */
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch, sessionOf } from '../helpers.ts';
 import { callOk, testContext } from '../helpers.ts';
 
 describe('deprivation threshold setting', () => {
@@ -22,7 +22,7 @@ describe('deprivation threshold setting', () => {
 
   it('a caseworker reads the threshold but cannot change it', async () => {
     const ctx = testContext();
-    ctx.session = { ...ctx.session!, role: 'caseworker' };
+    sessionOf(ctx).user = { ...sessionOf(ctx).user!, role: 'caseworker' };
     expect((await callOk(ctx, 'geo.settings', {})).deprivationThreshold).toBe(2);
     expect(await dispatch('settings.deprivationThreshold', { deprivationThreshold: 1 }, ctx)).toMatchObject({
       ok: false,

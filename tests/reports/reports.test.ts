@@ -15,7 +15,7 @@ import { UNKNOWN_SECTOR, daysBetween, median, monthOf, monthsBetween, previousYe
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import { aClient, callOk, loginTestAdmin } from '../helpers.ts';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 
 // A small town: sectors with known deciles, one postcode whose neighbourhood is unknown.
 const POSTCODES = [
