@@ -12,7 +12,9 @@ import { packBundle } from '../src-main/core/bundle/package.ts';
 import { buildMatchKeySection } from '../src-main/core/bundle/match-keys.ts';
 import { buildPayload } from '../src-main/core/bundle/payload.ts';
 import { verifyBundle } from '../src-main/core/bundle/verify.ts';
-import { readExportRows, readMatchKeyPeople } from '../src-main/db/export.ts';
+import { readExportRows, readMatchKeyPeople, taxonomyCodes } from '../src-main/db/export.ts';
+import { monthsBetween } from '../src-main/core/bundle/period.ts';
+import { wholeQuarters } from '../src-main/core/bundle/tables.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { benchDatabase, timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';
@@ -64,12 +66,19 @@ export async function run(bench: BenchContext): Promise<void> {
     let matchKeyRows = 0;
     const exportMs = await timeWallAndCpu(async () => {
       const rows = readExportRows(ctx.caseDb, ctx.taxonomy, from, to);
-      const matchKeys = withMatchKeys ? buildMatchKeySection(linkageKey, readMatchKeyPeople(ctx.caseDb, from, to)) : undefined;
+      const matchKeys = withMatchKeys
+        ? buildMatchKeySection(linkageKey, readMatchKeyPeople(ctx.caseDb, from, to), {
+            policy: DISCLOSURE_POLICIES[policy],
+            organisationId: 'bench',
+            wholeQuarters: wholeQuarters(monthsBetween(from, to)),
+          })
+        : undefined;
       matchKeyRows = matchKeys?.rows.length ?? 0;
       const payload = buildPayload({
         organisation: { id: 'bench', name: 'Bench' },
         fingerprint,
         taxonomyVersion: ctx.taxonomy.version,
+        ...taxonomyCodes(ctx.taxonomy),
         from,
         to,
         sequence: 1,
@@ -79,7 +88,7 @@ export async function run(bench: BenchContext): Promise<void> {
         ...rows,
         ...(matchKeys ? { matchKeys } : {}),
       });
-      cells = payload.tables.reduce((n, t) => n + t.cells.length, 0);
+      cells = payload.tables.reduce((n, t) => n + t.people.length, 0);
       ({ file, payloadBytes, signature } = await packBundle(payload, key));
     });
     if (policy === 'cell-key' && !withMatchKeys) typical = { file, payloadBytes, signature };

@@ -82,7 +82,7 @@ export const exportCommand: Command = {
         softwareVersion: ctx.version,
         ...(linkageKey !== undefined ? { linkageKey } : {}),
       });
-      const cells = result.payload.tables.reduce((n, t) => n + t.cells.length, 0);
+      const cells = result.payload.tables.reduce((n, t) => n + t.people.length, 0);
       process.stdout.write(
         `Exported ${out}: bundle #${result.sequence}, ${from} to ${to}, ${result.payload.disclosure.policy}, ` +
           `${result.payload.tables.length} tables, ${cells} cells, ${result.file.length} bytes.\n` +

@@ -4,13 +4,14 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
+import { SUPPRESSED, tableCells } from '../../src-main/core/bundle/schema.ts';
 import { call } from '../api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { downloadBase64 } from '../download.ts';
 
 type Preview = CallOutput<'bundle.preview'>;
 type Payload = Preview['payload'];
-type Count = Payload['tables'][number]['cells'][number]['people'];
+type Count = Payload['tables'][number]['people'][number];
 
 const ROWS_SHOWN = 100;
 
@@ -21,8 +22,8 @@ function monthsAgo(n: number): string {
 }
 
 function CountCell({ count }: { count: Count }) {
-  return count.status === 'published' ? (
-    <td className="num">{count.value}</td>
+  return count !== SUPPRESSED ? (
+    <td className="num">{count}</td>
   ) : (
     <td className="num suppressed">
       <abbr title="Suppressed to protect people in small groups">suppressed</abbr>
@@ -30,46 +31,55 @@ function CountCell({ count }: { count: Count }) {
   );
 }
 
+/** The cells of a table as rows: every combination of its universe is in the bundle, most of them 0; the rows with a count come first here. */
+function previewRows(table: Payload['tables'][number]) {
+  const rows = [...tableCells(table)];
+  const nonZero = rows.filter((r) => r.people !== 0 || r.presentations !== 0);
+  return { rows: nonZero, total: rows.length };
+}
+
 function PreviewTables({ payload }: { payload: Payload }) {
   return (
     <>
-      {payload.tables.map((table) => (
-        <details key={table.id} className="preview-table" open={table.id === payload.tables[0]?.id}>
-          <summary>
-            <strong>{table.title}</strong> — {table.cells.length} cells
-          </summary>
-          <table className="data-table">
-            <caption className="visually-hidden">{table.title}</caption>
-            <thead>
-              <tr>
-                {table.dimensions.map((d) => (
-                  <th scope="col" key={d}>
-                    {d}
-                  </th>
-                ))}
-                <th scope="col">People</th>
-                <th scope="col">Presentations</th>
-              </tr>
-            </thead>
-            <tbody>
-              {table.cells.slice(0, ROWS_SHOWN).map((cell) => (
-                <tr key={cell.key.join('|')}>
-                  {cell.key.map((k, i) => (
-                    <td key={i}>{k}</td>
+      {payload.tables.map((table) => {
+        const { rows, total } = previewRows(table);
+        return (
+          <details key={table.id} className="preview-table" open={table.id === payload.tables[0]?.id}>
+            <summary>
+              <strong>{table.title}</strong> — {total} cells, {rows.length} of them not 0
+            </summary>
+            <table className="data-table">
+              <caption className="visually-hidden">{table.title}</caption>
+              <thead>
+                <tr>
+                  {table.dimensions.map((d) => (
+                    <th scope="col" key={d}>
+                      {d}
+                    </th>
                   ))}
-                  <CountCell count={cell.people} />
-                  <CountCell count={cell.presentations} />
+                  <th scope="col">People</th>
+                  <th scope="col">Presentations</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {table.cells.length > ROWS_SHOWN ? (
+              </thead>
+              <tbody>
+                {rows.slice(0, ROWS_SHOWN).map((cell) => (
+                  <tr key={cell.key.join('|')}>
+                    {cell.key.map((k, i) => (
+                      <td key={i}>{k}</td>
+                    ))}
+                    <CountCell count={cell.people} />
+                    <CountCell count={cell.presentations} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
             <p className="hint">
-              Showing the first {ROWS_SHOWN} of {table.cells.length} cells; all of them are in the bundle.
+              {rows.length > ROWS_SHOWN ? `Showing the first ${ROWS_SHOWN} of the ${rows.length} cells that are not 0. ` : ''}
+              The bundle holds all {total} cells (every sector or district, month or whole quarter and code), zeros included, so a 0 never stands out.
             </p>
-          ) : null}
-        </details>
-      ))}
+          </details>
+        );
+      })}
     </>
   );
 }

@@ -222,7 +222,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
 
   // ---- Local vs national.
   await page.getByRole('link', { name: 'Local vs national' }).click();
-  await page.getByRole('combobox').selectOption('1');
+  await page.getByLabel('Only sectors with at least').selectOption('1');
   const disagreements = await apiCall<{ summary: string }[]>(page, 'area.needVsIndices', { limit: 20, minPresentations: 1 });
   if (disagreements.length > 0) await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${disagreements[0]!.summary}.`);
   else await expect(page.getByText('No sector can be compared yet')).toBeVisible();
