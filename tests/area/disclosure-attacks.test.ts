@@ -353,6 +353,45 @@ describe('Indices of Deprivation editions', () => {
     expect(csv).toContain(`${months[0]},iod2025,1-2,money-debt,`);
   });
 
+  it('keeps bundles imported in the retired format apart: their bands as "edition not stated", and out of the open data, named', async () => {
+    const area = tempArea();
+    const key = newKey();
+    trustKey(area.db, { publicKeyPem: key.publicKeyPem });
+    const spec = {
+      org: { id: 'org-new', name: 'New' },
+      key,
+      from,
+      to,
+      sequence: 1,
+      rows: { presentations: constructedRows('PR1 2', 'money-debt', debt, months, [20, 20, 20]), outcomes: [] },
+    };
+    expect((await importBundleBytes(area, 'new.needmap-bundle', (await bundleOf(spec)).file, importOptions)).outcome).toBe('accepted');
+    const before = openDataFiles(area, { taxonomy, now: new Date('2030-01-01T00:00:00Z') });
+    // A bundle imported by an earlier version: no universe, bands without an edition.
+    const old = area.sqlite
+      .prepare(
+        `INSERT INTO imported_bundles (organisation_id, organisation_name, fingerprint, sequence, from_month, to_month, month_count, schema, taxonomy_version,
+           disclosure_policy, created_at, file_name, payload_sha256, imported_at)
+         VALUES ('org-old', 'Old', 'x', 1, ?, ?, 3, 'needmap-bundle/1', ?, 'cell-key', '2026-01-01T00:00:00Z', 'old.needmap-bundle', 'y', '2026-01-01T00:00:00Z')`,
+      )
+      .run(from, to, taxonomy.version).lastInsertRowid;
+    area.sqlite
+      .prepare(
+        `INSERT INTO bundle_cells VALUES (?, 'area-month-decile-category', ?, '1-2', 'money-debt', 40, 0, 50, 0), (?, 'sector-month-category', 'PR1 9', ?, 'money-debt', 40, 0, 50, 0)`,
+      )
+      .run(old, from, old, from);
+    area.sqlite
+      .prepare(`INSERT INTO combined_cells SELECT table_id, k1, k2, k3, people, 0, presentations, 0, 1 FROM bundle_cells WHERE bundle_id = ?`)
+      .run(old);
+    expect(needByDecile(area).filter((r) => r.edition === 'unstated')).toEqual([
+      { edition: 'unstated', decileBand: '1-2', category: 'money-debt', presentations: 50, people: 40, suppressed: 0 },
+    ]);
+    const after = openDataFiles(area, { taxonomy, now: new Date('2030-01-01T00:00:00Z') });
+    expect(after.leftOut).toEqual([{ organisationId: 'org-old', organisationName: 'Old', sequence: 1, fromMonth: from, toMonth: to }]);
+    // Its figures are not in the CSV files: they are exactly what they were without it.
+    expect(after.contents.filter((f) => f.name.endsWith('.csv'))).toEqual(before.contents.filter((f) => f.name.endsWith('.csv')));
+  });
+
   it('refuses bundles of the retired format needmap-bundle/1, saying to export again', async () => {
     const area = tempArea();
     const key = newKey();
