@@ -128,7 +128,7 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
       ...rows,
       ...(matchKeys ? { matchKeys } : {}),
     });
-    cells += payload.tables.reduce((n, t) => n + t.people.length, 0);
+    cells += payload.tables.reduce((n, t) => n + t.cells.length, 0);
     const file = path.join(dir, `org-${i}.needmap-bundle`);
     fs.writeFileSync(file, (await packBundle(payload, { privateKey, publicKeyPem })).file);
     files.push(file);

@@ -16,28 +16,12 @@ import { readExportRows, readMatchKeyPeople, taxonomyCodes } from '../src-main/d
 import { monthsBetween } from '../src-main/core/bundle/period.ts';
 import { wholeQuarters } from '../src-main/core/bundle/tables.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
-import { benchDatabase, timeMedian } from './demo-db.ts';
+import { benchDatabase, timeMedian, timeWallAndCpu } from './demo-db.ts';
 import type { BenchContext } from './run.ts';
 
 /** Median wall-clock and median CPU (user + system) milliseconds of `runs` calls after one warm-up. */
 async function timeMedianAsync(fn: () => Promise<unknown>, runs = 5): Promise<number> {
   return (await timeWallAndCpu(fn, runs)).wall;
-}
-
-async function timeWallAndCpu(fn: () => Promise<unknown>, runs = 5): Promise<{ wall: number; cpu: number }> {
-  await fn();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpu = process.cpuUsage();
-    const t = process.hrtime.bigint();
-    await fn();
-    walls.push(Number(process.hrtime.bigint() - t) / 1e6);
-    const used = process.cpuUsage(cpu);
-    cpus.push((used.user + used.system) / 1000);
-  }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { wall: median(walls), cpu: median(cpus) };
 }
 
 export async function run(bench: BenchContext): Promise<void> {
@@ -88,7 +72,7 @@ export async function run(bench: BenchContext): Promise<void> {
         ...rows,
         ...(matchKeys ? { matchKeys } : {}),
       });
-      cells = payload.tables.reduce((n, t) => n + t.people.length, 0);
+      cells = payload.tables.reduce((n, t) => n + t.cells.length, 0);
       ({ file, payloadBytes, signature } = await packBundle(payload, key));
     });
     if (policy === 'cell-key' && !withMatchKeys) typical = { file, payloadBytes, signature };

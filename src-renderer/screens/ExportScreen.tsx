@@ -4,14 +4,14 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
-import { SUPPRESSED, tableCells } from '../../src-main/core/bundle/schema.ts';
+import { SUPPRESSED, universeSize } from '../../src-main/core/bundle/schema.ts';
 import { call } from '../api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { downloadBase64 } from '../download.ts';
 
 type Preview = CallOutput<'bundle.preview'>;
 type Payload = Preview['payload'];
-type Count = Payload['tables'][number]['people'][number];
+type Count = Payload['tables'][number]['cells'][number]['people'];
 
 const ROWS_SHOWN = 100;
 
@@ -31,11 +31,9 @@ function CountCell({ count }: { count: Count }) {
   );
 }
 
-/** The cells of a table as rows: every combination of its universe is in the bundle, most of them 0; the rows with a count come first here. */
+/** The listed cells of a table (those not published as 0) and how many cells its universe has in all. */
 function previewRows(table: Payload['tables'][number]) {
-  const rows = [...tableCells(table)];
-  const nonZero = rows.filter((r) => r.people !== 0 || r.presentations !== 0);
-  return { rows: nonZero, total: rows.length };
+  return { rows: table.cells, total: universeSize(table.universe) };
 }
 
 function PreviewTables({ payload }: { payload: Payload }) {
@@ -75,7 +73,8 @@ function PreviewTables({ payload }: { payload: Payload }) {
             </table>
             <p className="hint">
               {rows.length > ROWS_SHOWN ? `Showing the first ${ROWS_SHOWN} of the ${rows.length} cells that are not 0. ` : ''}
-              The bundle holds all {total} cells (every sector or district, month or whole quarter and code), zeros included, so a 0 never stands out.
+              The table covers all {total} cells (every sector or district, month or whole quarter and code); those not shown are published as 0, whatever their
+              true count, so a 0 never stands out.
             </p>
           </details>
         );

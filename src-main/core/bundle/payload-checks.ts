@@ -20,6 +20,7 @@ import {
   TABLE_SPECS,
   universeSize,
   type BundlePayload,
+  type BundleTable,
   type DimensionName,
 } from './schema.ts';
 
@@ -154,6 +155,40 @@ function universeProblem(payload: BundlePayload, tableId: string, dimension: Dim
   return null;
 }
 
+/**
+ * The listed cells: each key inside the universe (a month or quarter outside it is outside the
+ * period), in the universe's order with none twice, and none published as 0 for both counts (an
+ * unlisted cell is that; listing it too would make two encodings of one table).
+ */
+function cellsProblem(table: BundleTable, dimensions: readonly DimensionName[]): PayloadProblem | null {
+  const positions = table.universe.map((values) => new Map(values.map((v, i) => [v, i])));
+  let previous = -1;
+  for (const [i, cell] of table.cells.entries()) {
+    const where = `table ${table.id}, cells[${i}]`;
+    if (cell.key.length !== dimensions.length)
+      return problem('wrong-dimensions', `${where} has ${cell.key.length} values for ${dimensions.length} dimensions.`);
+    let index = 0;
+    for (let d = 0; d < dimensions.length; d++) {
+      const p = positions[d]!.get(cell.key[d]!);
+      if (p === undefined) {
+        const dimension = dimensions[d]!;
+        return dimension === 'month' || dimension === 'quarter'
+          ? problem('outside-period', `${where}: ${quote(cell.key[d])} is not a ${dimension} of the table (outside the bundle's period or not whole).`)
+          : problem('invalid-value', `${where}: ${quote(cell.key[d])} is not in the table's ${dimension} universe.`);
+      }
+      index = index * table.universe[d]!.length + p;
+    }
+    if (index <= previous) {
+      return index === previous
+        ? problem('duplicate-cell', `${where} repeats the cell ${cell.key.map(quote).join(' × ')}: it would be counted twice.`)
+        : problem('invalid-payload', `${where}: cells must be listed in the universe's order.`);
+    }
+    if (cell.people === 0 && cell.presentations === 0) return problem('invalid-payload', `${where}: a cell published as 0 for both counts is not listed.`);
+    previous = index;
+  }
+  return null;
+}
+
 function tablesProblem(payload: BundlePayload): PayloadProblem | null {
   const ids = payload.tables.map((t) => t.id);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
@@ -175,15 +210,14 @@ function tablesProblem(payload: BundlePayload): PayloadProblem | null {
     }
     const size = universeSize(table.universe);
     if (size > MAX_TABLE_CELLS) return problem('oversized-table', `table ${table.id} spans ${size} cells; a reader accepts at most ${MAX_TABLE_CELLS}.`);
-    for (const [name, counts, expected] of [
-      ['people', table.people, size],
-      ['presentations', table.presentations, size],
-      ['totals.people', table.totals.people, table.universe[spec.period]!.length],
-      ['totals.presentations', table.totals.presentations, table.universe[spec.period]!.length],
+    const found = cellsProblem(table, spec.dimensions);
+    if (found) return found;
+    const periods = table.universe[spec.period]!.length;
+    for (const [name, counts] of [
+      ['totals.people', table.totals.people],
+      ['totals.presentations', table.totals.presentations],
     ] as const) {
-      if (counts.length !== expected) {
-        return problem('incomplete-table', `table ${table.id}: ${name} holds ${counts.length} counts for the ${expected} cells of its universe.`);
-      }
+      if (counts.length !== periods) return problem('incomplete-table', `table ${table.id}: ${name} holds ${counts.length} counts for its ${periods} periods.`);
     }
   }
   return null;

@@ -123,11 +123,20 @@ export const DIMENSION_PATTERNS: Readonly<Record<DimensionName, RegExp>> = {
   outcome: /^(improved|resolved|unresolved)$/,
 };
 
+export const BundleCell = z.strictObject({
+  /** One value per dimension, each from that dimension's universe. */
+  key: z.array(z.string().max(64)).max(8),
+  people: ProtectedCount,
+  presentations: ProtectedCount,
+});
+export type BundleCell = z.infer<typeof BundleCell>;
+
 /**
  * One table, complete over a stated universe: `universe` lists each dimension's values (sorted,
- * each once) and `people` / `presentations` hold one count for every combination of them, in
- * row-major order (the last dimension changes fastest). A cell with no records is there as 0,
- * like any other, so a published 0 says nothing about whether the cell was listed.
+ * each once) and the table has a published count for every combination of them. `cells` lists
+ * those whose published people or presentations are not 0, in the universe's order (row-major:
+ * the last dimension changes fastest); every other cell was **published** as 0 — which may be a
+ * true 0, 1 or 2. What is listed depends on the published values only, never on the true ones.
  */
 export const BundleTable = z.strictObject({
   id: z.enum(TABLE_IDS),
@@ -136,8 +145,8 @@ export const BundleTable = z.strictObject({
   dimensions: z.array(z.string().max(64)).max(8),
   /** One sorted list of values per dimension. */
   universe: z.array(z.array(z.string().max(64))).max(8),
-  people: z.array(ProtectedCount),
-  presentations: z.array(ProtectedCount),
+  /** The cells not published as 0 (for both counts). */
+  cells: z.array(BundleCell),
   /** One total per value of the period dimension, over every other dimension, protected from the raw total. */
   totals: z.strictObject({ people: z.array(ProtectedCount), presentations: z.array(ProtectedCount) }),
 });
@@ -203,21 +212,35 @@ export function universeSize(universe: readonly (readonly string[])[]): number {
   return universe.reduce((n, values) => n * values.length, 1);
 }
 
-/** Every cell of a table as `{ key, people, presentations }`, in order (for screens and readers that want rows). */
-export function* tableCells(table: Pick<BundleTable, 'universe' | 'people' | 'presentations'>): IterableIterator<{
-  key: string[];
-  people: ProtectedCount;
-  presentations: ProtectedCount;
-}> {
+/** A cell's position in row-major order over a universe, or -1 when a value is not in it. */
+export function cellIndex(universe: readonly (readonly string[])[], key: readonly string[], positions?: readonly ReadonlyMap<string, number>[]): number {
+  let index = 0;
+  for (let d = 0; d < universe.length; d++) {
+    const p = positions ? positions[d]!.get(key[d]!) : universe[d]!.indexOf(key[d]!);
+    if (p === undefined || p < 0) return -1;
+    index = index * universe[d]!.length + p;
+  }
+  return index;
+}
+
+/** Every cell of a table's universe with its published counts — 0 where not listed — in order (for screens, tests and readers that want all rows). */
+export function* tableCells(table: Pick<BundleTable, 'universe' | 'cells'>): IterableIterator<BundleCell> {
   const sizes = table.universe.map((values) => values.length);
   const size = universeSize(table.universe);
+  const positions = table.universe.map((values) => new Map(values.map((v, i) => [v, i])));
+  const listed = new Map(table.cells.map((c) => [cellIndex(table.universe, c.key, positions), c]));
   for (let index = 0; index < size; index++) {
+    const found = listed.get(index);
+    if (found) {
+      yield found;
+      continue;
+    }
     const key = new Array<string>(sizes.length);
     let rest = index;
     for (let d = sizes.length - 1; d >= 0; d--) {
       key[d] = table.universe[d]![rest % sizes[d]!]!;
       rest = Math.floor(rest / sizes[d]!);
     }
-    yield { key, people: table.people[index]!, presentations: table.presentations[index]! };
+    yield { key, people: 0, presentations: 0 };
   }
 }

@@ -4,13 +4,23 @@
  * districts seen in the period (and "unknown"), every month of the period or every whole quarter
  * in it, every category or issue of the taxonomy (and "unknown"), every decile band of both
  * editions — so a cell with no records is published as 0 like any other and a published 0 never
- * marks a true 1 or 2. Counts are of distinct people and of presentations; every cell and total
+ * marks a true 1 or 2. Cells are listed when a published count is not 0, so the listing depends on
+ * published values only. Counts are of distinct people and of presentations; every cell and total
  * gets its cell key from the record keys of the people in it, then goes through the disclosure
  * policy. No row field other than the dimensions below ever reaches a table.
  */
 import { addToCellKey, type DisclosurePolicy } from './disclosure.ts';
 import { quarterOf, quartersOf } from './period.ts';
-import { IMD_DECILE_BAND_VALUES, OUTCOME_VALUES, TABLE_IDS, TABLE_SPECS, type BundleTable, type ProtectedCount, type TableId } from './schema.ts';
+import {
+  IMD_DECILE_BAND_VALUES,
+  OUTCOME_VALUES,
+  TABLE_IDS,
+  TABLE_SPECS,
+  type BundleCell,
+  type BundleTable,
+  type ProtectedCount,
+  type TableId,
+} from './schema.ts';
 
 export const UNKNOWN = 'unknown';
 
@@ -142,6 +152,7 @@ class DenseTally {
     this.presentationsKeys[cell] = addToCellKey(this.presentationsKeys[cell]!, recordKey);
   }
 
+  /** Every position's protected counts. */
   protect(policy: DisclosurePolicy): { people: ProtectedCount[]; presentations: ProtectedCount[] } {
     const n = this.people.length;
     const people = new Array<ProtectedCount>(n);
@@ -151,6 +162,25 @@ class DenseTally {
       presentations[i] = policy.protect({ value: this.presentations[i]!, cellKey: this.presentationsKeys[i]! });
     }
     return { people, presentations };
+  }
+
+  /** The cells whose protected counts are not both 0, in order: what is listed depends on the published values only. */
+  listed(policy: DisclosurePolicy, universe: readonly (readonly string[])[]): BundleCell[] {
+    const out: BundleCell[] = [];
+    for (let i = 0; i < this.people.length; i++) {
+      if (this.people[i] === 0) continue; // a true 0 is always published as 0 (no policy perturbs zeros)
+      const people = policy.protect({ value: this.people[i]!, cellKey: this.peopleKeys[i]! });
+      const presentations = policy.protect({ value: this.presentations[i]!, cellKey: this.presentationsKeys[i]! });
+      if (people === 0 && presentations === 0) continue;
+      const key = new Array<string>(universe.length);
+      let rest = i;
+      for (let d = universe.length - 1; d >= 0; d--) {
+        key[d] = universe[d]![rest % universe[d]!.length]!;
+        rest = Math.floor(rest / universe[d]!.length);
+      }
+      out.push({ key, people, presentations });
+    }
+    return out;
   }
 }
 
@@ -197,7 +227,7 @@ function buildTable<Row extends { clientId: number; recordKey: number }>(
     // Totals come from the unperturbed records, then are protected on their own.
     totals.add(periodPosition, clientId, recordKey);
   }
-  return { id: spec.id, title, dimensions: [...dimensions], universe, ...cells.protect(policy), totals: totals.protect(policy) };
+  return { id: spec.id, title, dimensions: [...dimensions], universe, cells: cells.listed(policy, universe), totals: totals.protect(policy) };
 }
 
 const quarterOfMonth = new Map<string, string>();

@@ -13,7 +13,7 @@ import { canonicalFormProblem } from './canonical-check.ts';
 import { BUNDLE_ENTRIES, ENTRY_PAYLOAD, ENTRY_PUBLIC_KEY, ENTRY_SIGNATURE, fingerprintOf, groupedFingerprint, normaliseFingerprint } from './package.ts';
 import { displayText } from '../display-text.ts';
 import { payloadProblem, schemaProblem, type PayloadProblemReason } from './payload-checks.ts';
-import { BUNDLE_SCHEMA_ID, BUNDLE_SCHEMA_PREFIX, BundlePayload, RETIRED_SCHEMA_IDS } from './schema.ts';
+import { BUNDLE_SCHEMA_ID, BUNDLE_SCHEMA_PREFIX, BundlePayload, RETIRED_SCHEMA_IDS, universeSize } from './schema.ts';
 
 export const VERIFY_LIMITS = {
   /** The whole file, read into memory before anything else. */
@@ -324,7 +324,7 @@ export async function verifyBundle(buffer: Buffer, options: VerifyOptions = {}):
 /** A few lines a person can read after a successful check; text from the bundle has its control characters escaped. */
 export function verifiedSummary(v: VerifiedBundle): string {
   const p = v.payload;
-  const cells = p.tables.reduce((n, t) => n + t.people.length, 0);
+  const cells = p.tables.reduce((n, t) => n + universeSize(t.universe), 0);
   return [
     `Valid NeedMap bundle (${p.schema}), signature OK.`,
     `Organisation: ${displayText(p.organisation.name)} (${displayText(p.organisation.id)}), bundle #${p.sequence}`,

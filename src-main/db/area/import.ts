@@ -16,7 +16,7 @@ import path from 'node:path';
 import { displayText } from '../../core/display-text.ts';
 import { BUNDLE_FILE_EXTENSION, groupedFingerprint } from '../../core/bundle/package.ts';
 import { monthIndex } from '../../core/bundle/period.ts';
-import { SUPPRESSED, TABLE_SPECS, tableCells, type BundlePayload } from '../../core/bundle/schema.ts';
+import { SUPPRESSED, TABLE_SPECS, type BundlePayload } from '../../core/bundle/schema.ts';
 import { UNKNOWN } from '../../core/bundle/tables.ts';
 import { BundleVerifyError, VERIFY_LIMITS, verifyBundleOrThrow, type SignerIdentity, type VerifyFailureReason } from '../../core/bundle/verify.ts';
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
@@ -282,9 +282,8 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
         }).lastInsertRowid,
       );
       for (const table of payload.tables) {
-        for (const c of tableCells(table)) {
-          // A cell published as 0 twice adds nothing to any sum: the stored universe says it is there.
-          if (c.people === 0 && c.presentations === 0) continue;
+        // The listed cells: every other cell of the universe was published as 0 and adds nothing to any sum (the stored universe says it is there).
+        for (const c of table.cells) {
           const people = c.people === SUPPRESSED ? null : c.people;
           const presentations = c.presentations === SUPPRESSED ? null : c.presentations;
           st.insertCell.run(bundleId, table.id, c.key[0], c.key[1], c.key[2], people, people === null ? 1 : 0, presentations, presentations === null ? 1 : 0);
