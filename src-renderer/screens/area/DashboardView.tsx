@@ -91,7 +91,7 @@ function DistinctPeoplePanel() {
         <ChartPanel
           slug="area-distinct-people"
           title="Distinct people beside the plain sum"
-          description="The chart sums the districts in each quarter; the table has each postcode district and quarter. From the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw."
+          description="The chart sums the districts in each quarter; the table has each postcode district and quarter. From the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw. Like every published count, each organisation's rows per district and quarter are protected (its published count of people there, within 2 of the truth under cell-key perturbation), so these figures are close, not exact."
           height={280}
           sortable
           chart={{
