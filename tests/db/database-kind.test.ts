@@ -108,3 +108,37 @@ describe('database kinds', () => {
     expect(sha256(file)).toBe(before);
   });
 });
+
+describe('an area database made before issue 11', () => {
+  it('opens as an area database (recognised by its tables), is stamped and migrated, and keeps its bundles', () => {
+    // The app's migrations folder as it was: area migrations 0000–0001 only.
+    const old = path.join(tempDir(), 'drizzle');
+    fs.cpSync(migrationsDir, old, { recursive: true });
+    const journalFile = path.join(old, 'area', 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
+    journal.entries = journal.entries.slice(0, 2);
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    const file = path.join(tempDir(), 'area.db');
+    const before = openAreaDatabase(file, { migrationsDir: old });
+    before.sqlite
+      .prepare(
+        `INSERT INTO imported_bundles (organisation_id, organisation_name, fingerprint, sequence, from_month, to_month, month_count, schema,
+           taxonomy_version, disclosure_policy, created_at, file_name, payload_sha256, imported_at)
+         VALUES ('org-a', 'A', 'f', 1, '2026-01', '2026-03', 3, 'needmap-bundle/1', '1', 'cell-key', '2026-04-01T00:00:00Z', 'a', 'h', '2026-04-02T00:00:00Z')`,
+      )
+      .run();
+    before.close();
+    // Made before the stamp: no application id yet.
+    const raw = new Database(file);
+    raw.pragma('application_id = 0');
+    raw.close();
+    expect(() => openCaseDatabase(file, { migrationsDir })).toThrowError(/area-picture database/);
+
+    const after = openAreaDatabase(file, { migrationsDir });
+    expect(after.sqlite.prepare('SELECT organisation_id, schema, universe FROM imported_bundles').all()).toEqual([
+      { organisation_id: 'org-a', schema: 'needmap-bundle/1', universe: null },
+    ]);
+    after.close();
+    expect(applicationId(file)).toBe(APPLICATION_IDS.area);
+  });
+});
