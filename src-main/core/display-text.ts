@@ -8,10 +8,12 @@
  */
 
 /**
- * C0 and C1 controls and DEL; bidirectional marks, embeddings, overrides and isolates; zero-width
- * and other invisible format characters; line and paragraph separators; the byte-order mark.
+ * C0 and C1 controls and DEL; bidirectional marks, embeddings, overrides and isolates; the
+ * zero-width space and other invisible format characters; line and paragraph separators; the
+ * byte-order mark. The zero-width joiner and non-joiner stay: scripts (Persian, Indic) and emoji
+ * need them, and they cannot move or hide text.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 function escapeOf(character: string): string {
   const code = character.charCodeAt(0);
