@@ -3,6 +3,7 @@ import { createAppContext } from '../app-context.ts';
 import { DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bundle/disclosure.ts';
 import { LinkageKey } from '../core/bundle/match-keys.ts';
 import { groupedFingerprint } from '../core/bundle/package.ts';
+import { universeSize } from '../core/bundle/schema.ts';
 import { exportBundle, OrganisationSetting, setBundleSettings } from '../db/export.ts';
 import { RecordError } from '../db/records.ts';
 import { KeyUnlockError, PASSPHRASE_ENV } from '../db/signing-keys.ts';
@@ -82,7 +83,7 @@ export const exportCommand: Command = {
         softwareVersion: ctx.version,
         ...(linkageKey !== undefined ? { linkageKey } : {}),
       });
-      const cells = result.payload.tables.reduce((n, t) => n + t.cells.length, 0);
+      const cells = result.payload.tables.reduce((n, t) => n + universeSize(t.universe), 0);
       process.stdout.write(
         `Exported ${out}: bundle #${result.sequence}, ${from} to ${to}, ${result.payload.disclosure.policy}, ` +
           `${result.payload.tables.length} tables, ${cells} cells, ${result.file.length} bytes.\n` +

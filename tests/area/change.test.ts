@@ -3,7 +3,7 @@ import { binomialTwoSidedP, compareRates, scanChanges, verdict } from '../../src
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { addEvent, compareAroundEvent, recentChanges } from '../../src-main/db/area/queries.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea } from './fixtures.ts';
+import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea, importOptions } from './fixtures.ts';
 
 describe('the exact conditional test for two Poisson rates', () => {
   it('matches known binomial test values', () => {
@@ -65,7 +65,7 @@ describe('events in the area database', () => {
       sequence: 1,
       rows: { presentations: [...steady, ...stepped], outcomes: [] },
     });
-    expect((await importBundleBytes(area, 'a', b.file, { knownTaxonomyVersions: [taxonomy.version] })).outcome).toBe('accepted');
+    expect((await importBundleBytes(area, 'a', b.file, importOptions)).outcome).toBe('accepted');
     const labels = { 'money-debt': 'Money & debt', housing: 'Housing' };
     const early = addEvent(area, { date: `${eventMonth}-14`, title: 'Large employer closed', sectors: ['PR1 2'] });
     // With one organisation reporting throughout, the comparison reads the combined cube.
@@ -81,7 +81,7 @@ describe('events in the area database', () => {
       sequence: 1,
       rows: { presentations: constructedRows('PR1 2', 'housing', 'HOU-ARREARS', [months[6]!], [500]), outcomes: [] },
     });
-    expect((await importBundleBytes(area, 'n', newcomer.file, { knownTaxonomyVersions: [taxonomy.version] })).outcome).toBe('accepted');
+    expect((await importBundleBytes(area, 'n', newcomer.file, importOptions)).outcome).toBe('accepted');
 
     const event = addEvent(area, { date: `${eventMonth}-14`, title: 'Large employer closed', sectors: ['PR1 2'] });
     const report = compareAroundEvent(area, event.id, { months: 3, categoryLabels: { 'money-debt': 'Money & debt', housing: 'Housing' } });

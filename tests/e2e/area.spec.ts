@@ -87,9 +87,12 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   // ---- Trusted organisations: by the fingerprint read out, then by the key file.
   await page.getByRole('link', { name: 'Trusted organisations' }).click();
   await page.getByLabel('Organisation name').fill(one.name);
+  // Bound to its organisation id: the key speaks for that organisation only.
+  await page.getByLabel('Organisation id').fill(one.id);
   await page.getByLabel('Fingerprint', { exact: true }).fill(one.fingerprint.toLowerCase());
   await page.getByRole('button', { name: 'Trust this key' }).click();
   await expect(page.locator('.success')).toContainText(`Trusted ${one.name}`);
+  await expect(page.locator('.success')).toContainText(`for ${one.id} only`);
 
   await page.getByLabel('From its public key file').check();
   await page.getByLabel('Organisation name').fill(two.name);
@@ -101,6 +104,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const trusted = page.locator('.trusted-table tbody tr');
   await expect(trusted).toHaveCount(2);
   await expect(trusted.filter({ hasText: one.name })).toContainText(one.fingerprint);
+  await expect(trusted.filter({ hasText: one.name })).toContainText(`(${one.id})`);
   await expect(trusted.filter({ hasText: two.name })).toContainText(two.fingerprint);
   await expect(page.getByTestId('area-summary')).toContainText('2 trusted keys');
   await screenshot(page, '20-area-trusted');
@@ -222,7 +226,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
 
   // ---- Local vs national.
   await page.getByRole('link', { name: 'Local vs national' }).click();
-  await page.getByRole('combobox').selectOption('1');
+  await page.getByLabel('Only sectors with at least').selectOption('1');
   const disagreements = await apiCall<{ summary: string }[]>(page, 'area.needVsIndices', { limit: 20, minPresentations: 1 });
   if (disagreements.length > 0) await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${disagreements[0]!.summary}.`);
   else await expect(page.getByText('No sector can be compared yet')).toBeVisible();

@@ -74,6 +74,8 @@ export const areaCalls = {
         name: z.string().trim().max(200, { message: 'The name is too long (200 characters at most).' }).optional(),
         publicKeyPem: z.string().max(4096, { message: 'A public key file is much smaller than this.' }).optional(),
         fingerprint: fingerprint.optional(),
+        /** The organisation id the key speaks for (its bundles' organisation.id); checked by trustKey. */
+        organisationId: z.string().trim().max(64, { message: 'An organisation id is at most 64 characters.' }).optional(),
       })
       .refine((v) => v.publicKeyPem !== undefined || v.fingerprint !== undefined, {
         message: 'Give the public key file or the fingerprint the organisation read out.',
@@ -156,7 +158,10 @@ export const areaCalls = {
   'area.coverage': { input: z.object({}), output: z.array(z.object({ sector: z.string(), organisations: count })) },
   'area.needByDecile': {
     input: z.object({}),
-    output: z.array(z.object({ decileBand: z.string(), category: z.string(), presentations: count, people: count, suppressed: count })),
+    /** `edition`: iod2019 / iod2025, "unstated" (bundles of the retired format), null for band "unknown"; editions are never added together. */
+    output: z.array(
+      z.object({ edition: z.string().nullable(), decileBand: z.string(), category: z.string(), presentations: count, people: count, suppressed: count }),
+    ),
   },
   'area.distinctPeople': {
     input: z.object({}),
@@ -210,6 +215,10 @@ export const areaCalls = {
       threshold: z.number().int(),
       outDir: z.string().nullable(),
       tables: z.array(z.object({ id: z.string(), file: z.string(), rows: count, published: count, suppressed: count })),
+      /** Active bundles of the retired format needmap-bundle/1, left out of the open data (their tables are not complete). */
+      leftOut: z.array(
+        z.object({ organisationId: z.string(), organisationName: z.string(), sequence: z.number().int(), fromMonth: z.string(), toMonth: z.string() }),
+      ),
       /** The files' contents when nothing was written (browser mode or no outDir). */
       files: z.array(z.object({ name: z.string(), text: z.string() })),
     }),

@@ -1,5 +1,5 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
-import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, type ImportOutcome } from '../../db/area/import.ts';
+import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, taxonomiesOf, type ImportOutcome } from '../../db/area/import.ts';
 import { refreshDistinctPeople } from '../../db/area/distinct-summary.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
@@ -54,7 +54,7 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
   'area.trusted': (_input, ctx) => listTrustedKeys(area(ctx).db),
   'area.import': async (input, ctx) => {
     const db = area(ctx);
-    const options = { knownTaxonomyVersions: [ctx.taxonomy.version] };
+    const options = { taxonomies: taxonomiesOf(ctx.taxonomy) };
     const results: ImportOutcome[] = [];
     if (input.paths.length > 0) {
       requireDesktop(ctx, 'Importing by file path');
@@ -88,13 +88,13 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
     return localNeedAgainstIndices(area(ctx), ctx.neighbourhoods, { ...input, labels: categoryLabels(ctx) });
   },
   'area.exportOpenData': (input, ctx) => {
-    const options = { taxonomyVersion: ctx.taxonomy.version, threshold: input.threshold };
+    const options = { taxonomy: ctx.taxonomy, threshold: input.threshold };
     if (input.outDir !== undefined) {
       requireDesktop(ctx, 'Writing open data to a folder');
       const result = exportOpenData(area(ctx), input.outDir, options);
-      return { threshold: result.threshold, outDir: input.outDir, tables: result.tables, files: [] };
+      return { threshold: result.threshold, outDir: input.outDir, tables: result.tables, leftOut: result.leftOut, files: [] };
     }
     const result = openDataFiles(area(ctx), options);
-    return { threshold: result.threshold, outDir: null, tables: result.tables, files: result.contents };
+    return { threshold: result.threshold, outDir: null, tables: result.tables, leftOut: result.leftOut, files: result.contents };
   },
 };

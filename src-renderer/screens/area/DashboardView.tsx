@@ -91,7 +91,7 @@ function DistinctPeoplePanel() {
         <ChartPanel
           slug="area-distinct-people"
           title="Distinct people beside the plain sum"
-          description="The chart sums the districts in each quarter; the table has each postcode district and quarter. From the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw."
+          description="The chart sums the districts in each quarter; the table has each postcode district and quarter. From the match keys of the organisations that opted in (a person counts once if any of their match keys agree). The gap is double counting: people more than one organisation saw. Like every published count, each organisation's rows per district and quarter are protected (its published count of people there, within 2 of the truth under cell-key perturbation), so these figures are close, not exact."
           height={280}
           sortable
           chart={{
@@ -431,38 +431,80 @@ function CoveragePanel() {
   );
 }
 
+const EDITION_LABELS: Record<string, string> = {
+  iod2019: 'IoD2019',
+  iod2025: 'IoD2025',
+  unstated: 'Edition not stated (older bundles)',
+};
+const EDITION_COLOURS = [SERIES_COLOURS.presentations, SERIES_COLOURS.people, SERIES_COLOURS.previous];
+
+/** Need by decile band, each edition of the Indices its own series: bands of different editions rank neighbourhoods differently, so they are never added. */
 function DecilePanel() {
   const taxonomy = useTaxonomy();
   const [state] = useAreaCall('area.needByDecile', {});
   const rows = shown(state);
   if (!rows) return <ReportStatus state={state} what="need by deprivation" />;
-  const bands = [...new Set(rows.map((r) => r.decileBand))].sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
-  const sumBy = (band: string, key: 'presentations' | 'suppressed') => rows.filter((r) => r.decileBand === band).reduce((s, r) => s + r[key], 0);
-  const top = (band: string) => {
-    const best = rows.filter((r) => r.decileBand === band).sort((a, b) => b.presentations - a.presentations)[0];
+  const editions = [...new Set(rows.map((r) => r.edition).filter((e): e is string => e !== null))].sort();
+  const bands = [...new Set(rows.filter((r) => r.edition !== null).map((r) => r.decileBand))].sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
+  const of = (edition: string | null, band: string) => rows.filter((r) => r.edition === edition && r.decileBand === band);
+  const sumBy = (edition: string | null, band: string, key: 'presentations' | 'suppressed') => of(edition, band).reduce((s, r) => s + r[key], 0);
+  const top = (edition: string | null, band: string) => {
+    const best = of(edition, band).sort((a, b) => b.presentations - a.presentations)[0];
     return best ? (taxonomy.categories.find((c) => c.code === best.category)?.name ?? best.category) : null;
   };
-  const bandLabel = (band: string) => (/^\d+-\d+$/.test(band) ? band.replace('-', '–') : 'Unknown');
+  const editionLabel = (edition: string) => EDITION_LABELS[edition] ?? edition;
+  const unknown = of(null, 'unknown').length > 0;
+  const tableRows = [...editions.flatMap((e) => bands.map((b) => [e, b] as const)), ...(unknown ? [[null, 'unknown'] as const] : [])];
   return (
     <ChartPanel
       slug="area-deciles"
       title="Need against deprivation decile"
-      description="Presentations by the Index of Multiple Deprivation decile of where people live (1 = most deprived tenth of England), in bands of two deciles, all months and organisations. “Suppressed” counts contributions an organisation held back as too small to publish (left out of the sum)."
+      description="Presentations by the Index of Multiple Deprivation decile of where people live (1 = most deprived tenth of England), in bands of two deciles, all months and organisations. Each edition of the Indices (IoD2019, IoD2025) is shown on its own: they rank neighbourhoods differently, so their bands are never added together. “Suppressed” counts contributions an organisation held back as too small to publish (left out of the sum)."
       height={280}
       chart={{
         type: 'bar',
         data: {
-          labels: bands.map(bandLabel),
-          datasets: [{ label: 'Presentations', data: bands.map((b) => sumBy(b, 'presentations')), backgroundColor: SERIES_COLOURS.presentations }],
+          labels: [...bands.map((b) => b.replace('-', '–')), ...(unknown ? ['Decile not known'] : [])],
+          datasets: [
+            ...editions.map((e, i) => ({
+              label: editionLabel(e),
+              data: [...bands.map((b) => sumBy(e, b, 'presentations')), ...(unknown ? [0] : [])],
+              backgroundColor: EDITION_COLOURS[i % EDITION_COLOURS.length]!,
+            })),
+            ...(unknown
+              ? [
+                  {
+                    label: 'Decile not known',
+                    data: [...bands.map(() => 0), sumBy(null, 'unknown', 'presentations')],
+                    backgroundColor: SERIES_COLOURS.expected,
+                  },
+                ]
+              : []),
+          ],
         },
         options: {
-          scales: { x: { title: { display: true, text: 'IMD decile band (1 = most deprived)' } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+          scales: {
+            x: { title: { display: true, text: 'IMD decile band (1 = most deprived), by edition' } },
+            y: { beginAtZero: true, ticks: { precision: 0 } },
+          },
         },
       }}
       table={{
-        caption: 'Presentations by deprivation decile band',
-        columns: [{ label: 'Decile band' }, { label: 'Presentations', numeric: true }, { label: 'Suppressed', numeric: true }, { label: 'Largest category' }],
-        rows: bands.map((b) => [bandLabel(b), sumBy(b, 'presentations'), sumBy(b, 'suppressed'), top(b)]),
+        caption: 'Presentations by deprivation decile band, each edition of the Indices apart',
+        columns: [
+          { label: 'Edition' },
+          { label: 'Decile band' },
+          { label: 'Presentations', numeric: true },
+          { label: 'Suppressed', numeric: true },
+          { label: 'Largest category' },
+        ],
+        rows: tableRows.map(([e, b]) => [
+          e === null ? '—' : editionLabel(e),
+          b === 'unknown' ? 'Not known' : b.replace('-', '–'),
+          sumBy(e, b, 'presentations'),
+          sumBy(e, b, 'suppressed'),
+          top(e, b),
+        ]),
       }}
     />
   );
