@@ -53,6 +53,9 @@ class ChunkedText {
   }
 }
 
+/** String.prototype.isWellFormed (Node 20; not yet in TypeScript's ES2023 library): no lone surrogates. */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -77,7 +80,7 @@ class CanonicalWriter {
       if (known !== undefined) return known;
     }
     // JCS refuses lone surrogates (canonicalize throws); the general path will say so.
-    if (!s.isWellFormed()) throw new NotInShape();
+    if (!isWellFormed(s)) throw new NotInShape();
     const written = JSON.stringify(s);
     if (s.length <= MAX_CACHED_STRING_LENGTH) this.escaped.set(s, written);
     return written;

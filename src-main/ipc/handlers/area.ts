@@ -1,6 +1,5 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
-import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, taxonomiesOf, type ImportOutcome } from '../../db/area/import.ts';
-import { refreshDistinctPeople } from '../../db/area/distinct-summary.ts';
+import { importBundleBatch, importBundleFiles, importedBundles, importLogEntries, taxonomiesOf, type ImportOutcome } from '../../db/area/import.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
 import {
@@ -60,9 +59,16 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
       requireDesktop(ctx, 'Importing by file path');
       results.push(...(await importBundleFiles(db, input.paths, options)));
     }
-    for (const file of input.files) results.push(await importBundleBytes(db, file.name, Buffer.from(file.base64, 'base64'), options));
-    // Distinct people across organisations, worked out once for the whole batch (as the CLI does).
-    if (input.files.length > 0) refreshDistinctPeople(db);
+    // One batch: verified in worker threads, combined and distinct people worked out once at its end (as the CLI does).
+    if (input.files.length > 0) {
+      results.push(
+        ...(await importBundleBatch(
+          db,
+          input.files.map((file) => ({ name: file.name, bytes: Buffer.from(file.base64, 'base64') })),
+          options,
+        )),
+      );
+    }
     return results;
   },
   'area.importLog': (input, ctx) => importLogEntries(area(ctx), input.limit),
