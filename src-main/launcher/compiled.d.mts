@@ -6,3 +6,4 @@ export declare function isFresh(): boolean;
 export declare function compiledFile(name: string): string | null;
 export declare function buildNode(options?: { quiet?: boolean }): Promise<string>;
 export declare function ensureCompiled(name: string): Promise<string | null>;
+export declare function overviewFromIndex(): string | null;

@@ -5,6 +5,7 @@
 // file it was built from still has the size and modification time recorded in its manifest;
 // otherwise the first start rebuilds it (about a second), and if that is impossible the sources
 // run through tsx as before. Plain .mjs: it runs before anything can be compiled.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -65,12 +66,14 @@ export async function buildNode({ quiet = false } = {}) {
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
+    minify: true,
     metafile: true,
     logLevel: quiet ? 'silent' : 'warning',
     external: ['better-sqlite3', '@node-rs/argon2', 'electron', 'tsx', 'tsx/*', 'esbuild', 'vite'],
     // Packages written as CommonJS call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __needmapCreateRequire } from 'node:module'; const require = __needmapCreateRequire(import.meta.url);" },
   });
+  writeCommandIndex(tmp);
   const inputs = Object.keys(result.metafile.inputs)
     .map((file) => path.resolve(root, file))
     .filter((file) => fs.existsSync(file))
@@ -88,6 +91,27 @@ export async function buildNode({ quiet = false } = {}) {
     if (!fs.existsSync(outDir)) throw error;
   }
   return outDir;
+}
+
+/**
+ * The `needmap --help` overview, written at build time (as oclif's command manifest is) so the
+ * overview does not load every command: the built CLI is run once to list its commands.
+ */
+function writeCommandIndex(dir) {
+  const cli = pathToFileURL(path.join(dir, 'cli.mjs')).href;
+  const script = `const m = await import(${JSON.stringify(cli)}); process.stdout.write(JSON.stringify({ overview: m.overviewText(await m.commandIndex()) }));`;
+  const listed = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  // Without an index the overview is made by loading every command: slower, same text.
+  if (listed.status === 0) fs.writeFileSync(path.join(dir, 'commands.json'), listed.stdout);
+}
+
+/** The overview text from the command index, or null when there is none. */
+export function overviewFromIndex() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(outDir, 'commands.json'), 'utf8')).overview ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The fresh compiled entry, building it first when needed; null when it cannot be built (the caller then runs the sources). */
