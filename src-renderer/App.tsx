@@ -12,6 +12,7 @@ import { ExportScreen } from './screens/ExportScreen.tsx';
 import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
 import { RestoreScreen } from './screens/RestoreScreen.tsx';
 import { SubjectAccessPage } from './screens/SubjectAccessPage.tsx';
+import { IntegrityBanner } from './components/IntegrityBanner.tsx';
 import { RetentionBanner } from './components/RetentionBanner.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { AreaScreen } from './screens/area/AreaScreen.tsx';
@@ -124,6 +125,7 @@ function Shell({ route }: { route: Route }) {
         </div>
       </header>
       <main id="main">
+        <IntegrityBanner />
         <RetentionBanner onProtectionPage={route.name === 'protection'} />
         {loadError ? (
           <div className="error-summary" role="alert">

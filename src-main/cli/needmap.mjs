@@ -4,10 +4,10 @@
 // changed since; where it cannot be built, it runs the TypeScript sources through tsx. The
 // overview (`needmap`, `needmap --help`) comes from the command index built with it.
 import { pathToFileURL } from 'node:url';
-import { ensureCompiled, overviewFromIndex } from '../launcher/compiled.mjs';
+import { compiledFile, overviewFromIndex } from '../launcher/compiled.mjs';
 
 const argv = process.argv.slice(2);
-const compiled = await ensureCompiled('cli');
+const compiled = compiledFile('cli') ?? (await (await import('../launcher/build-node.mjs')).ensureCompiled('cli'));
 // The same requests main.ts's overviewRequest answers, with the same exit codes.
 const overview = argv.length === 0 ? 2 : ['--help', '-h', 'help'].includes(argv[0]) ? 0 : null;
 const indexed = compiled && overview !== null ? overviewFromIndex() : null;

@@ -28,7 +28,7 @@ export const serveCommand: Command = {
     const paths = defaultAppPaths();
     const dbFile = (values.db as string | undefined) ?? defaultCaseDatabaseFile();
     // Takes the database's lock: a second writer on the same file is refused ("in use by NeedMap (process N, since …)").
-    const ctx = createAppContext({ dbFile, paths, host: 'browser', lockPurpose: 'needmap serve' });
+    const ctx = createAppContext({ dbFile, paths, host: 'browser', lockPurpose: 'needmap serve', integrityCheck: 'in-background' });
     let host;
     try {
       host = await startBrowserHost({ ctx, rendererDir: paths.rendererDir, port, controlDir: defaultUserDataDir(), newLinkCommand: openCommandFor(dbFile) });

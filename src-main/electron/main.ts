@@ -102,6 +102,7 @@ async function start(): Promise<void> {
       dbFile: path.join(app.getPath('userData'), 'needmap.db'),
       paths,
       host: 'electron',
+      integrityCheck: 'in-background',
       ...(process.env.NEEDMAP_NATIVE_BINDING ? { nativeBinding: process.env.NEEDMAP_NATIVE_BINDING } : {}),
     });
   } catch (error) {

@@ -4,19 +4,15 @@
  * core while the importing thread stores the files already verified. One pool per batch: its
  * workers start as files arrive (a one-file batch starts one) and stop at the batch's end.
  *
- * The workers run dist/node/verify-worker.mjs when that compiled file is fresh
- * (launcher/compiled.mjs), else the TypeScript source through tsx. If no worker can start (a
- * packaged app without the file, a broken build), files are verified in the importing thread
- * instead: slower, never wrong.
+ * The workers run dist/node/verify-worker.mjs when that compiled file is fresh, else the
+ * TypeScript source through tsx (../worker-script.ts). If no worker can start (a packaged app
+ * without the file, a broken build), files are verified in the importing thread instead: slower,
+ * never wrong.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import fs from 'node:fs';
 import { signerRefusal, type SignerStanding } from '../../core/area/import-ready.ts';
-import { compiledFile } from '../../launcher/compiled.mjs';
-import { sourceRoot } from '../../paths.ts';
+import { workerSource, type WorkerSource } from '../worker-script.ts';
 import { verifyForImport, type VerifyOutcome, type WorkerMessage } from './verify-task.ts';
 
 /** Which keys are trusted, as read at the start of a batch (the transaction checks the register again). */
@@ -45,19 +41,6 @@ interface Task {
 /** Files handed to one worker at a time: two, so it never waits for the importing thread between files. */
 const PER_WORKER = 2;
 
-function workerSource(): { file: string; eval: boolean } | null {
-  try {
-    const compiled = compiledFile('verify-worker');
-    if (compiled) return { file: compiled, eval: false };
-    const source = path.join(sourceRoot(), 'src-main', 'db', 'area', 'verify-worker.ts');
-    if (!fs.existsSync(source)) return null;
-    const code = `const { register } = await import('tsx/esm/api'); register();\n` + `await import(${JSON.stringify(pathToFileURL(source).href)});\n`;
-    return { file: code, eval: true };
-  } catch {
-    return null;
-  }
-}
-
 export class VerifyPool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Task[] = [];
@@ -65,7 +48,7 @@ export class VerifyPool {
   private nextId = 1;
   private broken = false;
   private closed = false;
-  private source: { file: string; eval: boolean } | 'none' | null = null;
+  private source: WorkerSource | 'none' | null = null;
 
   constructor(readonly size: number) {}
 
@@ -80,7 +63,7 @@ export class VerifyPool {
 
   /** One more worker, while there are files waiting and fewer workers than the pool's size. */
   private startWorker(): PoolWorker | null {
-    const source = (this.source ??= workerSource() ?? 'none');
+    const source = (this.source ??= workerSource('verify-worker', 'src-main/db/area/verify-worker.ts') ?? 'none');
     if (source === 'none') {
       this.broken = true;
       for (const task of this.queue.splice(0)) void verifyHere(task.bytes, task.snapshot).then(task.resolve);

@@ -13,6 +13,7 @@ import { backupNow, defaultBackupDir, latestActivity, listBackups, previewBackup
 import { describeReapply } from '../../db/protect/reconcile.ts';
 import { ErasureRegisterError } from '../../db/protect/erasure-register.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
+import { integrityStatus } from '../../db/integrity.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
 import { ProtectSettings, readProtectSettings, readSettingText, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
 import { subjectAccess } from '../../db/protect/subject-access.ts';
@@ -80,6 +81,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
         encrypted: true,
         plainReason: null,
         organisationName: null,
+        integrity: integrityStatus(ctx.caseDb.file),
       };
     }
     const reason = plainReason(ctx);
@@ -90,6 +92,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
       encrypted: reason === null,
       plainReason: reason,
       organisationName: readSettingText(ctx.caseDb.db, ORGANISATION_NAME_SETTING),
+      integrity: integrityStatus(ctx.caseDb.file),
     };
   },
 
