@@ -69,9 +69,10 @@ export function combinePendingWithSql(area: AreaDatabase, except: ReadonlySet<nu
   })();
 }
 
-/** Whether any bundle waits to be combined (a batch stopped before its end). */
+/** Whether any bundle waits to be combined (a batch stopped before its end); false for a database from before the flag (migrated by an older app). */
 export function hasPendingBundles(area: AreaDatabase): boolean {
-  return area.sqlite.prepare('SELECT 1 FROM imported_bundles WHERE combined <> (superseded_by IS NULL) LIMIT 1').get() !== undefined;
+  const hasFlag = area.sqlite.prepare("SELECT 1 FROM pragma_table_info('imported_bundles') WHERE name = 'combined'").get() !== undefined;
+  return hasFlag && area.sqlite.prepare('SELECT 1 FROM imported_bundles WHERE combined <> (superseded_by IS NULL) LIMIT 1').get() !== undefined;
 }
 
 /** A batch's own bundles' cells, summed in memory as they are stored. */
