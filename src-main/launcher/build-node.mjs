@@ -12,11 +12,11 @@ import { ENTRIES, compiledFile, outDir, root } from './compiled.mjs';
 /**
  * Builds dist/node with esbuild. Native modules stay outside the bundle (loaded from
  * node_modules at run time, never rebuilt here); everything else is bundled, which also saves
- * resolving hundreds of package files at each start. Written to a temporary folder and moved into
- * place, so a start that runs at the same time never sees half a build.
+ * resolving hundreds of package files at each start.
  */
 export async function buildNode({ quiet = false } = {}) {
   const { build } = await import('esbuild');
+  const startedAt = Date.now();
   const tmp = `${outDir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   const result = await build({
@@ -42,17 +42,16 @@ export async function buildNode({ quiet = false } = {}) {
     .filter((file) => fs.existsSync(file))
     .map((file) => {
       const stat = fs.statSync(file);
-      return [path.relative(root, file), stat.size, stat.mtimeMs];
+      // A file changed while the build ran may not be in it: recorded as never matching, so the next start rebuilds.
+      return [path.relative(root, file), stat.size, stat.mtimeMs > startedAt - 1000 ? -1 : stat.mtimeMs];
     });
   fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify({ version: 1, entries: ENTRIES, builtAt: new Date().toISOString(), inputs }));
-  fs.rmSync(outDir, { recursive: true, force: true });
-  try {
-    fs.renameSync(tmp, outDir);
-  } catch (error) {
-    // Another process put its build in place first: theirs is as good.
-    fs.rmSync(tmp, { recursive: true, force: true });
-    if (!fs.existsSync(outDir)) throw error;
-  }
+  // Each file moved over the old one (an atomic replace), the manifest last: a start running at
+  // the same time loads either the old build or the new one, never a missing file.
+  fs.mkdirSync(outDir, { recursive: true });
+  const files = fs.readdirSync(tmp).filter((f) => f !== 'manifest.json');
+  for (const file of [...files, 'manifest.json']) fs.renameSync(path.join(tmp, file), path.join(outDir, file));
+  fs.rmSync(tmp, { recursive: true, force: true });
   return outDir;
 }
 

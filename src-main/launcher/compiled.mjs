@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 // bundled into a compiled file (dist/node, dist/electron).
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const outDir = path.join(root, 'dist', 'node');
-export const manifestFile = path.join(outDir, 'manifest.json');
 
 /** The compiled entry points: name → source, relative to the repository root. */
 export const ENTRIES = {
@@ -23,11 +22,11 @@ export const ENTRIES = {
   'integrity-worker': 'src-main/db/integrity-worker.ts',
 };
 
-/** Whether every input recorded in the manifest is unchanged (same size and modification time). */
-export function isFresh() {
+/** Whether every input recorded in a build's manifest is unchanged (same size and modification time). */
+export function isFresh(dir = outDir) {
   let manifest;
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   } catch {
     return false;
   }
@@ -41,7 +40,7 @@ export function isFresh() {
     }
     if (stat.size !== size || stat.mtimeMs !== mtimeMs) return false;
   }
-  return Object.keys(ENTRIES).every((name) => fs.existsSync(path.join(outDir, `${name}.mjs`)));
+  return Object.keys(ENTRIES).every((name) => fs.existsSync(path.join(dir, `${name}.mjs`)));
 }
 
 /** The compiled file of an entry point when it is fresh, else null. */
