@@ -25,9 +25,9 @@ import {
   issueTrend,
   needByDecile,
   needBySectorMonth,
-  recentChanges,
   topIssuesPerSector,
 } from '../src-main/db/area/queries.ts';
+import { recentChanges } from '../src-main/db/area/change-scan.ts';
 import { trustKey } from '../src-main/db/area/trust.ts';
 import { writeDemoClients } from '../src-main/db/demo.ts';
 import { readExportRows } from '../src-main/db/export.ts';

@@ -58,9 +58,27 @@ describe('area.* calls', () => {
       value: {
         monthsBefore: [months[0]],
         monthsAfter: [months[2]],
-        comparisons: [{ category: 'money-debt', verdict: expect.stringMatching(/^Money & debt presentations in PR1 2 /) }],
+        // Three months of one sector: no season to allow for and nothing like it to compare with, and it says so.
+        baselines: [
+          { kind: 'year-earlier', tested: 0, note: expect.stringMatching(/no data for some of the same months a year earlier/) },
+          { kind: 'comparison-sectors', tested: 0, note: expect.stringMatching(/^No comparison sectors could be chosen: no other sector is like/) },
+        ],
       },
     });
+
+    // A new service: issues must be in the taxonomy; then it is listed and compared.
+    expect(await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: ['PR1 2'], issues: ['NOT-AN-ISSUE'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', fieldErrors: { issues: [expect.stringMatching(/Not in the issue taxonomy: NOT-AN-ISSUE/)] } },
+    });
+    expect(await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: [], issues: ['MON-PRIORITY-DEBT'] })).toMatchObject({
+      ok: false,
+      error: { fieldErrors: { sectors: ['Give at least one catchment sector.'] } },
+    });
+    const service = await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: ['PR1 2'], issues: ['MON-PRIORITY-DEBT'] });
+    expect(service).toMatchObject({ ok: true, value: { name: 'Hub', organisationId: null } });
+    const serviceReport = await call('area.services.compare', { id: (service as { value: { id: number } }).value.id });
+    expect(serviceReport).toMatchObject({ ok: true, value: { note: expect.stringMatching(/no data yet for a whole quarter after/) } });
 
     const open = await call('area.exportOpenData', { threshold: 10 });
     expect(open.ok).toBe(true);

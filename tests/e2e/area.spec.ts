@@ -31,7 +31,8 @@ function makeOrganisation(dir: string, n: number, withMatchKeys: boolean): Org {
   const db = path.join(dir, `org${n}.db`);
   const bundle = path.join(dir, `org${n}.needmap-bundle`);
   runCli(['demo', '--db', db, '--clients', '300', '--seed', String(n), '--end', '2026-10']);
-  const args = ['export', '--db', db, '--from', '2026-01', '--to', '2026-10', '--out', bundle, '--org-id', `ORG${n}`, '--org-name', `Org ${n}`];
+  // From 2025-01, so events in 2026 have the same months a year earlier to allow for the season.
+  const args = ['export', '--db', db, '--from', '2025-01', '--to', '2026-10', '--out', bundle, '--org-id', `ORG${n}`, '--org-name', `Org ${n}`];
   if (withMatchKeys) args.push('--linkage-key-file', path.join(dir, 'linkage.key'));
   process.env.NEEDMAP_SIGNING_PASSPHRASE = PASSPHRASE;
   const out = runCli(args);
@@ -182,13 +183,23 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const eventItem = page.getByTestId('area-event');
   await expect(eventItem).toHaveCount(1);
   const events = await apiCall<{ id: number }[]>(page, 'area.events.list', {});
-  const compared = await apiCall<{ comparisons: { verdict: string; pValue: number }[] }>(page, 'area.events.compare', { id: events[0]!.id, months: 3 });
-  expect(compared.comparisons.length).toBeGreaterThan(0);
-  const verdicts = eventItem.getByTestId('event-verdicts').locator('li');
-  await expect(verdicts).toHaveCount(compared.comparisons.length);
-  const mostLikely = [...compared.comparisons].sort((a, b) => a.pValue - b.pValue)[0]!;
-  await expect(verdicts.first()).toHaveText(mostLikely.verdict);
-  expect(mostLikely.verdict).toMatch(/presentations in the whole area|presentations in .+ (rose|fell|stayed)/);
+  type Compared = { baselines: { kind: string; tested: number; note: string | null; comparisons: { verdict: string; ratio: number | null }[] }[] };
+  const compared = await apiCall<Compared>(page, 'area.events.compare', { id: events[0]!.id, months: 3 });
+  // A whole-area event: the same months a year earlier are the baseline; there are no sectors outside it to compare with.
+  const [seasonal, againstSectors] = compared.baselines;
+  expect(seasonal!.kind).toBe('year-earlier');
+  expect(seasonal!.comparisons.length).toBeGreaterThan(0);
+  const panel = eventItem.getByTestId('baseline-year-earlier');
+  const verdicts = panel.getByTestId('event-verdicts').locator('li');
+  await expect(verdicts).toHaveCount(seasonal!.comparisons.length);
+  await expect(verdicts.first()).toHaveText(seasonal!.comparisons[0]!.verdict);
+  expect(seasonal!.comparisons[0]!.verdict).toMatch(/presentations across the area went from \d+ to \d+ .* in the same months a year earlier/);
+  await expect(panel.getByTestId('baseline-summary')).toContainText(`${seasonal!.tested} categor`);
+  expect(againstSectors!.note).toMatch(/whole area/);
+  await expect(eventItem.getByTestId('baseline-comparison-sectors')).toContainText('no sectors outside it to compare with');
+  // The figures behind the verdicts, with the interval.
+  await panel.locator('summary').click();
+  if (seasonal!.comparisons[0]!.ratio !== null) await expect(panel.locator('tbody tr').first()).toContainText(/\d\.\d+ \(\d/);
   // A sector that is not a sector is refused next to its field.
   await page.getByLabel('What happened').fill('New food bank opened');
   await page.getByLabel('Date').fill('2026-07-01');
@@ -196,8 +207,10 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByRole('button', { name: 'Add event' }).click();
   await expect(page.locator('.field-error')).toContainText('A postcode sector looks like "PR1 2".');
   await expect(eventItem).toHaveCount(1);
-  const changes = await apiCall<unknown[]>(page, 'area.changes', { window: 3, limit: 20 });
-  await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(Math.max(1, changes.length));
+  const changes = await apiCall<{ tested: number; changes: unknown[] }>(page, 'area.changes', { window: 3, limit: 20 });
+  await expect(page.getByTestId('scan-summary')).toContainText(`${changes.tested} sector × category series tested`);
+  if (changes.changes.length > 0)
+    await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(changes.changes.length);
   await screenshot(page, '23-area-events');
 
   await page.getByRole('link', { name: 'Dashboard' }).click();

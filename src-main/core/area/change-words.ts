@@ -83,3 +83,17 @@ export function describeChange(d: DescribeChange, e: ChangeEstimate & { qValue: 
   }
   return `${study}, while ${base}: ${size}. That is more than chance variation would usually give, even allowing for ${tests} (q=${formatP(e.qValue)}). It coincided with ${d.occasion}; these figures alone do not show it was the cause.`;
 }
+
+/**
+ * How far a new service reaches its catchment: its own presentations from the catchment and from
+ * the comparison sectors since it opened, each set against the presentations of its issues those
+ * sectors brought to other organisations before it opened.
+ */
+export function describeReach(service: string, after: string, e: ChangeEstimate): string {
+  const counts = `${service} recorded ${e.studyAfter} presentations from its catchment and ${e.baselineAfter} from the comparison sectors in ${after}`;
+  const need = `against ${e.studyBefore} and ${e.baselineBefore} presentations of its issues at other organisations before it opened`;
+  if (e.ratio === null) return `${counts}, ${need}: ${e.tooLittle ?? 'too little data to say'}.`;
+  const text = `${counts}, ${need}: ${formatRatio(e.ratio)} times as many from its catchment, for the need seen there before (${intervalText(e)}).`;
+  if (e.lower !== null && e.lower > 1) return `${text} It reaches its catchment more than elsewhere.`;
+  return `${text} That is within what chance variation could give: it is not shown to reach its catchment more than elsewhere.`;
+}

@@ -3,20 +3,19 @@ import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries
 import { refreshDistinctPeople } from '../../db/area/distinct-summary.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
+import { recentChanges } from '../../db/area/change-scan.ts';
+import { addEvent, compareAroundEvent, deleteEvent, listEvents } from '../../db/area/events.ts';
 import {
-  addEvent,
-  compareAroundEvent,
   coverageBySector,
-  deleteEvent,
   distinctPeopleAcrossOrganisations,
   issueTrend,
-  listEvents,
   localNeedAgainstIndices,
   needByDecile,
   needBySectorMonth,
-  recentChanges,
   topIssuesPerSector,
 } from '../../db/area/queries.ts';
+import { sectorProfiles } from '../../db/area/sector-profile.ts';
+import { addService, compareService, deleteService, listServices } from '../../db/area/services.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
 import { ReferenceData } from '../../db/reference.ts';
 import { RecordError } from '../../db/records.ts';
@@ -36,6 +35,13 @@ function requireDesktop(ctx: AppContext, what: string): void {
 
 function categoryLabels(ctx: AppContext): Record<string, string> {
   return Object.fromEntries(ctx.taxonomy.categories.map((c) => [c.code, c.name]));
+}
+
+/** Sectors' average IMD decile from the postcode reference data (for choosing comparison sectors); empty without it. */
+function deprivationOf(ctx: AppContext): (sectors: readonly string[]) => ReadonlyMap<string, number> {
+  const reference = ctx.neighbourhoods;
+  if (!(reference instanceof ReferenceData)) return () => new Map();
+  return (sectors) => new Map([...sectorProfiles(reference, sectors)].map(([s, p]) => [s, p.imdDecile]));
 }
 
 export const areaHandlers: HandlersFor<typeof areaCalls> = {
@@ -79,8 +85,35 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
     deleteEvent(area(ctx), input.id);
     return { deleted: true as const };
   },
-  'area.events.compare': (input, ctx) => compareAroundEvent(area(ctx), input.id, { months: input.months, categoryLabels: categoryLabels(ctx) }),
+  'area.events.compare': (input, ctx) =>
+    compareAroundEvent(area(ctx), input.id, {
+      months: input.months,
+      categoryLabels: categoryLabels(ctx),
+      categories: input.categories ?? null,
+      deprivation: deprivationOf(ctx),
+    }),
   'area.changes': (input, ctx) => recentChanges(area(ctx), { window: input.window, limit: input.limit }),
+  'area.services.add': (input, ctx) => {
+    const known = new Set(ctx.taxonomy.issues.map((i) => i.code));
+    const unknown = input.issues.filter((code) => !known.has(code));
+    if (unknown.length > 0) {
+      throw new RecordError('invalid_input', `Not in the issue taxonomy: ${unknown.join(', ')}.`, {
+        issues: [`Not in the issue taxonomy: ${unknown.join(', ')}.`],
+      });
+    }
+    return addService(area(ctx), input);
+  },
+  'area.services.list': (_input, ctx) => listServices(area(ctx)),
+  'area.services.delete': (input, ctx) => {
+    deleteService(area(ctx), input.id);
+    return { deleted: true as const };
+  },
+  'area.services.compare': (input, ctx) =>
+    compareService(area(ctx), input.id, {
+      quarters: input.quarters,
+      issueLabels: Object.fromEntries(ctx.taxonomy.issues.map((i) => [i.code, i.name])),
+      deprivation: deprivationOf(ctx),
+    }),
   'area.needVsIndices': (input, ctx) => {
     if (!(ctx.neighbourhoods instanceof ReferenceData)) {
       throw new RecordError('invalid_input', 'No postcode reference data is loaded, so sectors cannot be compared with the Indices of Deprivation.');
