@@ -30,7 +30,7 @@ interface Org {
 function makeOrganisation(dir: string, n: number, withMatchKeys: boolean): Org {
   const db = path.join(dir, `org${n}.db`);
   const bundle = path.join(dir, `org${n}.needmap-bundle`);
-  runCli(['demo', '--db', db, '--clients', '300', '--seed', String(n), '--end', '2026-10']);
+  runCli(['demo', '--db', db, '--clients', '1000', '--seed', String(n), '--end', '2026-10']);
   // From 2025-01, so events in 2026 have the same months a year earlier to allow for the season.
   const args = ['export', '--db', db, '--from', '2025-01', '--to', '2026-10', '--out', bundle, '--org-id', `ORG${n}`, '--org-name', `Org ${n}`];
   if (withMatchKeys) args.push('--linkage-key-file', path.join(dir, 'linkage.key'));
@@ -212,6 +212,43 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   if (changes.changes.length > 0)
     await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(changes.changes.length);
   await screenshot(page, '23-area-events');
+
+  // ---- A new service for the commonest issue in the two busiest sectors: its catchment against comparison sectors, with the figures behind the verdicts.
+  const totals = new Map<string, number>();
+  for (const r of need) if (r.sector !== 'unknown') totals.set(r.sector, (totals.get(r.sector) ?? 0) + r.presentations);
+  const busiest = [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2)
+    .map(([sector]) => sector);
+  const top = await apiCall<{ issue: string; presentations: number }[]>(page, 'area.topIssues', { limit: 50 });
+  const byIssue = new Map<string, number>();
+  for (const t of top) byIssue.set(t.issue, (byIssue.get(t.issue) ?? 0) + t.presentations);
+  const commonest = [...byIssue].sort((a, b) => b[1] - a[1])[0]![0];
+  await page.getByRole('link', { name: 'New services' }).click();
+  await page.getByLabel('Service name').fill('Northside debt advice hub');
+  await page.getByLabel('Opened on').fill('2026-01-12');
+  await page.getByLabel('Catchment postcode sectors').fill(busiest.join(', '));
+  await page.getByRole('button', { name: 'Record service' }).click();
+  await expect(page.locator('.field-error')).toContainText('Choose at least one issue the service addresses.');
+  await page.getByLabel('Add an issue').fill(commonest);
+  await page.getByLabel('Add an issue').press('Enter');
+  await expect(page.getByTestId('service-issues').locator('li')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Record service' }).click();
+  await expect(page.locator('.success')).toContainText('Recorded “Northside debt advice hub”, opened 2026-01-12.');
+  const services = await apiCall<{ id: number }[]>(page, 'area.services.list', {});
+  type ServiceCompared = { quartersBefore: string[]; quartersAfter: string[]; presentations: { note: string | null; comparisons: { verdict: string }[] } };
+  const serviceReport = await apiCall<ServiceCompared>(page, 'area.services.compare', { id: services[0]!.id, quarters: 2 });
+  expect(serviceReport.quartersBefore).toEqual(['2025-Q3', '2025-Q4']);
+  expect(serviceReport.quartersAfter).toEqual(['2026-Q2', '2026-Q3']);
+  const serviceItem = page.getByTestId('area-service');
+  if (serviceReport.presentations.comparisons.length > 0) {
+    await expect(serviceItem.getByTestId('event-verdicts').locator('li').first()).toHaveText(serviceReport.presentations.comparisons[0]!.verdict);
+    await serviceItem.locator('summary').click();
+  } else {
+    await expect(serviceItem).toContainText(serviceReport.presentations.note!);
+  }
+  await expect(serviceItem).toContainText('Referrals to the service cannot be counted from the bundles');
+  await screenshot(page, '23b-area-services');
 
   await page.getByRole('link', { name: 'Dashboard' }).click();
   const markers = page.getByTestId('event-markers');

@@ -14,6 +14,7 @@ import { monthIndex } from '../../core/bundle/period.ts';
 import type { BundlePayload } from '../../core/bundle/schema.ts';
 import { VERIFY_LIMITS, verifyBundle, type VerifyFailureReason } from '../../core/bundle/verify.ts';
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
+import { cellKeyTranslator, readableTaxonomyVersions } from '../../core/taxonomy-mapping.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { isoNow } from './trust.ts';
@@ -126,10 +127,12 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
 
   try {
     const outcome = area.sqlite.transaction((): ImportOutcome => {
-      if (!options.knownTaxonomyVersions.includes(payload.taxonomyVersion)) {
+      // Older versions with a mapping to a known one are read through it (core/taxonomy-mapping.ts).
+      const readable = readableTaxonomyVersions(options.knownTaxonomyVersions);
+      if (!readable.includes(payload.taxonomyVersion)) {
         throw new Refusal(
           'unknown-taxonomy-version',
-          `taxonomy version "${payload.taxonomyVersion}" is not known to this app (it knows ${options.knownTaxonomyVersions.join(', ')}); update NeedMap first.`,
+          `taxonomy version "${payload.taxonomyVersion}" is not known to this app (it knows ${readable.join(', ')}); update NeedMap first.`,
         );
       }
       const trusted = st.trusted.get(verified.fingerprint) as
@@ -193,12 +196,14 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
           importedAt: isoNow(now),
         }).lastInsertRowid,
       );
+      const currentKey = cellKeyTranslator(payload.taxonomyVersion, options.knownTaxonomyVersions);
       for (const table of payload.tables) {
         for (const c of table.cells) {
+          const key = currentKey(table.id, c.key);
           const people = c.people.status === 'published' ? c.people.value : null;
           const presentations = c.presentations.status === 'published' ? c.presentations.value : null;
-          st.insertCell.run(bundleId, table.id, c.key[0], c.key[1], c.key[2], people, people === null ? 1 : 0, presentations, presentations === null ? 1 : 0);
-          if (table.id === 'sector-month-category' && c.key[0] !== 'unknown') st.insertSector.run(bundleId, c.key[0]);
+          st.insertCell.run(bundleId, table.id, key[0], key[1], key[2], people, people === null ? 1 : 0, presentations, presentations === null ? 1 : 0);
+          if (table.id === 'sector-month-category' && key[0] !== 'unknown') st.insertSector.run(bundleId, key[0]);
         }
       }
       if (payload.matchKeys) {

@@ -111,7 +111,9 @@ export function compareService(area: AreaDatabase, serviceId: number, options: S
   const quartersAfter = Array.from({ length: n }, (_, i) => quarterFromIndex(opened + 1 + i)).filter((q) => monthsOfQuarter(q).every((m) => available.has(m)));
   const monthsBefore = quartersBefore.flatMap(monthsOfQuarter);
   const label = (code: string) => (code === ALL_ISSUES ? 'Presentations of its issues' : `${options.issueLabels?.[code] ?? code} presentations`);
-  const blankReach = { reach: null, reachNote: '' };
+  const noReferrals =
+    'Referrals to the service cannot be counted from the bundles (they do not carry where people were referred). If the service sends its own bundles, link it to its organisation to see how far it reaches its catchment.';
+  const blankReach = { reach: null, reachNote: service.organisationId ? 'There is nothing to compare its own presentations with yet.' : noReferrals };
   if (quartersAfter.length === 0) {
     return {
       service,
@@ -181,8 +183,7 @@ export function compareService(area: AreaDatabase, serviceId: number, options: S
   let reach: ServiceReport['reach'] = null;
   let reachNote: string;
   if (!service.organisationId) {
-    reachNote =
-      'Referrals to the service cannot be counted from the bundles (they do not carry where people were referred). If the service sends its own bundles, link it to its organisation to see how far it reaches its catchment.';
+    reachNote = noReferrals;
   } else {
     const own = readWindow(area, {
       table: 'sector-quarter-issue',
