@@ -87,6 +87,35 @@ describe('area.* calls', () => {
     expect(files.files.map((f) => f.name)).toContain('area-open-data.csv-metadata.json');
   });
 
+  it('serves need by outcome framework to the reports and the area picture, checking the filter', async () => {
+    const ctx = context();
+    const filter = { from: '2026-01-01', to: '2026-12-31', category: null, issueCode: null, remit: 'all', sector: null };
+    expect(await dispatch('reports.frameworks', { filter }, ctx)).toMatchObject({ ok: true, value: { totalPresentations: 0, unlinked: { presentations: 0 } } });
+    expect(await dispatch('reports.frameworks', { filter: { ...filter, category: 'nonsense' } }, ctx)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/not a category/) },
+    });
+    const key = newKey();
+    const months = lastMonths(2);
+    const b = await bundleOf({
+      org: { id: 'org-a', name: 'Riverside' },
+      key,
+      from: months[0]!,
+      to: months[1]!,
+      sequence: 1,
+      rows: { presentations: constructedRows('PR1 2', 'housing', 'HOU-HOMELESS', months, [20, 22]), outcomes: [] },
+    });
+    await dispatch('area.trust', { publicKeyPem: key.publicKeyPem, name: 'Riverside' }, ctx);
+    await dispatch('area.import', { files: [{ name: 'a.needmap-bundle', base64: b.file.toString('base64') }] }, ctx);
+    const area = await dispatch('area.frameworks', {}, ctx);
+    expect(area.ok).toBe(true);
+    const sfof = (area as { value: { frameworks: { framework: string; rows: { id: string; presentations: number; peopleAtLeast: number | null }[] }[] } }).value
+      .frameworks[0]!;
+    const housing = sfof.rows.find((r) => r.id === 'SFOF-9')!;
+    expect(Math.abs(housing.presentations - 42)).toBeLessThanOrEqual(4);
+    expect(housing.peopleAtLeast).toBeNull();
+  });
+
   it('refuses clearly where no area database is configured', async () => {
     const ctx = context();
     ctx.areaDb?.close();

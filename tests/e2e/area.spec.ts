@@ -270,12 +270,16 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByTestId('panel-area-issue-trend').scrollIntoViewIfNeeded();
   await screenshot(page, '24-area-trend-event');
 
-  // ---- Local vs national.
+  // ---- Local vs national: need per 1,000 residents against what deprivation predicts, as ratios with intervals.
   await page.getByRole('link', { name: 'Local vs national' }).click();
-  await page.getByRole('combobox').selectOption('1');
-  const disagreements = await apiCall<{ summary: string }[]>(page, 'area.needVsIndices', { limit: 20, minPresentations: 1 });
-  if (disagreements.length > 0) await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${disagreements[0]!.summary}.`);
-  else await expect(page.getByText('No sector can be compared yet')).toBeVisible();
+  await page.getByRole('combobox').selectOption('100');
+  type Assumptions = { note: string | null; report: { rows: { summary: string }[] } | null };
+  const assumptions = await apiCall<Assumptions>(page, 'area.needVsAssumptions', { limit: 20, minResidents: 100 });
+  if (assumptions.report === null) await expect(page.getByTestId('national-note')).toHaveText(assumptions.note!);
+  else if (assumptions.report.rows.length > 0) {
+    await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${assumptions.report.rows[0]!.summary}.`);
+    await expect(page.getByTestId('national-basis')).toContainText('residents');
+  } else await expect(page.getByText('Too little data to say')).toBeVisible();
   await screenshot(page, '25-area-national');
 
   // ---- Open data: each file downloads; the CSV headers are the CSVW columns.

@@ -1,15 +1,12 @@
 /**
  * The area dashboard's queries over the combined cube (active bundles only), distinct people
- * from match keys and local need against the national indices (events and the change scan are in
- * events.ts and change-scan.ts).
+ * from match keys (events, the change scan, services and national assumptions have their own
+ * files: events.ts, change-scan.ts, services.ts, national.ts).
  * Suppressed contributions are always carried as counts beside the sums, never folded into 0.
  */
 import type { DistinctPeople } from '../../core/area/distinct.ts';
-import { needAgainstIndices, type Disagreement, type SectorNeed } from '../../core/area/profile.ts';
-import type { ReferenceData } from '../reference.ts';
 import { storedDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
-import { sectorProfiles } from './sector-profile.ts';
 
 export interface CountWithSuppression {
   presentations: number;
@@ -112,27 +109,12 @@ export function distinctPeopleAcrossOrganisations(area: AreaDatabase): DistinctP
   return storedDistinctPeople(area);
 }
 
-// ---- local need against national indices ----
-
-/** Sectors' recorded need per category (published sums over all months) against their IoD domain profiles. */
-export function localNeedAgainstIndices(
-  area: AreaDatabase,
-  reference: ReferenceData,
-  options: { minPresentations?: number; limit?: number; labels?: Readonly<Record<string, string>> } = {},
-): Disagreement[] {
-  const rows = area.sqlite
-    .prepare(
-      `SELECT k1, k3, SUM(presentations) FROM combined_cells
-       WHERE table_id = 'sector-month-category' AND k1 <> 'unknown' GROUP BY k1, k3`,
-    )
-    .raw()
-    .all() as [string, string, number][];
-  const bySector = new Map<string, SectorNeed & { byCategory: Record<string, number> }>();
-  for (const [sector, category, presentations] of rows) {
-    const s = bySector.get(sector) ?? bySector.set(sector, { sector, byCategory: {}, total: 0 }).get(sector)!;
-    s.byCategory[category] = presentations;
-    s.total += presentations;
-  }
-  const profiles = new Map([...sectorProfiles(reference, bySector.keys())].map(([s, p]) => [s, p.domains]));
-  return needAgainstIndices([...bySector.values()], profiles, options).slice(0, options.limit ?? 20);
+/** Presentations per issue over every month imported (districts summed; people cannot be summed across cells). */
+export function presentationsByIssue(area: AreaDatabase): { issueCode: string; presentations: number; people: null }[] {
+  return (
+    area.sqlite.prepare(`SELECT k3, SUM(presentations) FROM combined_cells WHERE table_id = 'district-month-issue' GROUP BY k3`).raw().all() as [
+      string,
+      number,
+    ][]
+  ).map(([issueCode, presentations]) => ({ issueCode, presentations, people: null }));
 }

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { isoDate } from './fields.ts';
+import { FrameworkNeedOut } from './reports.ts';
 
 const fingerprint = z
   .string({ message: 'Enter the fingerprint.' })
@@ -271,21 +272,38 @@ export const areaCalls = {
       note: z.string().nullable(),
     }),
   },
-  'area.needVsIndices': {
-    input: z.object({ limit: z.number().int().min(1).max(200).default(20), minPresentations: z.number().int().min(1).default(20) }),
-    output: z.array(
-      z.object({
-        sector: z.string(),
-        category: z.string(),
-        domain: z.string(),
-        share: z.number(),
-        needPercentile: z.number(),
-        domainDecile: z.number(),
-        expectedPercentile: z.number(),
-        gap: z.number(),
-        summary: z.string(),
-      }),
-    ),
+  'area.frameworks': { input: z.object({}), output: FrameworkNeedOut },
+  'area.needVsAssumptions': {
+    input: z.object({ limit: z.number().int().min(1).max(500).default(20), minResidents: z.number().int().min(1).max(100_000).default(500) }),
+    output: z.object({
+      /** Why there is nothing to show, when so. */
+      note: z.string().nullable(),
+      report: z
+        .object({
+          months: z.array(z.string()),
+          populationYear: z.string(),
+          dispersion: z.number().min(0),
+          dispersionDf: count,
+          leftOut: z.array(z.string()),
+          rows: z.array(
+            z.object({
+              sector: z.string(),
+              category: z.string(),
+              observed: count,
+              expected: z.number().min(0),
+              residents: z.number().min(0),
+              ratePer1000: z.number().min(0),
+              basis: z.string(),
+              ratio: z.number().min(0),
+              lower: z.number().min(0),
+              upper: z.number().min(0),
+              distance: z.number().min(0),
+              summary: z.string(),
+            }),
+          ),
+        })
+        .nullable(),
+    }),
   },
   'area.exportOpenData': {
     input: z.object({ threshold: z.number().int().min(1).max(1000).default(10), outDir: z.string().min(1).optional() }),

@@ -9,11 +9,14 @@ import {
   coverageBySector,
   distinctPeopleAcrossOrganisations,
   issueTrend,
-  localNeedAgainstIndices,
   needByDecile,
+  presentationsByIssue,
   needBySectorMonth,
   topIssuesPerSector,
 } from '../../db/area/queries.ts';
+import { needAgainstNationalAssumptions, populationFromReference } from '../../db/area/national.ts';
+import { needByFramework } from '../../core/framework-need.ts';
+import { loadOutcomes } from '../../framework-outcomes.ts';
 import { sectorProfiles } from '../../db/area/sector-profile.ts';
 import { addService, compareService, deleteService, listServices } from '../../db/area/services.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
@@ -114,11 +117,21 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
       issueLabels: Object.fromEntries(ctx.taxonomy.issues.map((i) => [i.code, i.name])),
       deprivation: deprivationOf(ctx),
     }),
-  'area.needVsIndices': (input, ctx) => {
-    if (!(ctx.neighbourhoods instanceof ReferenceData)) {
-      throw new RecordError('invalid_input', 'No postcode reference data is loaded, so sectors cannot be compared with the Indices of Deprivation.');
+  'area.frameworks': (_input, ctx) => needByFramework(presentationsByIssue(area(ctx)), ctx.taxonomy, loadOutcomes(ctx.paths)),
+  'area.needVsAssumptions': (input, ctx) => {
+    const reference = ctx.neighbourhoods;
+    if (!(reference instanceof ReferenceData)) {
+      return { note: 'No postcode reference data is loaded, so sectors have no deprivation profile or residents to compare with.', report: null };
     }
-    return localNeedAgainstIndices(area(ctx), ctx.neighbourhoods, { ...input, labels: categoryLabels(ctx) });
+    const population = populationFromReference(reference);
+    if (!population) {
+      return {
+        note: 'The postcode reference data loaded here has no residents per postcode sector, so need cannot be set against population. Reference data with the ONS mid-year population per sector (shipped with the national postcode data) is needed.',
+        report: null,
+      };
+    }
+    const deprivation = (sectors: readonly string[]) => sectorProfiles(reference, sectors);
+    return { note: null, report: needAgainstNationalAssumptions(area(ctx), population, deprivation, { ...input, labels: categoryLabels(ctx) }) };
   },
   'area.exportOpenData': (input, ctx) => {
     const options = { taxonomyVersion: ctx.taxonomy.version, threshold: input.threshold };

@@ -14,6 +14,7 @@ import { ImportView } from './ImportView.tsx';
 import { NationalView } from './NationalView.tsx';
 import { OpenDataView } from './OpenDataView.tsx';
 import { ServicesView } from './ServicesView.tsx';
+import { FrameworksAreaView } from './FrameworksAreaView.tsx';
 import { TrustedView } from './TrustedView.tsx';
 
 const VIEWS: { view: AreaView; label: string; question: string }[] = [
@@ -22,7 +23,8 @@ const VIEWS: { view: AreaView; label: string; question: string }[] = [
   { view: 'import', label: 'Import bundles', question: 'Bring in organisations’ signed bundles; each is verified before it counts.' },
   { view: 'events', label: 'Local events', question: 'Did need move with what happened locally? Before and after each event, and the largest recent changes.' },
   { view: 'services', label: 'New services', question: 'What changed in a new service’s catchment, against sectors like it?' },
-  { view: 'national', label: 'Local vs national', question: 'Where does recorded need disagree with the national Indices of Deprivation?' },
+  { view: 'national', label: 'Local vs national', question: 'Where is recorded need far from what deprivation and population would predict?' },
+  { view: 'frameworks', label: 'Outcome frameworks', question: 'Need across the area by national outcome framework: the language commissioners plan in.' },
   { view: 'open-data', label: 'Open data', question: 'Publish the combined figures as CSV with CSV on the Web metadata, disclosure control applied again.' },
 ];
 
@@ -65,6 +67,7 @@ export function AreaScreen({ view }: { view: AreaView }) {
           {view === 'events' ? <EventsView /> : null}
           {view === 'services' ? <ServicesView /> : null}
           {view === 'national' ? <NationalView /> : null}
+          {view === 'frameworks' ? <FrameworksAreaView /> : null}
           {view === 'open-data' ? <OpenDataView /> : null}
         </div>
       ) : statusState.status === 'loading' ? (
