@@ -16,6 +16,11 @@ const FRAMEWORK_NAMES: Record<string, string> = {
   ASCOF: 'Adult Social Care Outcomes Framework: objectives',
 };
 
+/** "B15a Homelessness: …"; ASCOF's codes are slugs that repeat the title, so its titles stand alone. */
+function entryLabel(r: { framework: string; code: string; title: string }): string {
+  return r.framework === 'ASCOF' ? r.title : `${r.code} ${r.title}`;
+}
+
 export function FrameworkNeedPanels({ need, slugPrefix }: { need: FrameworkNeed; slugPrefix: string }) {
   const taxonomy = useTaxonomy();
   const issueName = (code: string) => taxonomy.issues.find((i) => i.code === code)?.name ?? code;
@@ -40,15 +45,19 @@ export function FrameworkNeedPanels({ need, slugPrefix }: { need: FrameworkNeed;
             slug={`${slugPrefix}-${f.framework.toLowerCase()}`}
             title={FRAMEWORK_NAMES[f.framework] ?? f.framework}
             description="Presentations of the issues defined against each outcome or indicator."
-            height={Math.max(220, f.rows.length * 28 + 60)}
+            height={Math.max(220, f.rows.length * 40 + 60)}
             sortable
             chart={{
               type: 'bar',
               data: {
-                labels: f.rows.map((r) => wrapLabel(`${r.code} ${r.title}`, 40)),
+                labels: f.rows.map((r) => wrapLabel(entryLabel(r), 40)),
                 datasets: [{ label: 'Presentations', data: f.rows.map((r) => r.presentations), backgroundColor: SERIES_COLOURS.presentations }],
               },
-              options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+              options: {
+                indexAxis: 'y',
+                plugins: { legend: { display: false } },
+                scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
+              },
             }}
             table={{
               caption: `Need by ${f.framework} outcome`,
@@ -59,7 +68,7 @@ export function FrameworkNeedPanels({ need, slugPrefix }: { need: FrameworkNeed;
                 { label: 'Issues (presentations)' },
               ],
               rows: f.rows.map((r) => [
-                `${r.code} ${r.title}`,
+                entryLabel(r),
                 r.presentations,
                 ...(withPeople ? [r.peopleAtLeast] : []),
                 r.issues.map((i) => `${issueName(i.code)} (${i.presentations.toLocaleString('en-GB')})`).join('; '),

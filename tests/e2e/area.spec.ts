@@ -30,7 +30,7 @@ interface Org {
 function makeOrganisation(dir: string, n: number, withMatchKeys: boolean): Org {
   const db = path.join(dir, `org${n}.db`);
   const bundle = path.join(dir, `org${n}.needmap-bundle`);
-  runCli(['demo', '--db', db, '--clients', '1000', '--seed', String(n), '--end', '2026-10']);
+  runCli(['demo', '--db', db, '--clients', '1000', '--issues-per-client', '6', '--seed', String(n), '--end', '2026-10']);
   // From 2025-01, so events in 2026 have the same months a year earlier to allow for the season.
   const args = ['export', '--db', db, '--from', '2025-01', '--to', '2026-10', '--out', bundle, '--org-id', `ORG${n}`, '--org-name', `Org ${n}`];
   if (withMatchKeys) args.push('--linkage-key-file', path.join(dir, 'linkage.key'));
@@ -213,7 +213,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
     await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(changes.changes.length);
   await screenshot(page, '23-area-events');
 
-  // ---- A new service for the commonest issue in the two busiest sectors: its catchment against comparison sectors, with the figures behind the verdicts.
+  // ---- A new service for the five commonest issues in the two busiest sectors: its catchment against comparison sectors, with the figures behind the verdicts.
   const totals = new Map<string, number>();
   for (const r of need) if (r.sector !== 'unknown') totals.set(r.sector, (totals.get(r.sector) ?? 0) + r.presentations);
   const busiest = [...totals]
@@ -223,16 +223,21 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const top = await apiCall<{ issue: string; presentations: number }[]>(page, 'area.topIssues', { limit: 50 });
   const byIssue = new Map<string, number>();
   for (const t of top) byIssue.set(t.issue, (byIssue.get(t.issue) ?? 0) + t.presentations);
-  const commonest = [...byIssue].sort((a, b) => b[1] - a[1])[0]![0];
+  const commonest = [...byIssue]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([issue]) => issue);
   await page.getByRole('link', { name: 'New services' }).click();
   await page.getByLabel('Service name').fill('Northside debt advice hub');
   await page.getByLabel('Opened on').fill('2026-01-12');
   await page.getByLabel('Catchment postcode sectors').fill(busiest.join(', '));
   await page.getByRole('button', { name: 'Record service' }).click();
   await expect(page.locator('.field-error')).toContainText('Choose at least one issue the service addresses.');
-  await page.getByLabel('Add an issue').fill(commonest);
-  await page.getByLabel('Add an issue').press('Enter');
-  await expect(page.getByTestId('service-issues').locator('li')).toHaveCount(1);
+  for (const code of commonest) {
+    await page.getByLabel('Add an issue').fill(code);
+    await page.getByLabel('Add an issue').press('Enter');
+  }
+  await expect(page.getByTestId('service-issues').locator('li')).toHaveCount(5);
   await page.getByRole('button', { name: 'Record service' }).click();
   await expect(page.locator('.success')).toContainText('Recorded “Northside debt advice hub”, opened 2026-01-12.');
   const services = await apiCall<{ id: number }[]>(page, 'area.services.list', {});
@@ -281,6 +286,13 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
     await expect(page.getByTestId('national-basis')).toContainText('residents');
   } else await expect(page.getByText('Too little data to say')).toBeVisible();
   await screenshot(page, '25-area-national');
+
+  // ---- Need by outcome framework across the area.
+  await page.getByRole('link', { name: 'Outcome frameworks' }).click();
+  const areaFrameworks = await apiCall<{ totalPresentations: number }>(page, 'area.frameworks', {});
+  await expect(page.getByTestId('framework-note')).toContainText(`${areaFrameworks.totalPresentations.toLocaleString('en-GB')} presentations`);
+  await expect(page.getByTestId('panel-area-frameworks-sfof').getByRole('table').locator('tbody tr').first()).toBeVisible();
+  await screenshot(page, '25b-area-frameworks');
 
   // ---- Open data: each file downloads; the CSV headers are the CSVW columns.
   await page.getByRole('link', { name: 'Open data' }).click();

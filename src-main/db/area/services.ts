@@ -162,15 +162,17 @@ export function compareService(area: AreaDatabase, serviceId: number, options: S
     words,
     chosen.sectors,
   );
-  // All its issues together: the one pre-stated question, so it is not among the issues' multiple comparisons.
-  if (perIssue.dispersion !== null) {
+  // All its issues together: the one question stated in advance, so it is not among the issues' multiple comparisons.
+  if (window.organisations.length > 0) {
     const together: PeriodCounts[] = pairs.map((p) => ({
       period: p.study,
       after: p.after,
       study: service.issues.reduce((t, k) => t + sumOver(window, service.sectors, k, p.study), 0),
       baseline: service.issues.reduce((t, k) => t + sumOver(window, chosen.sectors, k, p.baseline), 0),
     }));
-    const estimate = estimateChange(together, { factor: perIssue.dispersion, df: perIssue.dispersionDf });
+    // The dispersion pooled over its issues where they have enough data, else from the combined series itself.
+    const dispersion = perIssue.dispersion !== null ? { factor: perIssue.dispersion, df: perIssue.dispersionDf } : pooledDispersion([pearsonOf(together)]);
+    const estimate = estimateChange(together, dispersion);
     const all: KeyComparison = {
       key: ALL_ISSUES,
       ...estimate,

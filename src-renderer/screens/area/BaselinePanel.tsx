@@ -49,7 +49,7 @@ export function BaselinePanel({
         <>
           <p className="event-summary" data-testid="baseline-summary">
             {baseline.tested === 0
-              ? 'Too little data to say anything.'
+              ? ''
               : `${baseline.tested} ${baseline.tested === 1 ? what : whatPlural} tested; ${
                   called.length === 0
                     ? 'none changed by more than chance variation would usually give'

@@ -35,7 +35,7 @@ export function NationalView() {
           </li>
           <li>
             <strong>Expected</strong>: what the sector would record if need followed the matching Indices of Deprivation domain (income for money and debt,
-            housing for housing…) as it does across the whole area.
+            housing for housing…) as it does across the rest of the area.
           </li>
           <li>
             <strong>Ratio</strong>: recorded ÷ expected. 1 means as deprivation predicts; 2, twice as much. The 95% interval allows for chance variation
