@@ -139,4 +139,33 @@ describe('the change scan', () => {
     // q-values are never below p-values.
     for (const c of scan.changes) expect(c.qValue!).toBeGreaterThanOrEqual(c.pValue!);
   });
+
+  it('without a year of data, tests each sector against the rest of the area over the same months', async () => {
+    const area = tempArea();
+    const months = lastMonths(6);
+    // Money & debt in PR1 2 doubles in the last three months; every other series (and the season, shared) stays level.
+    const rows = rowsFor(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5'], months, (sector, category, _m, i) =>
+      category === 'housing' ? 40 : 40 * (sector === 'PR1 2' && i >= 3 ? 2 : 1),
+    );
+    const key = newKey();
+    trustKey(area.db, { publicKeyPem: key.publicKeyPem });
+    const b = await bundleOf({
+      org: { id: 'org-a', name: 'A' },
+      key,
+      from: months[0]!,
+      to: months[5]!,
+      sequence: 1,
+      rows: { presentations: rows, outcomes: [] },
+    });
+    expect((await importBundleBytes(area, 'a', b.file, known)).outcome).toBe('accepted');
+    const scan = recentChanges(area, { window: 3 });
+    expect(scan.baseline).toBe('rest-of-area');
+    expect(scan.baselineWhy).toMatch(/against the rest of the area/);
+    expect(scan.tested).toBe(8);
+    const first = scan.changes[0]!;
+    expect(first).toMatchObject({ sector: 'PR1 2', category: 'money-debt', reading: 'rose more than the baseline' });
+    // The rest of the area is the other three sectors: about 3 × 120 before and after.
+    expect(Math.abs(first.baselineBefore - 360)).toBeLessThan(60);
+    expect(first.qValue!).toBeLessThan(0.05);
+  });
 });

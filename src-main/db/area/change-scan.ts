@@ -9,7 +9,7 @@ import { estimateFamily, FDR_LEVEL, type ChangeEstimate, type PeriodCounts } fro
 import { readingOf, type BaselineKind } from '../../core/area/change-words.ts';
 import { monthFromIndex, monthIndex } from '../../core/bundle/period.ts';
 import type { AreaDatabase } from './open.ts';
-import { dataMonths, readWindow, shiftMonths, sumOver } from './windows.ts';
+import { dataMonths, readWindow, shiftMonths } from './windows.ts';
 
 export interface ScannedChange extends ChangeEstimate {
   sector: string;
@@ -77,17 +77,26 @@ export function recentChanges(area: AreaDatabase, options: { window?: number; li
   }
   if (counts.organisations.length === 0) return empty('No organisation reported for every month of the scan.', monthsBefore, monthsAfter);
   const sectors = [...counts.counts.keys()].sort();
+  // Area totals per category and month, so "the rest of the area" is a subtraction rather than a sum per series.
+  const areaTotals = new Map<string, Map<string, number>>();
+  for (const byCategory of counts.counts.values()) {
+    for (const [category, byMonth] of byCategory) {
+      const t = areaTotals.get(category) ?? areaTotals.set(category, new Map()).get(category)!;
+      for (const [month, n] of byMonth) t.set(month, (t.get(month) ?? 0) + n);
+    }
+  }
   const series: { key: { sector: string; category: string }; periods: PeriodCounts[] }[] = [];
   for (const sector of sectors) {
-    for (const category of [...counts.counts.get(sector)!.keys()].sort()) {
-      const rest = sectors.filter((s) => s !== sector);
+    const byCategory = counts.counts.get(sector)!;
+    for (const category of [...byCategory.keys()].sort()) {
+      const own = byCategory.get(category)!;
       series.push({
         key: { sector, category },
         periods: months.map((m, i) => ({
           period: m,
           after: i >= window,
-          study: sumOver(counts, [sector], category, m),
-          baseline: baseline! === 'year-earlier' ? sumOver(counts, [sector], category, yearEarlier[i]!) : sumOver(counts, rest, category, m),
+          study: own.get(m) ?? 0,
+          baseline: baseline! === 'year-earlier' ? (own.get(yearEarlier[i]!) ?? 0) : (areaTotals.get(category)?.get(m) ?? 0) - (own.get(m) ?? 0),
         })),
       });
     }

@@ -15,7 +15,7 @@ import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../component
 import { ReportStatus } from '../reports/ReportStatus.tsx';
 import { shown } from '../reports/useReport.ts';
 import { BaselinePanel, estimateText } from './BaselinePanel.tsx';
-import { AreaError, useAreaCall } from './common.tsx';
+import { AreaError, parseSectorList, topLevelFieldErrors, useAreaCall } from './common.tsx';
 
 type AreaEvent = CallOutput<'area.events.list'>[number];
 
@@ -122,19 +122,10 @@ function AddEventForm({ onAdded }: { onAdded: () => void }) {
     setSaved(null);
     setFormError(null);
     setErrors({});
-    const sectors = sectorsText
-      .split(/[,;\n]+/)
-      .map((s) => s.trim().toUpperCase().replace(/\s+/g, ' '))
-      .filter(Boolean);
+    const sectors = parseSectorList(sectorsText);
     const result = await call('area.events.add', { title, date, sectors: sectors.length ? sectors : null });
     if (!result.ok) {
-      // "sectors.2" → the sectors field.
-      const fieldErrors: FieldErrors = {};
-      for (const [path, messages] of Object.entries(result.error.fieldErrors)) {
-        const field = path.split('.')[0]!;
-        fieldErrors[field] = [...(fieldErrors[field] ?? []), ...messages];
-      }
-      setErrors(fieldErrors);
+      setErrors(topLevelFieldErrors(result.error.fieldErrors));
       setFormError(result.error.message);
       return;
     }

@@ -13,7 +13,7 @@ import { IssuePicker } from '../../components/IssuePicker.tsx';
 import { ReportStatus } from '../reports/ReportStatus.tsx';
 import { shown } from '../reports/useReport.ts';
 import { BaselinePanel } from './BaselinePanel.tsx';
-import { AreaError, useAreaCall } from './common.tsx';
+import { AreaError, parseSectorList, topLevelFieldErrors, useAreaCall } from './common.tsx';
 
 type AreaService = CallOutput<'area.services.list'>[number];
 
@@ -66,18 +66,10 @@ function AddServiceForm({ onAdded }: { onAdded: () => void }) {
     setSaved(null);
     setFormError(null);
     setErrors({});
-    const sectors = sectorsText
-      .split(/[,;\n]+/)
-      .map((s) => s.trim().toUpperCase().replace(/\s+/g, ' '))
-      .filter(Boolean);
+    const sectors = parseSectorList(sectorsText);
     const result = await call('area.services.add', { name, openedOn, sectors, issues: issues.map((i) => i.code), organisationId });
     if (!result.ok) {
-      const fieldErrors: FieldErrors = {};
-      for (const [path, messages] of Object.entries(result.error.fieldErrors)) {
-        const field = path.split('.')[0]!;
-        fieldErrors[field] = [...(fieldErrors[field] ?? []), ...messages];
-      }
-      setErrors(fieldErrors);
+      setErrors(topLevelFieldErrors(result.error.fieldErrors));
       setFormError(result.error.message);
       return;
     }
