@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DemoPostcode } from './core/demo.ts';
 import type { NeighbourhoodLookup } from './core/geography.ts';
-import { postcodeFromKey } from './core/postcode-index.ts';
-import { ReferenceData } from './db/reference.ts';
+import { OFFICIAL_FLAG, postcodeFromKey } from './core/postcode-index.ts';
+import { ReferenceData, loadReferenceCached } from './db/reference.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase } from './db/open.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
@@ -99,7 +99,7 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
   const options = nativeBinding ? { nativeBinding } : {};
   if (fs.existsSync(userFile)) {
     try {
-      return ReferenceData.load(userFile, options);
+      return loadReferenceCached(userFile, options);
     } catch (error) {
       console.error(`[needmap] ${userFile} could not be read (${(error as Error).message}); using the shipped reference data.`);
     }
@@ -107,7 +107,7 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
   const shipped = shippedReferenceFile(paths);
   if (!fs.existsSync(shipped)) return null;
   try {
-    return ReferenceData.load(shipped, options);
+    return loadReferenceCached(shipped, options);
   } catch (error) {
     console.error(`[needmap] ${shipped} could not be read: ${(error as Error).message}`);
     return null;
@@ -116,14 +116,22 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
 
 const DEMO_POSTCODE_COUNT = 3000;
 
-/** Real live English postcodes (with their IMD decile) for demo clients: every n-th, so the same data gives the same sample. */
+/**
+ * Real English postcodes (with their IMD decile) for demo clients: every n-th of the live ones
+ * from an official lookup (the NSPL November 2021 areas and Lewisham), so the demo organisation
+ * serves a few areas, as a real one does, and the same data gives the same sample.
+ */
 export function demoPostcodes(_paths: AppPaths, neighbourhoods: NeighbourhoodLookup | null): DemoPostcode[] {
   if (!(neighbourhoods instanceof ReferenceData)) return [];
-  const all = [...neighbourhoods.liveEnglishPostcodes()];
-  const step = Math.max(1, Math.floor(all.length / DEMO_POSTCODE_COUNT));
+  const all = neighbourhoods.englishPostcodePositions();
+  const official = all.filter((i) => (neighbourhoods.packed.index.flags[i]! & OFFICIAL_FLAG) !== 0);
+  const positions = official.length > 0 ? official : all;
+  const step = Math.max(1, Math.floor(positions.length / DEMO_POSTCODE_COUNT));
   const sample: DemoPostcode[] = [];
-  for (let i = 0; i < all.length && sample.length < DEMO_POSTCODE_COUNT; i += step) {
-    sample.push({ postcode: postcodeFromKey(all[i]!.key), imdDecile: all[i]!.imdDecile });
+  for (let i = 0; i < positions.length && sample.length < DEMO_POSTCODE_COUNT; i += step) {
+    const postcode = postcodeFromKey(neighbourhoods.packed.index.keys[positions[i]!]!);
+    const { imdDecile } = neighbourhoods.lookup(postcode);
+    if (imdDecile !== null) sample.push({ postcode, imdDecile });
   }
   return sample;
 }

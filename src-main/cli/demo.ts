@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { generateDemoClients, lastWholeMonth } from '../core/demo.ts';
 import { geographyFor } from '../core/geography.ts';
+import { readIodEdition } from '../db/geo-settings.ts';
 import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../app-context.ts';
 import { openCaseDatabase } from '../db/open.ts';
 import { writeDemoClients } from '../db/demo.ts';
@@ -56,6 +57,7 @@ export const demoCommand: Command = {
     const key = newCaseDbKey(values, file); // issue 7: encrypted when NEEDMAP_DB_KEY is set
     const caseDb = openCaseDatabase(file, { migrationsDir: paths.migrationsDir, ...(key ? { key } : {}) });
     const started = Date.now();
+    const edition = readIodEdition(caseDb.db);
     try {
       const totals = writeDemoClients(
         caseDb,
@@ -68,7 +70,7 @@ export const demoCommand: Command = {
           remitCategories: DEMO_REMIT,
           ...(issuesPerClient === undefined ? {} : { issuesPerClient }),
         }),
-        (postcode) => geographyFor(postcode, neighbourhoods),
+        (postcode) => geographyFor(postcode, neighbourhoods, edition),
         (written) => {
           if (process.stderr.isTTY) process.stderr.write(`\r${written} / ${count} clients`);
         },

@@ -28,6 +28,10 @@ export function recomputeClientGeography(db: CaseDb, geographyOf: (postcode: str
         imdRank: clients.imdRank,
         imdEdition: clients.imdEdition,
         geoReason: clients.geoReason,
+        lsoa21: clients.lsoa21,
+        localAuthorityCode: clients.localAuthorityCode,
+        localAuthorityName: clients.localAuthorityName,
+        geoSource: clients.geoSource,
       })
       .from(clients)
       .all();

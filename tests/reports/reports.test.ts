@@ -11,6 +11,7 @@ import { createAppContext } from '../../src-main/app-context.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { generateDemoClients } from '../../src-main/core/demo.ts';
 import { parsePostcode } from '../../src-main/core/postcode.ts';
+import { NO_PLACE_DETAILS as NO_DETAILS } from '../../src-main/core/geography.ts';
 import { UNKNOWN_SECTOR, daysBetween, median, monthOf, monthsBetween, previousYearMonth, type ReportFilter } from '../../src-main/core/reports.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
@@ -110,6 +111,7 @@ beforeAll(async () => {
       imdRank: null,
       imdEdition: decile === null ? null : 'IoD2025',
       geoReason: decile === null ? 'unknown in test' : null,
+      ...NO_DETAILS,
     };
   });
   // Edge cases through the contract, so the summary table is kept by the triggers on real writes.
