@@ -172,11 +172,11 @@ export class PostcodeIndex {
     return [this.lowerBound(range[0]), this.lowerBound(range[1])];
   }
 
-  /** True when the data has any postcode in the district ("TD15"). */
-  hasDistrict(district: string): boolean {
+  /** True when the data has a postcode in the district ("TD15") for which `test(position)` holds. */
+  districtHas(district: string, test: (at: number) => boolean): boolean {
     for (let digit = 0; digit <= 9; digit++) {
       const [from, to] = this.sectorRange(`${district} ${digit}`);
-      if (to > from) return true;
+      for (let i = from; i < to; i++) if (test(i)) return true;
     }
     return false;
   }

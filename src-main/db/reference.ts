@@ -204,8 +204,13 @@ export class ReferenceData implements NeighbourhoodLookup {
     const compact = postcode.replace(/\s+/g, '').toUpperCase();
     const district = compact.slice(0, -3);
     const country = countryOfArea(/^[A-Z]+/.exec(district)?.[0] ?? '');
-    // Berwick (TD15) and a few others are English districts in Scottish areas: those are simply missing.
-    const outside = country !== null && !this.packed.index.hasDistrict(district);
+    // Berwick (TD15) and a few others are English districts in Scottish areas: a postcode there is simply missing.
+    const { index } = this.packed;
+    const englandOrWales = (at: number) => {
+      const c = COUNTRIES[index.flags[at]! & COUNTRY_MASK];
+      return c === 'England' || c === 'Wales';
+    };
+    const outside = country !== null && !index.districtHas(district, englandOrWales);
     return {
       lsoa: null,
       lsoaName: null,
