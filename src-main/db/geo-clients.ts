@@ -1,5 +1,5 @@
 /** Re-deriving every client's stored geography after the reference data changes. */
-import { eq } from 'drizzle-orm';
+import { count, desc, eq, isNotNull } from 'drizzle-orm';
 import type { ClientGeography } from '../core/geography.ts';
 import type { CaseDb } from './open.ts';
 import { clients } from './schema.ts';
@@ -47,4 +47,16 @@ export function recomputeClientGeography(db: CaseDb, geographyOf: (postcode: str
     }
     return summary;
   });
+}
+
+/** Clients with a decile, per Indices edition, most first: what the deciles report says its figures come from. */
+export function decileEditions(db: CaseDb): { edition: string; clients: number }[] {
+  return db
+    .select({ edition: clients.imdEdition, clients: count() })
+    .from(clients)
+    .where(isNotNull(clients.imdDecile))
+    .groupBy(clients.imdEdition)
+    .orderBy(desc(count()))
+    .all()
+    .map((r) => ({ edition: r.edition ?? 'unknown edition', clients: r.clients }));
 }
