@@ -46,6 +46,9 @@ export function postcodeKey(postcode: string): number {
 }
 
 const ALPHABET = ' 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** Keys that share their first three characters: one bucket of the lookup table. */
+const BUCKET_SIZE = BASE ** (KEY_LENGTH - 3);
+const BUCKETS = BASE ** 3;
 const FIRST_LETTER = 11; // digitOf('A')
 
 /** Base-37 value of the letters and digits of `text`, padded to a full key; -1 if it cannot be part of one. */
@@ -181,13 +184,34 @@ export class PostcodeIndex {
     return false;
   }
 
+  /**
+   * Where each postcode's first three characters start in `keys` (37³ buckets): a lookup then
+   * searches a few hundred neighbouring keys instead of all 2.4M, which keeps it in the CPU cache.
+   * Made on the first lookup (about 10 ms), not at load.
+   */
+  private buckets: Uint32Array | null = null;
+
+  private bucketStarts(): Uint32Array {
+    if (this.buckets) return this.buckets;
+    const starts = new Uint32Array(BUCKETS + 1);
+    const keys = this.keys;
+    let at = 0;
+    for (let b = 0; b <= BUCKETS; b++) {
+      while (at < keys.length && Math.floor(keys[at]! / BUCKET_SIZE) < b) at++;
+      starts[b] = at;
+    }
+    return (this.buckets = starts);
+  }
+
   /** Position of the postcode in the index, or -1. */
   find(postcode: string): number {
     const key = postcodeKey(postcode);
     if (key < 0) return -1;
     const keys = this.keys;
-    let lo = 0;
-    let hi = keys.length - 1;
+    const starts = this.buckets ?? this.bucketStarts();
+    const bucket = Math.floor(key / BUCKET_SIZE);
+    let lo = starts[bucket]!;
+    let hi = starts[bucket + 1]! - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const k = keys[mid]!;

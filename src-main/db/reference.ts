@@ -89,14 +89,22 @@ export interface SectorResidents {
 
 /** The loaded reference data: what `geographyFor`, the CLI and the geo.* calls look postcodes up in. */
 export class ReferenceData implements NeighbourhoodLookup {
-  /** Domain objects made on first use per LSOA, so repeated lookups allocate nothing new. */
-  private readonly domainCache: Record<IodEdition, (Readonly<DomainDeciles> | undefined)[]> = { IoD2019: [], IoD2025: [] };
-  private readonly authorityCache: (LocalAuthority | undefined)[] = [];
+  /**
+   * Domain objects made on first use per LSOA, so repeated lookups allocate nothing new. The
+   * arrays are filled to their full length up front: filled at scattered positions, an empty
+   * array would turn into a slow dictionary.
+   */
+  private readonly domainCache: Record<IodEdition, (Readonly<DomainDeciles> | null)[]>;
+  private readonly authorityCache: (LocalAuthority | null)[];
 
   constructor(
     readonly file: string,
     readonly packed: PackedReference,
-  ) {}
+  ) {
+    const n = packed.lsoaCodes.length;
+    this.domainCache = { IoD2019: new Array(n).fill(null), IoD2025: new Array(n).fill(null) };
+    this.authorityCache = new Array(packed.authorityCodes.length).fill(null);
+  }
 
   static load(file: string, options: { nativeBinding?: string } = {}): ReferenceData {
     return new ReferenceData(file, loadPackedReference(file, options));
@@ -150,53 +158,54 @@ export class ReferenceData implements NeighbourhoodLookup {
     const country = COUNTRIES[flags & COUNTRY_MASK]!;
     const id11 = index.lsoa11[at]!;
     const id21 = index.lsoa21[at]!;
-    const place = {
+    // Built in one literal, not by spreading parts: this runs millions of times in a recompute.
+    const found: ReferenceLookup = {
+      lsoa: null,
+      lsoaName: null,
       lsoa11: this.code(id11),
       lsoa21: this.code(id21),
       localAuthority: this.authorityOfIds(id21, id11),
       country: country === 'unknown' ? null : country,
-      source: (flags & OFFICIAL_FLAG ? 'official' : 'derived') as PostcodeSourceKind,
+      source: flags & OFFICIAL_FLAG ? 'official' : 'derived',
+      terminatedSince: null,
+      imdDecile: null,
+      imdRank: null,
+      imdEdition: null,
+      domains: null,
+      reason: null,
     };
-    const best = id21 !== NO_LSOA ? id21 : id11;
-    const unknown = (reason: string, terminatedSince: string | null = null): ReferenceLookup => ({
-      lsoa: this.code(best),
-      lsoaName: best === NO_LSOA ? null : this.nameOf(best, best === id21 ? 'IoD2025' : 'IoD2019'),
-      ...place,
-      terminatedSince,
-      ...NO_DECILE,
-      reason,
-    });
-
-    if (flags & TERMINATED_FLAG) {
-      const { since, reason } = this.termination(index.terminatedMonth[at]!);
-      return unknown(reason, since);
-    }
-    if (country !== 'England' && country !== 'unknown') return unknown(outsideReason(country));
     // The 2025 indices need the 2021 neighbourhood, the 2019 indices the 2011 one.
     const has2025 = id21 !== NO_LSOA && iod.IoD2025.rank[id21]! > 0;
     const has2019 = id11 !== NO_LSOA && iod.IoD2019.rank[id11]! > 0;
-    let used: IodEdition;
-    if (has2025 && (edition === 'IoD2025' || !has2019)) used = 'IoD2025';
-    else if (has2019) used = 'IoD2019';
-    else {
-      return unknown(
-        best !== NO_LSOA
-          ? `Neighbourhood ${this.code(best)} is not in the Indices of Deprivation data.`
-          : 'No neighbourhood (LSOA) is recorded for this postcode.',
-      );
+    const used: IodEdition | null = has2025 && (edition === 'IoD2025' || !has2019) ? 'IoD2025' : has2019 ? 'IoD2019' : null;
+    const terminated = (flags & TERMINATED_FLAG) !== 0;
+    const outside = country !== 'England' && country !== 'unknown';
+    if (used === null || terminated || outside) {
+      // No decile: the best-known neighbourhood, and why.
+      const best = id21 !== NO_LSOA ? id21 : id11;
+      found.lsoa = this.code(best);
+      found.lsoaName = best === NO_LSOA ? null : this.nameOf(best, best === id21 ? 'IoD2025' : 'IoD2019');
+      if (terminated) {
+        const { since, reason } = this.termination(index.terminatedMonth[at]!);
+        found.terminatedSince = since;
+        found.reason = reason;
+      } else if (outside) found.reason = outsideReason(country);
+      else {
+        found.reason =
+          best !== NO_LSOA
+            ? `Neighbourhood ${this.code(best)} is not in the Indices of Deprivation data.`
+            : 'No neighbourhood (LSOA) is recorded for this postcode.';
+      }
+      return found;
     }
     const id = used === 'IoD2025' ? id21 : id11;
-    return {
-      lsoa: this.packed.lsoaCodes[id]!,
-      lsoaName: this.nameOf(id, used),
-      ...place,
-      terminatedSince: null,
-      imdDecile: iod[used].deciles[id * DECILES_PER_LSOA]!,
-      imdRank: iod[used].rank[id]!,
-      imdEdition: used,
-      domains: this.domains(used, id),
-      reason: null,
-    };
+    found.lsoa = this.packed.lsoaCodes[id]!;
+    found.lsoaName = this.nameOf(id, used);
+    found.imdDecile = iod[used].deciles[id * DECILES_PER_LSOA]!;
+    found.imdRank = iod[used].rank[id]!;
+    found.imdEdition = used;
+    found.domains = this.domains(used, id);
+    return found;
   }
 
   /** A postcode that is not in the data: outside England and Wales by its area, or missing. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import yauzl from 'yauzl';
 import { apiCall } from './helpers.ts';
-import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+import { completeFirstRun, runCli, screenshot, screenshotOf, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 const LINKAGE_KEY = 'area-partnership-linkage-key-for-the-e2e-test-0123456789';
@@ -184,10 +184,10 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const placed = population.sectors.find((s) => s.residents && s.mainAuthority)!;
   const placedRow = heat.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: placed.sector, exact: true }) });
   const placedTotal = need.filter((r) => r.sector === placed.sector).reduce((t, r) => t + r.presentations, 0);
-  await expect(placedRow.locator('td').nth(-3)).toHaveText(placedTotal.toLocaleString('en-GB'));
-  await expect(placedRow.locator('td').nth(-2)).toHaveText(placed.residents!.toLocaleString('en-GB'));
-  await expect(placedRow.locator('td').nth(-1)).toHaveText(((1000 * placedTotal) / placed.residents!).toFixed(1));
-  await screenshot(page, '22b-area-sector-rates');
+  await expect(placedRow.locator('td').nth(0)).toHaveText(placed.residents!.toLocaleString('en-GB'));
+  await expect(placedRow.locator('td').nth(1)).toHaveText(placedTotal.toLocaleString('en-GB'));
+  await expect(placedRow.locator('td').nth(2)).toHaveText(((1000 * placedTotal) / placed.residents!).toFixed(1));
+  await screenshotOf(page.getByTestId('panel-area-sector-month'), '22b-area-sector-rates');
 
   // "Our area": limited to one local authority, kept across a reload.
   await page.getByRole('button', { name: 'Choose our area' }).click();
@@ -203,7 +203,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.reload();
   await expect(page.getByTestId('our-area')).toContainText(`Limited to ${placed.mainAuthority!.name}`);
   await expect(page.getByTestId('area-heat-table').locator('tbody tr')).toHaveCount(oursInData.length);
-  await screenshot(page, '22c-area-our-area');
+  await screenshotOf(page.getByTestId('our-area'), '22c-area-our-area');
   await page.getByRole('button', { name: 'Show the whole area' }).click();
   await expect(page.getByTestId('area-heat-table').locator('tbody tr')).toHaveCount(sectors.length);
 

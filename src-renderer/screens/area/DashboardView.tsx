@@ -157,17 +157,17 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
   const toggle = (sector: string) => setChosen(selected.includes(sector) ? selected.filter((s) => s !== sector) : [...selected, sector]);
   const csv = () =>
     toCsv(
-      ['Sector', ...months, 'Suppressed', `Total ${measure}`, residentsLabel, `${measure} per 1,000 residents`],
+      ['Sector', residentsLabel, `Total ${measure}`, `${measure} per 1,000 residents`, ...months, 'Suppressed'],
       tableSectors.map((s) => [
         s,
+        residents.get(s) ?? null,
+        totalOf(s),
+        rate(totalOf(s), s),
         ...months.map((m) => {
           const cell = bySector.get(s)!.get(m);
           return cell ? cellValue(cell) : 0;
         }),
         [...bySector.get(s)!.values()].reduce((t, r) => t + r.suppressed, 0),
-        totalOf(s),
-        residents.get(s) ?? null,
-        rate(totalOf(s), s),
       ]),
     );
 
@@ -232,20 +232,20 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
           <thead>
             <tr>
               <th scope="col">Sector</th>
+              <th scope="col" className="num">
+                {residentsLabel}
+              </th>
+              <th scope="col" className="num">
+                Total
+              </th>
+              <th scope="col" className="num">
+                Total per 1,000 residents
+              </th>
               {months.map((m) => (
                 <th key={m} scope="col" className="num">
                   {monthLabel(m)}
                 </th>
               ))}
-              <th scope="col" className="num">
-                Total
-              </th>
-              <th scope="col" className="num">
-                {residentsLabel}
-              </th>
-              <th scope="col" className="num">
-                Total per 1,000 residents
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -257,6 +257,9 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
             {tableSectors.map((s) => (
               <tr key={s}>
                 <th scope="row">{s}</th>
+                <td className="num">{residents.get(s) ? n(residents.get(s)!) : '–'}</td>
+                <td className="num total">{n(totalOf(s))}</td>
+                <td className="num">{rateText(rate(totalOf(s), s))}</td>
                 {months.map((m) => {
                   const cell = bySector.get(s)!.get(m);
                   const v = cell ? cellValue(cell) : 0;
@@ -267,9 +270,6 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
                     </td>
                   );
                 })}
-                <td className="num total">{n(totalOf(s))}</td>
-                <td className="num">{residents.get(s) ? n(residents.get(s)!) : '–'}</td>
-                <td className="num">{rateText(rate(totalOf(s), s))}</td>
               </tr>
             ))}
           </tbody>
