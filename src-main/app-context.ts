@@ -9,6 +9,7 @@ import type { DemoPostcode } from './core/demo.ts';
 import type { NeighbourhoodLookup } from './core/geography.ts';
 import { OFFICIAL_FLAG, postcodeFromKey } from './core/postcode-index.ts';
 import { ReferenceData, loadReferenceCached } from './db/reference.ts';
+import { upgradeUserReference } from './db/reference-upgrade.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase } from './db/open.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
@@ -99,6 +100,8 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
   const options = nativeBinding ? { nativeBinding } : {};
   if (fs.existsSync(userFile)) {
     try {
+      // A copy an earlier NeedMap wrote (only the postcodes then known) becomes the national data with its rows kept.
+      if (upgradeUserReference(userFile, shippedReferenceFile(paths))) console.error(`[needmap] ${userFile} was upgraded to the national reference data.`);
       return loadReferenceCached(userFile, options);
     } catch (error) {
       console.error(`[needmap] ${userFile} could not be read (${(error as Error).message}); using the shipped reference data.`);

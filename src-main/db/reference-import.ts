@@ -28,6 +28,7 @@ import {
   type SourceInfo,
 } from './reference-file.ts';
 import { populationTable } from './reference-population.ts';
+import { upgradeUserReference } from './reference-upgrade.ts';
 import { IOD_SOURCES, onsPostcodeSource } from './reference-sources.ts';
 
 export interface ImportProgress {
@@ -168,6 +169,11 @@ export class ReferenceImport {
       flags: COUNTRIES.indexOf(row.country) | (row.terminated ? TERMINATED_FLAG : 0) | (source === 'official' ? OFFICIAL_FLAG : 0),
       terminatedMonth: row.terminated ? monthNumber(row.terminated) : 0,
     });
+  }
+
+  /** Adds a row already in index form (an earlier file's), by LSOA code. */
+  addIndexedRow(key: number, lsoa11: string | null, lsoa21: string | null, flags: number, terminatedMonth: number): void {
+    this.rows.push(key, { lsoa11: this.lsoaId(lsoa11), lsoa21: this.lsoaId(lsoa21), flags, terminatedMonth });
   }
 
   /** Adds one edition's row for one LSOA (a name it gives is the LSOA's name in that edition's geography). */
@@ -482,7 +488,10 @@ export interface ImportOptions {
  */
 export async function importReferenceFiles(referenceFile: string, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   if (inputs.length === 0) throw new ReferenceImportError('Choose at least one file to import.');
-  if (options.shippedFile) ensureUserReference(referenceFile, options.shippedFile);
+  if (options.shippedFile) {
+    ensureUserReference(referenceFile, options.shippedFile);
+    upgradeUserReference(referenceFile, options.shippedFile, options.now);
+  }
   const base = loadReferenceContent(referenceFile);
   const run = new ReferenceImport(base, options.onProgress, options.now);
   for (const input of inputs) await run.addFile(input);
