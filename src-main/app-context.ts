@@ -11,7 +11,10 @@ import { OFFICIAL_FLAG, postcodeFromKey } from './core/postcode-index.ts';
 import { ReferenceData, loadReferenceCached } from './db/reference.ts';
 import { upgradeUserReference } from './db/reference-upgrade.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
-import { openCaseDatabase } from './db/open.ts';
+import { openCaseDatabase, type CaseDatabase } from './db/open.ts';
+import { geographyFor } from './core/geography.ts';
+import { recomputeIfReferenceChanged } from './db/geo-clients.ts';
+import { readIodEdition } from './db/geo-settings.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
 import { readKeySlots, unlockWithPlatform } from './db/key-slots.ts';
 import { lockedCaseDatabase } from './db/locked.ts';
@@ -53,22 +56,26 @@ export interface ContextOptions {
 export function createAppContext(options: ContextOptions): AppContext {
   const taxonomy = loadTaxonomy(options.paths);
   const key = options.key ?? unlockWithPlatform(options.dbFile) ?? undefined;
-  const open = (withKey?: string | Buffer) =>
-    openCaseDatabase(options.dbFile, {
+  const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
+  const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
+  const open = (withKey?: string | Buffer) => {
+    const opened = openCaseDatabase(options.dbFile, {
       migrationsDir: options.paths.migrationsDir,
       ...(withKey ? { key: withKey } : {}),
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     });
+    refreshClientGeography(opened, context?.neighbourhoods ?? neighbourhoods);
+    return opened;
+  };
+  let context: AppContext | null = null;
   // An encrypted database with no key at hand starts locked: a staff login opens it.
   const caseDb = !key && readKeySlots(options.dbFile) ? lockedCaseDatabase(options.dbFile) : open(key);
-  const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
-  const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
   const dataKey = Buffer.isBuffer(key) ? key : null;
   const areaDb = lazyAreaDatabase(options.areaDbFile ?? path.join(defaultUserDataDir(), 'area.db'), {
     migrationsDir: options.paths.migrationsDir,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  return {
+  context = {
     paths: options.paths,
     caseDb,
     openCaseDb: (dataKey) => open(dataKey),
@@ -81,6 +88,16 @@ export function createAppContext(options: ContextOptions): AppContext {
     session: null,
     dataKey,
   };
+  return context;
+}
+
+/** Clients computed with other reference data than is loaded now (an upgrade, an import) are recomputed when their database opens. */
+function refreshClientGeography(caseDb: CaseDatabase, neighbourhoods: NeighbourhoodLookup | null): void {
+  if (!(neighbourhoods instanceof ReferenceData)) return;
+  const edition = readIodEdition(caseDb.db);
+  const summary = recomputeIfReferenceChanged(caseDb.db, neighbourhoods.stamp, (postcode) => geographyFor(postcode, neighbourhoods, edition));
+  if (summary?.changed)
+    console.error(`[needmap] The postcode reference data has changed: ${summary.changed} of ${summary.clients} clients' geography recomputed.`);
 }
 
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */

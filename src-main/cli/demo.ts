@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { generateDemoClients, lastWholeMonth } from '../core/demo.ts';
 import { geographyFor } from '../core/geography.ts';
 import { readIodEdition } from '../db/geo-settings.ts';
+import { markClientsComputedWith } from '../db/geo-clients.ts';
 import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../app-context.ts';
 import { openCaseDatabase } from '../db/open.ts';
 import { writeDemoClients } from '../db/demo.ts';
@@ -76,6 +77,8 @@ export const demoCommand: Command = {
         },
       );
       if (process.stderr.isTTY) process.stderr.write('\n');
+      // Computed with the data loaded now: the app need not recompute them when it opens the database.
+      if (neighbourhoods) markClientsComputedWith(caseDb.db, neighbourhoods.stamp);
       process.stdout.write(
         `Created ${file}: ${totals.clients} clients, ${totals.contacts} contacts, ${totals.issues} issues, ` +
           `${totals.events} status changes, 24 months to ${endMonth} (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s).\n` +

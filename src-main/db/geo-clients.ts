@@ -2,7 +2,7 @@
 import { count, desc, eq, isNotNull } from 'drizzle-orm';
 import type { ClientGeography } from '../core/geography.ts';
 import type { CaseDb } from './open.ts';
-import { clients } from './schema.ts';
+import { clients, settings } from './schema.ts';
 
 export interface RecomputeSummary {
   clients: number;
@@ -59,4 +59,29 @@ export function decileEditions(db: CaseDb): { edition: string; clients: number }
     .orderBy(desc(count()))
     .all()
     .map((r) => ({ edition: r.edition ?? 'unknown edition', clients: r.clients }));
+}
+
+const COMPUTED_WITH = 'geo.clientsComputedWith';
+
+/** Records which reference data (its build stamp) every client's stored geography was computed with. */
+export function markClientsComputedWith(db: CaseDb, stamp: string): void {
+  const value = JSON.stringify(stamp);
+  db.insert(settings).values({ key: COMPUTED_WITH, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+}
+
+/**
+ * Recomputes every client when the reference data has changed since they were computed (a new
+ * NeedMap with new shipped data, or an import not followed by a recompute), so their sector,
+ * decile and local authority never lag behind what a lookup shows. Null when nothing was due.
+ * A database with no clients is left untouched.
+ */
+export function recomputeIfReferenceChanged(db: CaseDb, stamp: string, geographyOf: (postcode: string | null) => ClientGeography): RecomputeSummary | null {
+  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, COMPUTED_WITH)).get();
+  if (row && row.value === JSON.stringify(stamp)) return null;
+  if (!db.select({ id: clients.id }).from(clients).limit(1).get()) return null;
+  return db.transaction(() => {
+    const summary = recomputeClientGeography(db, geographyOf);
+    markClientsComputedWith(db, stamp);
+    return summary;
+  });
 }

@@ -106,6 +106,11 @@ export class ReferenceData implements NeighbourhoodLookup {
     this.authorityCache = new Array(packed.authorityCodes.length).fill(null);
   }
 
+  /** Identifies this build of the data (stored with clients, so they are recomputed when it changes). */
+  get stamp(): string {
+    return `${this.packed.meta.built_at ?? 'unknown'} ${this.packed.index.size}`;
+  }
+
   static load(file: string, options: { nativeBinding?: string } = {}): ReferenceData {
     return new ReferenceData(file, loadPackedReference(file, options));
   }

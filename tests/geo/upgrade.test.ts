@@ -4,13 +4,13 @@ import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { loadNeighbourhoods, shippedReferenceFile } from '../../src-main/app-context.ts';
+import { createAppContext, loadNeighbourhoods, shippedReferenceFile } from '../../src-main/app-context.ts';
 import { NO_LSOA, monthNumber, postcodeKey } from '../../src-main/core/postcode-index.ts';
 import { REFERENCE_SCHEMA_SQL } from '../../src-main/db/reference-file.ts';
 import { importReferenceFiles } from '../../src-main/db/reference-import.ts';
 import { ReferenceData } from '../../src-main/db/reference.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
-import { tempDir } from '../helpers.ts';
+import { aClient, callOk, loginTestAdmin, tempDir } from '../helpers.ts';
 
 const paths = defaultAppPaths();
 const shipped = shippedReferenceFile(paths);
@@ -70,5 +70,42 @@ describe('upgrading an earlier copy of the reference data', () => {
     await importReferenceFiles(userFile, [path.join(dir, 'NSPL_MAY_2025_UK_X.csv')], { shippedFile: shipped });
     expect(ReferenceData.load(userFile).lookup('M14 4PX')).toMatchObject({ lsoa: 'E01005244', source: 'official' });
     expect(ReferenceData.load(userFile).lookup('WC1A 7ZZ')).toMatchObject({ source: 'official' });
+  });
+});
+
+describe('clients computed with older reference data', () => {
+  it('are recomputed once when their database opens with new data, and not again', async () => {
+    const dir = tempDir();
+    const dbFile = path.join(dir, 'case.db');
+    const open = () => createAppContext({ dbFile, paths, host: 'browser', referenceFile: path.join(dir, 'reference.sqlite') });
+    const first = open();
+    loginTestAdmin(first);
+    const created = await callOk(first, 'clients.create', { client: { ...aClient, postcode: 'M14 4PX' } });
+    const id = created.kind === 'created' ? created.id : -1;
+    // As an earlier NeedMap left it: not in its postcode data, and no record of which data computed it.
+    first.caseDb.sqlite
+      .prepare(
+        "UPDATE clients SET lsoa = NULL, imd_decile = NULL, imd_rank = NULL, imd_edition = NULL, geo_reason = 'Not in the postcode data', lsoa21 = NULL, local_authority_code = NULL, local_authority_name = NULL, geo_source = NULL WHERE id = ?",
+      )
+      .run(id);
+    first.caseDb.sqlite.prepare("DELETE FROM settings WHERE key = 'geo.clientsComputedWith'").run();
+    first.caseDb.close();
+
+    const second = open();
+    loginTestAdmin(second);
+    expect((await callOk(second, 'clients.get', { id })).client.geography).toMatchObject({
+      imdDecile: 3,
+      imdEdition: 'IoD2025',
+      geoReason: null,
+      localAuthority: { code: 'E08000003', name: 'Manchester' },
+      geoSource: 'derived',
+    });
+    // Once noted, a later open leaves the stored figures alone.
+    second.caseDb.sqlite.prepare('UPDATE clients SET imd_decile = 9 WHERE id = ?').run(id);
+    second.caseDb.close();
+    const third = open();
+    loginTestAdmin(third);
+    expect((await callOk(third, 'clients.get', { id })).client.geography.imdDecile).toBe(9);
+    third.caseDb.close();
   });
 });

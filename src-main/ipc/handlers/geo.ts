@@ -5,7 +5,7 @@ import { DEFAULT_DEPRIVATION_THRESHOLD, DEFAULT_IOD_EDITION, deprivationBadge, i
 import { readDeprivationThreshold, readIodEdition, writeDeprivationThreshold, writeIodEdition } from '../../db/geo-settings.ts';
 import { geographyFor } from '../../core/geography.ts';
 import { parsePostcode } from '../../core/postcode.ts';
-import { recomputeClientGeography } from '../../db/geo-clients.ts';
+import { markClientsComputedWith, recomputeClientGeography } from '../../db/geo-clients.ts';
 import { ReferenceImportError, importReferenceFiles } from '../../db/reference-import.ts';
 import { ReferenceData, ReferenceError, loadReferenceCached } from '../../db/reference.ts';
 import { RecordError } from '../../db/records.ts';
@@ -30,8 +30,15 @@ export function sectorPopulation(ctx: AppContext, sectors: readonly string[]): z
   };
 }
 
+/** Every client's stored geography from the loaded data, noted as computed with it (see app-context's refresh on open). */
 function recompute(ctx: AppContext, edition: IodEdition) {
-  return recomputeClientGeography(ctx.caseDb.db, (postcode) => geographyFor(postcode, ctx.neighbourhoods, edition));
+  const db = ctx.caseDb.db;
+  return db.transaction(() => {
+    const summary = recomputeClientGeography(db, (postcode) => geographyFor(postcode, ctx.neighbourhoods, edition));
+    const reference = referenceOf(ctx);
+    if (reference) markClientsComputedWith(db, reference.stamp);
+    return summary;
+  });
 }
 
 export const geoHandlers: HandlersFor<typeof geoCalls> = {
