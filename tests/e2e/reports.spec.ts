@@ -151,6 +151,12 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await expect(mapTable).toContainText('no map shape');
   await expect(mapTable).toContainText('coloured');
   await screenshot(page, '14-reports-map');
+  // Coloured by people per 1,000 residents instead: the legend states the population year.
+  await page.getByLabel('Colour by').selectOption('peopleRate');
+  await expect(page.getByRole('img', { name: /Map of people per 1,000 residents by postcode sector/ })).toBeVisible();
+  await expect(page.locator('.map-figure')).toContainText('People per 1,000 residents (mid-2020)');
+  await expect(mapTable.locator('thead')).toContainText('People per 1,000 residents');
+  await page.getByLabel('Colour by').selectOption('people');
   const mapPngDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save map as PNG' }).click();
   const mapPng = await savedBytes(await mapPngDownload);
