@@ -1,5 +1,5 @@
 /** Re-deriving every client's stored geography after the reference data changes. */
-import { count, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
 import type { ClientGeography } from '../core/geography.ts';
 import type { CaseDb } from './open.ts';
 import { clients, settings } from './schema.ts';
@@ -59,6 +59,15 @@ export function decileEditions(db: CaseDb): { edition: string; clients: number }
     .orderBy(desc(count()))
     .all()
     .map((r) => ({ edition: r.edition ?? 'unknown edition', clients: r.clients }));
+}
+
+/** Clients with a decile whose postcode was placed from its centre point (derived), not by an official lookup. */
+export function derivedPlacements(db: CaseDb): number {
+  return db
+    .select({ n: count() })
+    .from(clients)
+    .where(and(isNotNull(clients.imdDecile), eq(clients.geoSource, 'derived')))
+    .get()!.n;
 }
 
 const COMPUTED_WITH = 'geo.clientsComputedWith';

@@ -100,6 +100,9 @@ describe('clients computed with older reference data', () => {
       localAuthority: { code: 'E08000003', name: 'Manchester' },
       geoSource: 'derived',
     });
+    // The deciles report says how many deciles rest on a derived placement.
+    const deciles = await callOk(second, 'reports.deciles', { filter: { from: '2020-01-01', to: '2030-12-31' } });
+    expect(deciles).toMatchObject({ editions: [{ edition: 'IoD2025', clients: 1 }], derivedPlacements: 1 });
     // Once noted, a later open leaves the stored figures alone.
     second.caseDb.sqlite.prepare('UPDATE clients SET imd_decile = 9 WHERE id = ?').run(id);
     second.caseDb.close();

@@ -247,6 +247,8 @@ describe.each(FILTERS)('reports for %s', (_label, filter) => {
     // Every stored decile here is IoD2025, and the report says so.
     const withDecile = [...clients.values()].filter((c) => c.decile !== null).length;
     expect(got.editions).toEqual([{ edition: 'IoD2025', clients: withDecile }]);
+    // Generated clients name no placement; those made through the contract live at Lewisham's official postcodes.
+    expect(got.derivedPlacements).toBe(0);
     expect(got.deciles.map((r) => r.decile)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null]);
     for (const row of got.deciles) {
       expect(row.people).toBe(people(row.decile));

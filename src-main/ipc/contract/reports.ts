@@ -87,6 +87,8 @@ export const DecileReportOut = z.object({
   expectedMostDeprivedShare: z.number(),
   /** Which edition of the Indices the stored deciles come from: clients with a decile, per edition (most first). */
   editions: z.array(z.object({ edition: z.string(), clients: count })),
+  /** Of those clients, how many have a postcode placed from its centre point (derived) rather than by an official lookup. */
+  derivedPlacements: count,
 });
 
 export const ImpactReportOut = z.object({

@@ -2,7 +2,7 @@
 import type { ReportFilter } from '../../core/reports.ts';
 import { RecordError } from '../../db/records.ts';
 import { decileReport, filterOptions, impactReport, needReport, referralReport, trendReport, whereReport } from '../../db/reports.ts';
-import { decileEditions } from '../../db/geo-clients.ts';
+import { decileEditions, derivedPlacements } from '../../db/geo-clients.ts';
 import type { reportsCalls } from '../contract/reports.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 import { sectorPopulation } from './geo.ts';
@@ -44,6 +44,7 @@ export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
   'reports.deciles': (input, ctx) => ({
     ...decileReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
     editions: decileEditions(ctx.caseDb.db),
+    derivedPlacements: derivedPlacements(ctx.caseDb.db),
   }),
   'reports.impact': (input, ctx) => impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
   'reports.referrals': (input, ctx) => referralReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),

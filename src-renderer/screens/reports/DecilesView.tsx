@@ -52,6 +52,13 @@ export function DecilesView({ filter }: { filter: ReportFilterState }) {
               'Every client’s neighbourhood is known.'
             )}{' '}
             <span data-testid="decile-edition">{editionSentence(report.editions)}</span> 1 = the most deprived 10% of neighbourhoods in England.
+            {report.derivedPlacements > 0 ? (
+              <>
+                {' '}
+                {report.derivedPlacements.toLocaleString('en-GB')} of the clients with a decile have a postcode placed from its centre point: about 1 in 100
+                postcodes near a boundary may fall in the neighbouring area. Importing the latest ONS postcode directory in Settings places them officially.
+              </>
+            ) : null}
           </p>
           <ChartPanel
             slug="deciles"
