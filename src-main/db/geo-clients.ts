@@ -2,7 +2,8 @@
 import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
 import type { ClientGeography } from '../core/geography.ts';
 import type { CaseDb } from './open.ts';
-import { clients, settings } from './schema.ts';
+import { readSetting, writeSetting } from './geo-settings.ts';
+import { clients } from './schema.ts';
 
 export interface RecomputeSummary {
   clients: number;
@@ -74,8 +75,7 @@ const COMPUTED_WITH = 'geo.clientsComputedWith';
 
 /** Records which reference data (its build stamp) every client's stored geography was computed with. */
 export function markClientsComputedWith(db: CaseDb, stamp: string): void {
-  const value = JSON.stringify(stamp);
-  db.insert(settings).values({ key: COMPUTED_WITH, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  writeSetting(db, COMPUTED_WITH, stamp);
 }
 
 /**
@@ -85,8 +85,7 @@ export function markClientsComputedWith(db: CaseDb, stamp: string): void {
  * A database with no clients is left untouched.
  */
 export function recomputeIfReferenceChanged(db: CaseDb, stamp: string, geographyOf: (postcode: string | null) => ClientGeography): RecomputeSummary | null {
-  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, COMPUTED_WITH)).get();
-  if (row && row.value === JSON.stringify(stamp)) return null;
+  if (readSetting(db, COMPUTED_WITH) === stamp) return null;
   if (!db.select({ id: clients.id }).from(clients).limit(1).get()) return null;
   return db.transaction(() => {
     const summary = recomputeClientGeography(db, geographyOf);

@@ -10,7 +10,8 @@ import { settings } from './schema.ts';
 const THRESHOLD_KEY = 'geo.deprivationThreshold';
 const EDITION_KEY = 'geo.iodEdition';
 
-function readSetting(db: CaseDb, key: string): unknown {
+/** A JSON setting's value; undefined when unset or unreadable. */
+export function readSetting(db: CaseDb, key: string): unknown {
   const row = db.select().from(settings).where(eq(settings.key, key)).get();
   if (!row) return undefined;
   try {
@@ -20,7 +21,7 @@ function readSetting(db: CaseDb, key: string): unknown {
   }
 }
 
-function writeSetting(db: CaseDb, key: string, value: unknown): void {
+export function writeSetting(db: CaseDb, key: string, value: unknown): void {
   const text = JSON.stringify(value);
   db.insert(settings)
     .values({ key, value: text })
