@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import yauzl from 'yauzl';
 import { apiCall } from './helpers.ts';
-import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+import { completeFirstRun, runCli, screenshot, screenshotOf, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 const LINKAGE_KEY = 'area-partnership-linkage-key-for-the-e2e-test-0123456789';
@@ -151,7 +151,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const heat = page.getByTestId('area-heat-table');
   const sectors = [...new Set(need.map((r) => r.sector))];
   await expect(heat.locator('tbody tr')).toHaveCount(sectors.length);
-  const cellTexts = await heat.locator('tbody td').allTextContents();
+  const cellTexts = await heat.locator('tbody td.heat').allTextContents();
   expect(cellTexts.reduce((s, t) => s + digits(t), 0)).toBe(need.reduce((s, r) => s + r.presentations, 0));
   // Choosing sectors asks for just those.
   await page.getByText(/^Sectors shown: all/).click();
@@ -159,7 +159,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByRole('checkbox', { name: sectors[0]!, exact: true }).check();
   await expect(heat.locator('tbody tr')).toHaveCount(1);
   const oneSector = need.filter((r) => r.sector === sectors[0]).reduce((s, r) => s + r.presentations, 0);
-  expect((await heat.locator('tbody td').allTextContents()).reduce((s, t) => s + digits(t), 0)).toBe(oneSector);
+  expect((await heat.locator('tbody td.heat').allTextContents()).reduce((s, t) => s + digits(t), 0)).toBe(oneSector);
   await page.getByRole('button', { name: 'All sectors' }).click();
   await expect(heat.locator('tbody tr')).toHaveCount(sectors.length);
 
@@ -176,6 +176,40 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('area-sector-map')).toHaveAttribute('data-month', months[1]!);
   await screenshot(page, '22-area-dashboard');
+
+  // Rates per 1,000 residents beside the counts, with the population year.
+  await page.getByLabel('Show as').selectOption('rate');
+  await expect(heat.locator('caption')).toContainText('per 1,000 residents (mid-2020)');
+  const population = await apiCall<{
+    year: string;
+    sectors: { sector: string; residents: number | null; mainAuthority: { code: string; name: string } | null }[];
+  }>(page, 'geo.sectorPopulation', { sectors });
+  expect(population.year).toBe('mid-2020');
+  const placed = population.sectors.find((s) => s.residents && s.mainAuthority)!;
+  const placedRow = heat.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: placed.sector, exact: true }) });
+  const placedTotal = need.filter((r) => r.sector === placed.sector).reduce((t, r) => t + r.presentations, 0);
+  await expect(placedRow.locator('td').nth(0)).toHaveText(placed.residents!.toLocaleString('en-GB'));
+  await expect(placedRow.locator('td').nth(1)).toHaveText(placedTotal.toLocaleString('en-GB'));
+  await expect(placedRow.locator('td').nth(2)).toHaveText(((1000 * placedTotal) / placed.residents!).toFixed(1));
+  await screenshotOf(page.getByTestId('panel-area-sector-month'), '22b-area-sector-rates');
+
+  // "Our area": limited to one local authority, kept across a reload.
+  await page.getByRole('button', { name: 'Choose our area' }).click();
+  await page.getByLabel('Add a local authority').selectOption(placed.mainAuthority!.code);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('button', { name: 'Save our area' }).click();
+  await expect(page.getByTestId('our-area')).toContainText(`Limited to ${placed.mainAuthority!.name}`);
+  const ours = await apiCall<{ sectors: string[] }>(page, 'area.ourArea', {});
+  const oursInData = sectors.filter((s) => ours.sectors.includes(s));
+  expect(oursInData).toContain(placed.sector);
+  expect(oursInData.length).toBeLessThan(sectors.length);
+  await expect(heat.locator('tbody tr')).toHaveCount(oursInData.length);
+  await page.reload();
+  await expect(page.getByTestId('our-area')).toContainText(`Limited to ${placed.mainAuthority!.name}`);
+  await expect(page.getByTestId('area-heat-table').locator('tbody tr')).toHaveCount(oursInData.length);
+  await screenshotOf(page.getByTestId('our-area'), '22c-area-our-area');
+  await page.getByRole('button', { name: 'Show the whole area' }).click();
+  await expect(page.getByTestId('area-heat-table').locator('tbody tr')).toHaveCount(sectors.length);
 
   // ---- An event: added, compared before/after with a verdict, marked on the trend.
   await page.getByRole('link', { name: 'Local events' }).click();

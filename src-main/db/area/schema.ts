@@ -175,3 +175,14 @@ export const derivedVersions = sqliteTable('derived_versions', {
   name: text('name').primaryKey(),
   asOfBundleId: integer('as_of_bundle_id').notNull(),
 });
+
+/**
+ * "Our area": the local authorities (2022 codes) the area picture is limited to, chosen from the
+ * reference data's lookup. Empty = the whole area every bundle covers. Names are kept so the
+ * choice reads the same even if a later reference data update renames an authority.
+ */
+export const ourAreaAuthorities = sqliteTable('our_area_authorities', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  chosenAt: text('chosen_at').notNull(),
+});

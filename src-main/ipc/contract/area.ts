@@ -63,6 +63,21 @@ const Comparison = z.object({
   pValue: z.number().min(0).max(1),
 });
 
+const authorityCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[EWSN]\d{8}$/, { message: 'A local authority code looks like "E08000003".' });
+
+export const OurAreaOut = z.object({
+  /** The chosen local authorities; empty = the whole area the bundles cover. */
+  authorities: z.array(z.object({ code: z.string(), name: z.string() })),
+  /** Postcode sectors at least half of whose residents live in the chosen authorities (all sectors of England and Wales that qualify). */
+  sectors: z.array(z.string()),
+  /** The rule and the population year, in words, for the screen. */
+  rule: z.string(),
+});
+
 export const areaCalls = {
   'area.status': {
     input: z.object({}),
@@ -208,6 +223,17 @@ export const areaCalls = {
         summary: z.string(),
       }),
     ),
+  },
+  /** "Our area": which local authorities the area picture is limited to. */
+  'area.ourArea': { input: z.object({}), output: OurAreaOut },
+  'area.setOurArea': {
+    input: z.object({
+      codes: z
+        .array(authorityCode, { message: 'Choose the local authorities.' })
+        .max(50, { message: 'Choose at most 50 local authorities.' })
+        .refine((codes) => new Set(codes).size === codes.length, { message: 'A local authority is chosen twice.' }),
+    }),
+    output: OurAreaOut,
   },
   'area.exportOpenData': {
     input: z.object({ threshold: z.number().int().min(1).max(1000).default(10), outDir: z.string().min(1).optional() }),

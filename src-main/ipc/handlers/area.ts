@@ -17,6 +17,7 @@ import {
   recentChanges,
   topIssuesPerSector,
 } from '../../db/area/queries.ts';
+import { readOurArea, writeOurArea, type ChosenAuthority } from '../../db/area/our-area.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
 import { ReferenceData } from '../../db/reference.ts';
 import { RecordError } from '../../db/records.ts';
@@ -32,6 +33,17 @@ function requireDesktop(ctx: AppContext, what: string): void {
   if (ctx.host !== 'electron') {
     throw new RecordError('invalid_input', `${what} is only possible in the desktop app; in the browser, choose or drop the files instead.`);
   }
+}
+
+/** The chosen authorities with the sectors that belong to them (most of their residents live there). */
+function ourArea(ctx: AppContext, authorities: ChosenAuthority[]) {
+  const reference = ctx.neighbourhoods instanceof ReferenceData ? ctx.neighbourhoods : null;
+  const year = reference?.population()?.year ?? null;
+  return {
+    authorities,
+    sectors: reference ? reference.sectorsOfAuthorities(authorities.map((a) => a.code)).sort() : [],
+    rule: `A postcode sector is in our area when at least half of its residents (${year ?? 'no population data'} ONS estimates, shared among sectors by their postcodes) live in the chosen local authorities.`,
+  };
 }
 
 function categoryLabels(ctx: AppContext): Record<string, string> {
@@ -86,6 +98,25 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
       throw new RecordError('invalid_input', 'No postcode reference data is loaded, so sectors cannot be compared with the Indices of Deprivation.');
     }
     return localNeedAgainstIndices(area(ctx), ctx.neighbourhoods, { ...input, labels: categoryLabels(ctx) });
+  },
+  'area.ourArea': (_input, ctx) => ourArea(ctx, readOurArea(area(ctx))),
+  'area.setOurArea': (input, ctx) => {
+    if (!(ctx.neighbourhoods instanceof ReferenceData)) {
+      throw new RecordError('invalid_input', 'No postcode reference data is loaded, so local authorities cannot be chosen.');
+    }
+    const reference = ctx.neighbourhoods;
+    const unknown = input.codes.filter((code) => !reference.authority(code));
+    if (unknown.length) {
+      const message = `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a local authority' : 'are not local authorities'} in the reference data (2022 codes).`;
+      throw new RecordError('invalid_input', message, { codes: [message] });
+    }
+    return ourArea(
+      ctx,
+      writeOurArea(
+        area(ctx),
+        input.codes.map((code) => reference.authority(code)!),
+      ),
+    );
   },
   'area.exportOpenData': (input, ctx) => {
     const options = { taxonomy: ctx.taxonomy, threshold: input.threshold };

@@ -35,7 +35,8 @@ export function NationalView() {
           </li>
           <li>
             <strong>What the indices expect</strong>: the matching domain (income, for money and debt) averaged over the sector’s neighbourhoods, ranked the
-            same way — 100% the most deprived.
+            same way — 100% the most deprived. Domain deciles come from the English Indices of Deprivation 2025 (IoD2025), by each postcode’s 2021 neighbourhood
+            (IoD2019 only where that is not known); Welsh sectors have none.
           </li>
           <li>
             <strong>Gap</strong>: recorded minus expected. A large positive gap means far more need is coming through the door than the national picture
