@@ -17,7 +17,7 @@ import { verifyBundle } from '../src-main/core/bundle/verify.ts';
 import { generateDemoClients, lastWholeMonth } from '../src-main/core/demo.ts';
 import { geographyFor } from '../src-main/core/geography.ts';
 import { refreshDistinctPeople } from '../src-main/db/area/distinct-summary.ts';
-import { importBundleBytes } from '../src-main/db/area/import.ts';
+import { importBundleBytes, taxonomiesOf } from '../src-main/db/area/import.ts';
 import { openAreaDatabase } from '../src-main/db/area/open.ts';
 import {
   coverageBySector,
@@ -38,7 +38,7 @@ import { loadOutcomes } from '../src-main/framework-outcomes.ts';
 import { ReferenceData } from '../src-main/db/reference.ts';
 import { trustKey } from '../src-main/db/area/trust.ts';
 import { writeDemoClients } from '../src-main/db/demo.ts';
-import { readExportRows } from '../src-main/db/export.ts';
+import { readExportRows, taxonomyCodes } from '../src-main/db/export.ts';
 import { openCaseDatabase } from '../src-main/db/open.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import crypto from 'node:crypto';
@@ -67,7 +67,9 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
   const dir = path.join(bench.outDir, 'area');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const to = lastWholeMonth();
+  // Whole quarters (3 or 12 months ending with the last quarter that is over), as organisations export them.
+  const last = monthIndex(lastWholeMonth());
+  const to = monthFromIndex(last - ((last + 1) % 3));
   const from = monthFromIndex(monthIndex(to) - (MONTHS - 1));
 
   const sources = [];
@@ -105,23 +107,26 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
             algorithm: 'HMAC-SHA256/HKDF-SHA256' as const,
             linkageKeyId: '0123456789abcdef',
             keyTypes: ['nhs'],
-            rows: [...new Map(rows.presentations.map((p) => [`${p.clientId}|${quarterOf(p.month)}`, p])).values()].map((p) => ({
-              quarter: quarterOf(p.month),
-              district: p.district ?? 'unknown',
-              // Clients of the same source database share keys: the same people seen by several organisations.
-              keys: [
-                crypto
-                  .createHash('sha256')
-                  .update(`${i % SOURCES}:${p.clientId}`)
-                  .digest('base64url'),
-              ],
-            })),
+            rows: [...new Map(rows.presentations.map((p) => [`${p.clientId}|${quarterOf(p.month)}`, p])).values()]
+              .map((p) => ({
+                quarter: quarterOf(p.month),
+                district: p.district ?? 'unknown',
+                // Clients of the same source database share keys: the same people seen by several organisations.
+                keys: [
+                  crypto
+                    .createHash('sha256')
+                    .update(`${i % SOURCES}:${p.clientId}`)
+                    .digest('base64url'),
+                ],
+              }))
+              .sort((a, b) => (`${a.quarter} ${a.district} ${a.keys[0]}` < `${b.quarter} ${b.district} ${b.keys[0]}` ? -1 : 1)),
           }
         : undefined;
     const payload = buildPayload({
       organisation: { id: `org-${i}`, name: `Organisation ${i}` },
       fingerprint: fingerprintOf(publicKey),
       taxonomyVersion: taxonomy.version,
+      ...taxonomyCodes(taxonomy),
       from,
       to,
       sequence: 1,
@@ -151,7 +156,7 @@ async function runProfile(bench: BenchContext, CLIENTS_PER_ORG: number, MONTHS: 
 
   t = process.hrtime.bigint();
   for (const [i, buffer] of buffers.entries()) {
-    const r = await importBundleBytes(area, path.basename(files[i]!), buffer, { knownTaxonomyVersions: [taxonomy.version] });
+    const r = await importBundleBytes(area, path.basename(files[i]!), buffer, { taxonomies: taxonomiesOf(taxonomy) });
     if (r.outcome !== 'accepted') throw new Error(r.message);
   }
   // The end of a batch, as importBundleFiles does it: the stored distinct-people figures.

@@ -33,3 +33,20 @@ export function timeMedian(fn: () => unknown, runs = 7): number {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
+
+/** Median wall-clock and median CPU (user + system) milliseconds of `runs` calls after one warm-up. */
+export async function timeWallAndCpu(fn: () => Promise<unknown>, runs = 5): Promise<{ wall: number; cpu: number }> {
+  await fn();
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const cpu = process.cpuUsage();
+    const t = process.hrtime.bigint();
+    await fn();
+    walls.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / 1000);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { wall: median(walls), cpu: median(cpus) };
+}

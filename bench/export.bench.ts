@@ -12,30 +12,16 @@ import { packBundle } from '../src-main/core/bundle/package.ts';
 import { buildMatchKeySection } from '../src-main/core/bundle/match-keys.ts';
 import { buildPayload } from '../src-main/core/bundle/payload.ts';
 import { verifyBundle } from '../src-main/core/bundle/verify.ts';
-import { readExportRows, readMatchKeyPeople } from '../src-main/db/export.ts';
+import { readExportRows, readMatchKeyPeople, taxonomyCodes } from '../src-main/db/export.ts';
+import { monthsBetween } from '../src-main/core/bundle/period.ts';
+import { wholeQuarters } from '../src-main/core/bundle/tables.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
-import { benchDatabase, timeMedian } from './demo-db.ts';
+import { benchDatabase, timeMedian, timeWallAndCpu } from './demo-db.ts';
 import type { BenchContext } from './run.ts';
 
 /** Median wall-clock and median CPU (user + system) milliseconds of `runs` calls after one warm-up. */
 async function timeMedianAsync(fn: () => Promise<unknown>, runs = 5): Promise<number> {
   return (await timeWallAndCpu(fn, runs)).wall;
-}
-
-async function timeWallAndCpu(fn: () => Promise<unknown>, runs = 5): Promise<{ wall: number; cpu: number }> {
-  await fn();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpu = process.cpuUsage();
-    const t = process.hrtime.bigint();
-    await fn();
-    walls.push(Number(process.hrtime.bigint() - t) / 1e6);
-    const used = process.cpuUsage(cpu);
-    cpus.push((used.user + used.system) / 1000);
-  }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { wall: median(walls), cpu: median(cpus) };
 }
 
 export async function run(bench: BenchContext): Promise<void> {
@@ -64,12 +50,19 @@ export async function run(bench: BenchContext): Promise<void> {
     let matchKeyRows = 0;
     const exportMs = await timeWallAndCpu(async () => {
       const rows = readExportRows(ctx.caseDb, ctx.taxonomy, from, to);
-      const matchKeys = withMatchKeys ? buildMatchKeySection(linkageKey, readMatchKeyPeople(ctx.caseDb, from, to)) : undefined;
+      const matchKeys = withMatchKeys
+        ? buildMatchKeySection(linkageKey, readMatchKeyPeople(ctx.caseDb, from, to), {
+            policy: DISCLOSURE_POLICIES[policy],
+            organisationId: 'bench',
+            wholeQuarters: wholeQuarters(monthsBetween(from, to)),
+          })
+        : undefined;
       matchKeyRows = matchKeys?.rows.length ?? 0;
       const payload = buildPayload({
         organisation: { id: 'bench', name: 'Bench' },
         fingerprint,
         taxonomyVersion: ctx.taxonomy.version,
+        ...taxonomyCodes(ctx.taxonomy),
         from,
         to,
         sequence: 1,

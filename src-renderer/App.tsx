@@ -10,6 +10,7 @@ import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
 import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
+import { RestoreScreen } from './screens/RestoreScreen.tsx';
 import { SubjectAccessPage } from './screens/SubjectAccessPage.tsx';
 import { RetentionBanner } from './components/RetentionBanner.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
@@ -50,6 +51,8 @@ function Screen({ route }: { route: Route }) {
       return <SettingsScreen />;
     case 'protection':
       return <ProtectionScreen />;
+    case 'restore':
+      return <RestoreScreen />;
     case 'about':
       return <AboutScreen />;
     case 'not-found':
@@ -75,7 +78,7 @@ const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }
   { href: '#/export', label: 'Export', matches: ['export'], role: 'manager' },
   { href: '#/area', label: 'Area picture', matches: ['area'], role: 'manager' },
   { href: '#/settings', label: 'Settings', matches: ['settings'], role: 'manager' },
-  { href: '#/protection', label: 'Data protection', matches: ['protection'], role: 'admin' },
+  { href: '#/protection', label: 'Data protection', matches: ['protection', 'restore'], role: 'admin' },
   { href: '#/about', label: 'About', matches: ['about'], role: 'caseworker' },
 ];
 

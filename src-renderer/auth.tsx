@@ -7,6 +7,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import type { CallOutput } from '../src-main/ipc/contract.ts';
 import { call, onLoginRequired } from './api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from './components/Field.tsx';
+import { formatWait } from '../src-main/core/protect/login-throttle.ts';
 
 type Status = CallOutput<'auth.status'>;
 export type Session = NonNullable<Status['session']>;
@@ -92,6 +93,19 @@ function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; o
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [summary, setSummary] = useState<string | null>(null);
+  // After too many failed attempts the main process refuses logins for a while: count the time down.
+  const [waitUntil, setWaitUntil] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (waitUntil === null) return;
+    const timer = setInterval(() => {
+      const t = Date.now();
+      setNow(t);
+      if (t >= waitUntil) setWaitUntil(null);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
+  const secondsLeft = waitUntil === null ? 0 : Math.max(0, Math.ceil((waitUntil - now) / 1000));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -100,6 +114,11 @@ function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; o
       setErrors(r.error.fieldErrors);
       setSummary(r.error.message);
       setPassword('');
+      if (r.error.retryAfterSeconds) {
+        const t = Date.now();
+        setNow(t);
+        setWaitUntil(t + r.error.retryAfterSeconds * 1000);
+      }
       return;
     }
     const next = await call('auth.status', {});
@@ -123,7 +142,12 @@ function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; o
         <Field label="Password" error={errorFor(errors, 'password')}>
           {(p) => <input {...p} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />}
         </Field>
-        <button type="submit" className="primary">
+        {secondsLeft > 0 ? (
+          <p className="hint login-wait" id="login-wait">
+            You can try again in <span className="time-left">{formatWait(secondsLeft)}</span>.
+          </p>
+        ) : null}
+        <button type="submit" className="primary" disabled={secondsLeft > 0} aria-describedby={secondsLeft > 0 ? 'login-wait' : undefined}>
           Log in
         </button>
       </form>

@@ -12,6 +12,7 @@ export type Route =
   | { name: 'export' }
   | { name: 'settings' }
   | { name: 'protection' }
+  | { name: 'restore' }
   | { name: 'about' }
   | { name: 'reports'; view: ReportView }
   | { name: 'area'; view: AreaView }
@@ -36,6 +37,7 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (parts[0] === 'about') return { name: 'about' };
+  if (parts[0] === 'protection' && parts[1] === 'restore' && parts.length === 2) return { name: 'restore' };
   if (parts[0] === 'protection') return { name: 'protection' };
   if (parts[0] === 'reports' && parts.length <= 2) {
     const view = (parts[1] ?? 'need') as ReportView;

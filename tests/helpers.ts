@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { DatabaseOpenError } from '../src-main/db/open.ts';
 import { createAppContext } from '../src-main/app-context.ts';
-import { dispatch, type AppContext } from '../src-main/ipc/handlers.ts';
-import type { CallInput, CallName, CallOutput } from '../src-main/ipc/contract.ts';
+import { dispatch as dispatchFrom, type AppContext } from '../src-main/ipc/handlers.ts';
+import type { CallInput, CallName, CallOutput, CallResult } from '../src-main/ipc/contract.ts';
+import type { CallerSession } from '../src-main/ipc/sessions.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { eq } from 'drizzle-orm';
 import { hashPassword } from '../src-main/core/protect/keys.ts';
@@ -16,7 +17,7 @@ const made: string[] = [];
 const contexts: AppContext[] = [];
 
 afterEach(() => {
-  for (const ctx of contexts.splice(0)) ctx.caseDb.close();
+  for (const ctx of contexts.splice(0)) ctx.close();
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -30,8 +31,20 @@ export function tempDir(): string {
 export const TEST_ADMIN = { username: 'test-admin', password: 'test admin password' } as const;
 let testAdminHash: string | null = null;
 
-/** Logs ctx in as TEST_ADMIN, creating that admin first if needed (the hash is computed once per run). */
-export function loginTestAdmin(ctx: AppContext): void {
+/** Each test context's own session (like one browser tab), used by callOk and call unless another is given. */
+const defaultSessions = new WeakMap<AppContext, CallerSession>();
+
+export function sessionOf(ctx: AppContext): CallerSession {
+  let session = defaultSessions.get(ctx);
+  if (!session) {
+    session = ctx.sessions.attach('test');
+    defaultSessions.set(ctx, session);
+  }
+  return session;
+}
+
+/** Logs ctx's session in as TEST_ADMIN, creating that admin first if needed (the hash is computed once per run). */
+export function loginTestAdmin(ctx: AppContext, session = sessionOf(ctx)): void {
   let user = ctx.caseDb.db.select().from(users).where(eq(users.username, TEST_ADMIN.username)).get();
   if (!user) {
     testAdminHash ??= hashPassword(TEST_ADMIN.password);
@@ -41,8 +54,7 @@ export function loginTestAdmin(ctx: AppContext): void {
       .returning()
       .get();
   }
-  ctx.session = { userId: user.id, username: user.username, role: user.role };
-  ctx.lastActivity = Date.now();
+  session.logIn({ userId: user.id, username: user.username, role: user.role });
 }
 
 /** A context on a real database file, logged in as an admin unless `login: false` (then first-run state). */
@@ -53,9 +65,14 @@ export function testContext(dbFile = path.join(tempDir(), 'case.db'), options: {
   return ctx;
 }
 
+/** `dispatch` exactly as the renderer's calls reach it, from `session` (default: the context's own session); the CallResult as is. */
+export function dispatch(name: unknown, input: unknown, ctx: AppContext, session = sessionOf(ctx)): Promise<CallResult<unknown>> {
+  return dispatchFrom(name, input, ctx, session);
+}
+
 /** Call through `dispatch` exactly as the renderer does; throws with the CallError if it fails. */
-export async function callOk<K extends CallName>(ctx: AppContext, name: K, input: CallInput<K>): Promise<CallOutput<K>> {
-  const result = await dispatch(name, input, ctx);
+export async function callOk<K extends CallName>(ctx: AppContext, name: K, input: CallInput<K>, session = sessionOf(ctx)): Promise<CallOutput<K>> {
+  const result = await dispatchFrom(name, input, ctx, session);
   if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
   return result.value as CallOutput<K>;
 }

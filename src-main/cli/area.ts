@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import { loadTaxonomy } from '../app-context.ts';
 import { groupedFingerprint } from '../core/bundle/package.ts';
-import { importBundleFiles } from '../db/area/import.ts';
+import { displayText } from '../core/display-text.ts';
+import { importBundleFiles, taxonomiesOf } from '../db/area/import.ts';
 import { openAreaDatabase, type AreaDatabase } from '../db/area/open.ts';
 import { exportOpenData } from '../db/area/open-data.ts';
 import { revokeKey, trustKey } from '../db/area/trust.ts';
@@ -22,21 +23,26 @@ function withArea<T>(file: string, fn: (area: AreaDatabase) => T): T {
   }
 }
 
-const trustUsage = 'needmap area trust --db AREA.db --key signer.pub.pem [--name NAME] [--fingerprint HEX]';
+const trustUsage = 'needmap area trust --db AREA --key FILE --name NAME [--org-id ID] [--fingerprint HEX]';
 
 export const areaTrustCommand: Command = {
   name: 'area trust',
-  summary: "Trust an organisation's bundle signing key (prints its fingerprint to check with them).",
+  summary: "Trust an organisation's bundle signing key for that organisation (prints its fingerprint to check with them).",
   usage: `${trustUsage}
 
   --db FILE          area database (created if missing)
   --key FILE         the organisation's public key (signer.pub.pem)
   --name NAME        the organisation's name, as you know it
+  --org-id ID        the organisation id its bundles carry (e.g. its charity number): the key then
+                     speaks for that organisation only. Without it the key is bound to the
+                     organisation of its first accepted bundle. A new key for the same
+                     organisation (rotation): trust it with the same --org-id.
   --fingerprint HEX  the fingerprint the organisation read out: refused unless it matches the key`,
-  options: { db: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, fingerprint: { type: 'string' } },
+  options: { db: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, 'org-id': { type: 'string' }, fingerprint: { type: 'string' } },
   run(values) {
     const db = requireString(values, 'db', trustUsage);
     const keyFile = requireString(values, 'key', trustUsage);
+    const name = requireString(values, 'name', trustUsage);
     let pem: string;
     try {
       pem = fs.readFileSync(keyFile, 'utf8');
@@ -46,10 +52,14 @@ export const areaTrustCommand: Command = {
     return withArea(db, (area) => {
       const { key, alreadyTrusted } = trustKey(area.db, {
         publicKeyPem: pem,
-        name: values.name as string | undefined,
+        name,
         fingerprint: values.fingerprint as string | undefined,
+        organisationId: values['org-id'] as string | undefined,
       });
-      process.stdout.write(`${alreadyTrusted ? 'Already trusted' : 'Trusted'}: ${key.name}\nFingerprint: ${key.groupedFingerprint}\n`);
+      process.stdout.write(
+        `${alreadyTrusted ? 'Already trusted' : 'Trusted'}: ${displayText(key.name)}\nFingerprint: ${key.groupedFingerprint}\n` +
+          `Organisation id: ${key.organisationId === null ? 'bound at its first accepted bundle' : displayText(key.organisationId)}\n`,
+      );
       return 0;
     });
   },
@@ -72,7 +82,7 @@ export const areaRevokeCommand: Command = {
     if (!fs.existsSync(db)) throw new UsageError(`No database at ${db}.`);
     return withArea(db, (area) => {
       const key = revokeKey(area.db, fingerprint, (values.reason as string | undefined) ?? null);
-      process.stdout.write(`Revoked: ${key.name} (${groupedFingerprint(key.fingerprint)}) on ${key.revokedAt}\n`);
+      process.stdout.write(`Revoked: ${displayText(key.name)} (${groupedFingerprint(key.fingerprint)}) on ${key.revokedAt}\n`);
       return 0;
     });
   },
@@ -98,7 +108,7 @@ export const areaImportCommand: Command = {
     const taxonomy = loadTaxonomy(defaultAppPaths());
     const area = openAreaDatabase(db, { migrationsDir: defaultAppPaths().migrationsDir });
     try {
-      const results = await importBundleFiles(area, positionals, { knownTaxonomyVersions: [taxonomy.version] });
+      const results = await importBundleFiles(area, positionals, { taxonomies: taxonomiesOf(taxonomy) });
       for (const r of results) (r.outcome === 'accepted' ? process.stdout : process.stderr).write(`${r.message}\n`);
       const refused = results.filter((r) => r.outcome === 'refused').length;
       process.stdout.write(`${results.length - refused} accepted, ${refused} refused.\n`);
@@ -127,8 +137,13 @@ export const areaExportCommand: Command = {
     const threshold = values.threshold === undefined ? undefined : positiveInt(values.threshold as string, 'threshold');
     const taxonomy = loadTaxonomy(defaultAppPaths());
     return withArea(db, (area) => {
-      const result = exportOpenData(area, out, { taxonomyVersion: taxonomy.version, ...(threshold ? { threshold } : {}) });
+      const result = exportOpenData(area, out, { taxonomy, ...(threshold ? { threshold } : {}) });
       for (const t of result.tables) process.stdout.write(`${t.file}: ${t.rows} rows, ${t.published} published, ${t.suppressed} suppressed\n`);
+      for (const b of result.leftOut) {
+        process.stdout.write(
+          `Left out: ${displayText(b.organisationName)} (${b.organisationId}) bundle #${b.sequence}, ${b.fromMonth} to ${b.toMonth}: retired format needmap-bundle/1; import a newer bundle for the same months.\n`,
+        );
+      }
       process.stdout.write(`Wrote ${result.files.length} files to ${out} (threshold ${result.threshold}, Open Government Licence v3.0).\n`);
       return 0;
     });

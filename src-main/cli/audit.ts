@@ -1,22 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { openCaseDatabase } from '../db/open.ts';
-import { appendAudit, auditCsv, verifyAuditLog, type AuditActor } from '../db/protect/audit.ts';
+import { auditCsv, verifyAuditLog } from '../db/protect/audit.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
-
-/** Audit entries written by the CLI name the operating-system account that ran it. */
-export function cliActor(): AuditActor {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep "unknown".
-  }
-  return { userId: null, username: `cli:${user}` };
-}
+import { openForReadingAudited } from './writer.ts';
 
 const usage = 'needmap audit verify --db FILE [--key-file FILE]';
 
@@ -65,17 +54,18 @@ ${KEY_HELP}`,
     if (!fs.existsSync(dbFile)) throw new UsageError(`No database at ${dbFile}.`);
     if (fs.existsSync(outFile)) throw new UsageError(`${outFile} already exists; choose a new file name.`);
     const key = caseDbKey(values, dbFile);
-    const caseDb = openCaseDatabase(dbFile, { migrationsDir: defaultAppPaths().migrationsDir, ...(key ? { key } : {}) });
+    // Works beside a running NeedMap too (read-only; the export's own audit entry then waits in the journal).
+    const opened = openForReadingAudited(dbFile, key, 'needmap audit export');
     try {
-      const { csv, entries } = auditCsv(caseDb);
+      const { csv, entries } = auditCsv(opened.caseDb);
       fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
       // Owner-only: the log names staff and client record ids.
       fs.writeFileSync(outFile, csv, { encoding: 'utf8', mode: 0o600, flag: 'wx' });
-      appendAudit(caseDb.db, cliActor(), 'audit.export', null, { entries, via: 'cli' });
+      opened.audit('audit.export', null, { entries, via: 'cli' });
       process.stdout.write(`Exported ${entries} audit entries to ${outFile}.\n`);
       return 0;
     } finally {
-      caseDb.close();
+      opened.close();
     }
   },
 };

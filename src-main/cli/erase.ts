@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import { ERASED_FIELDS, KEPT_FIELDS } from '../core/protect/erasure.ts';
-import { openCaseDatabase } from '../db/open.ts';
-import { appendAudit } from '../db/protect/audit.ts';
 import { eraseClient } from '../db/protect/erase.ts';
 import { RecordError } from '../db/records.ts';
-import { defaultAppPaths } from '../paths.ts';
 import { UsageError, positiveInt, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
-import { cliActor } from './audit.ts';
+import { openForWriting } from './writer.ts';
 
 const usage = 'needmap erase --db FILE --client ID [--key-file FILE]';
 
@@ -25,10 +22,10 @@ ${KEY_HELP}`,
     const clientId = positiveInt(requireString(values, 'client', usage), 'client');
     if (!fs.existsSync(dbFile)) throw new UsageError(`No database at ${dbFile}.`);
     const key = caseDbKey(values, dbFile);
-    const caseDb = openCaseDatabase(dbFile, { migrationsDir: defaultAppPaths().migrationsDir, ...(key ? { key } : {}) });
+    const opened = openForWriting(dbFile, key, 'needmap erase');
     try {
-      const result = eraseClient(caseDb, clientId);
-      appendAudit(caseDb.db, cliActor(), 'client.erase', `client:${clientId}`, { via: 'cli' });
+      const result = eraseClient(opened.caseDb, clientId);
+      opened.audit('client.erase', `client:${clientId}`, { via: 'cli' });
       process.stdout.write(
         `Erased client ${clientId} at ${result.erasedAt}.\n` +
           `Removed: ${ERASED_FIELDS.join('; ')} (${result.contactNotesCleared} contact notes, ${result.statusNotesCleared} status notes).\n` +
@@ -40,7 +37,7 @@ ${KEY_HELP}`,
       if (error instanceof RecordError) throw new Error(error.message);
       throw error;
     } finally {
-      caseDb.close();
+      opened.close();
     }
   },
 };

@@ -3,6 +3,7 @@ import { createAppContext } from '../app-context.ts';
 import { DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bundle/disclosure.ts';
 import { LinkageKey } from '../core/bundle/match-keys.ts';
 import { groupedFingerprint } from '../core/bundle/package.ts';
+import { universeSize } from '../core/bundle/schema.ts';
 import { exportBundle, OrganisationSetting, setBundleSettings } from '../db/export.ts';
 import { RecordError } from '../db/records.ts';
 import { KeyUnlockError, PASSPHRASE_ENV } from '../db/signing-keys.ts';
@@ -67,7 +68,7 @@ export const exportCommand: Command = {
       linkageKey = parsed.data;
     }
 
-    const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile) });
+    const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile), lockPurpose: 'needmap export' });
     try {
       if (orgId !== undefined) {
         const parsed = OrganisationSetting.safeParse({ id: orgId, name: orgName });
@@ -82,7 +83,7 @@ export const exportCommand: Command = {
         softwareVersion: ctx.version,
         ...(linkageKey !== undefined ? { linkageKey } : {}),
       });
-      const cells = result.payload.tables.reduce((n, t) => n + t.cells.length, 0);
+      const cells = result.payload.tables.reduce((n, t) => n + universeSize(t.universe), 0);
       process.stdout.write(
         `Exported ${out}: bundle #${result.sequence}, ${from} to ${to}, ${result.payload.disclosure.policy}, ` +
           `${result.payload.tables.length} tables, ${cells} cells, ${result.file.length} bytes.\n` +
@@ -97,7 +98,7 @@ export const exportCommand: Command = {
       if (error instanceof KeyUnlockError) throw new Error(error.message);
       throw error;
     } finally {
-      ctx.caseDb.close();
+      ctx.close();
     }
   },
 };

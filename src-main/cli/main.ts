@@ -8,6 +8,7 @@ import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { verifyCommand } from './verify.ts';
 import { serveCommand } from './serve.ts';
+import { openCommand } from './open.ts';
 import { geoImportCommand, lookupCommand } from './geo.ts';
 import { areaCommands } from './area.ts';
 import { protectCommands } from './protect-commands.ts';
@@ -15,6 +16,7 @@ import { protectCommands } from './protect-commands.ts';
 export const commands: Command[] = [
   demoCommand,
   serveCommand,
+  openCommand,
   exportCommand,
   verifyCommand,
   geoImportCommand,

@@ -13,9 +13,12 @@ export const verifyCommand: Command = {
   FILE               the .needmap-bundle to check (read into memory; nothing is extracted)
   --fingerprint HEX  the signer's fingerprint you expect (64 hex digits; spaces and colons allowed)
 
-  Exit 0 when valid (a short summary is printed); 1 with the reason otherwise:
-  bad-signature, altered-payload, unknown-schema-version, fingerprint-mismatch, malformed-zip,
-  oversized-entry, unexpected-entry, unsafe-path, duplicate-entry, missing-entry, …`,
+  Exit 0 when valid (a short summary is printed, text from the bundle with control characters
+  escaped); 1 with the reason otherwise: bad-signature, altered-payload, fingerprint-mismatch,
+  unknown-schema-version, retired-schema-version, malformed-zip, oversized-entry, unexpected-entry,
+  unsafe-path, duplicate-entry, missing-entry, unknown-field, wrong-dimensions, outside-period,
+  partial-quarter, duplicate-cell, duplicate-table, incomplete-table, count-out-of-range,
+  invalid-timestamp, … (all in docs/bundle-format.md)`,
   options: { fingerprint: { type: 'string' } },
   allowPositionals: true,
   async run(values, positionals) {

@@ -14,9 +14,9 @@ import { OrganisationSetting } from '../core/bundle/organisation.ts';
 import { packBundle } from '../core/bundle/package.ts';
 import { buildMatchKeySection, type MatchKeyPerson } from '../core/bundle/match-keys.ts';
 import { buildPayload } from '../core/bundle/payload.ts';
-import { exportPeriodError, monthFromIndex, monthIndex } from '../core/bundle/period.ts';
+import { exportPeriodError, monthFromIndex, monthIndex, monthsBetween } from '../core/bundle/period.ts';
 import type { BundlePayload } from '../core/bundle/schema.ts';
-import type { OutcomeRow, PresentationRow, Outcome } from '../core/bundle/tables.ts';
+import { wholeQuarters, type OutcomeRow, type PresentationRow, type Outcome } from '../core/bundle/tables.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { CaseDatabase, CaseDb } from './open.ts';
 import { RecordError } from './records.ts';
@@ -60,6 +60,11 @@ export function setBundleSettings(db: CaseDb, change: { organisation?: Organisat
   return getBundleSettings(db);
 }
 
+/** The taxonomy's category and issue codes: every bundle table ranges over all of them. */
+export function taxonomyCodes(taxonomy: Taxonomy): { categories: string[]; issues: string[] } {
+  return { categories: taxonomy.categories.map((c) => c.code), issues: taxonomy.issues.map((i) => i.code) };
+}
+
 function monthStart(month: string): string {
   return `${month}-01`;
 }
@@ -77,11 +82,11 @@ function nextMonthStart(month: string): string {
  */
 const PRESENTATION_COLUMNS_SQL = `SELECT json_group_array(ci.client_id), json_group_array(c.record_key),
     json_group_array(substr(ci.identified_on, 1, 7)), json_group_array(c.postcode_sector),
-    json_group_array(c.postcode_district), json_group_array(c.imd_decile), json_group_array(ci.issue_code)
+    json_group_array(c.postcode_district), json_group_array(c.imd_decile), json_group_array(c.imd_edition), json_group_array(ci.issue_code)
   FROM clients c CROSS JOIN client_issues ci INDEXED BY client_issues_client_date_code_idx ON ci.client_id = c.id
   WHERE ci.identified_on >= ? AND ci.identified_on < ?`;
 
-type PresentationColumns = [number[], number[], string[], (string | null)[], (string | null)[], (number | null)[], string[]];
+type PresentationColumns = [number[], number[], string[], (string | null)[], (string | null)[], (number | null)[], (string | null)[], string[]];
 
 /** Only the columns the tables need, as plain rows, for identified_on within [from, to]. */
 export function readExportRows(
@@ -94,7 +99,9 @@ export function readExportRows(
   const start = monthStart(from);
   const end = nextMonthStart(to);
   const columnsJson = caseDb.sqlite.prepare(PRESENTATION_COLUMNS_SQL).raw().get(start, end) as string[];
-  const [clientIds, recordKeys, months, sectors, districts, deciles, issueCodes] = columnsJson.map((c) => JSON.parse(c) as unknown) as PresentationColumns;
+  const [clientIds, recordKeys, months, sectors, districts, deciles, editions, issueCodes] = columnsJson.map(
+    (c) => JSON.parse(c) as unknown,
+  ) as PresentationColumns;
   const presentations: PresentationRow[] = new Array<PresentationRow>(clientIds.length);
   for (let i = 0; i < clientIds.length; i++) {
     presentations[i] = {
@@ -104,6 +111,7 @@ export function readExportRows(
       sector: sectors[i]!,
       district: districts[i]!,
       imdDecile: deciles[i]!,
+      imdEdition: editions[i]!,
       issueCode: issueCodes[i]!,
       category: categoryOf.get(issueCodes[i]!) ?? 'unknown',
     };
@@ -141,13 +149,13 @@ export function readMatchKeyPeople(caseDb: CaseDatabase, from: string, to: strin
   const rows = caseDb.sqlite
     .prepare(
       `SELECT DISTINCT substr(ci.identified_on, 1, 4) || '-Q' || ((CAST(substr(ci.identified_on, 6, 2) AS INTEGER) + 2) / 3),
-              c.postcode_district, c.first_name, c.last_name, c.date_of_birth, c.external_id_type, c.external_id, c.erased_at IS NOT NULL, c.id
+              c.postcode_district, c.first_name, c.last_name, c.date_of_birth, c.external_id_type, c.external_id, c.erased_at IS NOT NULL, c.record_key, c.id
        FROM clients c CROSS JOIN client_issues ci INDEXED BY client_issues_client_date_code_idx ON ci.client_id = c.id
        WHERE ci.identified_on >= ? AND ci.identified_on < ?`,
     )
     .raw()
-    .all(monthStart(from), nextMonthStart(to)) as [string, string | null, string, string, string, string | null, string | null, number, number][];
-  return rows.map(([quarter, district, firstName, lastName, dateOfBirth, externalIdType, externalId, erased]) => ({
+    .all(monthStart(from), nextMonthStart(to)) as [string, string | null, string, string, string, string | null, string | null, number, number, number][];
+  return rows.map(([quarter, district, firstName, lastName, dateOfBirth, externalIdType, externalId, erased, recordKey]) => ({
     quarter,
     district,
     firstName,
@@ -156,6 +164,7 @@ export function readMatchKeyPeople(caseDb: CaseDatabase, from: string, to: strin
     externalIdType,
     externalId,
     erased: erased === 1,
+    recordKey,
   }));
 }
 
@@ -210,17 +219,26 @@ export function previewPayload(caseDb: CaseDatabase, taxonomy: Taxonomy, request
   const organisation = requireOrganisation(caseDb.db);
   const rows = readExportRows(caseDb, taxonomy, request.from, request.to);
   const linkageKey = request.linkageKey ?? unlockLinkageKey(caseDb.db, request.keySources ?? {});
-  const matchKeys = linkageKey === null ? undefined : buildMatchKeySection(linkageKey, readMatchKeyPeople(caseDb, request.from, request.to));
+  const policy = DISCLOSURE_POLICIES[settingsNow.policy];
+  const matchKeys =
+    linkageKey === null
+      ? undefined
+      : buildMatchKeySection(linkageKey, readMatchKeyPeople(caseDb, request.from, request.to), {
+          policy,
+          organisationId: organisation.id,
+          wholeQuarters: wholeQuarters(monthsBetween(request.from, request.to)),
+        });
   return buildPayload({
     organisation,
     fingerprint: request.fingerprint,
     taxonomyVersion: taxonomy.version,
+    ...taxonomyCodes(taxonomy),
     from: request.from,
     to: request.to,
     sequence: nextSequence(caseDb.db),
     createdAt: now,
     softwareVersion: request.softwareVersion,
-    policy: DISCLOSURE_POLICIES[settingsNow.policy],
+    policy,
     ...rows,
     ...(matchKeys ? { matchKeys } : {}),
   });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { KeySlot, makeSlot, openSlot, passphraseWrapper, type KeyWrapper } from '../core/protect/keys.ts';
+import { dummySlotUnwrap, KeySlot, makeSlot, openSlot, passphraseWrapper, type KeyWrapper } from '../core/protect/keys.ts';
 
 export const KeySlotsFile = z.object({
   format: z.literal('needmap-key-slots'),
@@ -78,7 +78,14 @@ export function unlockWithSecret(dbFile: string, secret: string, username?: stri
     const key = openSlot(slot, wrapper);
     if (key) return key;
   }
+  // A username with no slot (unknown or disabled) costs the same Argon2id work as a wrong password.
+  if (username !== undefined && candidates.length === 0) dummySlotUnwrap(secret);
   return null;
+}
+
+/** Whether a staff username has a key slot (an enabled account of an encrypted database), read while it is locked. */
+export function hasUserSlot(dbFile: string, username: string): boolean {
+  return (readKeySlots(dbFile)?.slots ?? []).some((s) => s.type === 'user' && s.label === username);
 }
 
 let platformWrapper: KeyWrapper | null = null;

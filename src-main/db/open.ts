@@ -29,12 +29,32 @@ export interface OpenOptions {
   /** Path to a better-sqlite3 build for another ABI (Electron); see src-main/launcher/start.mjs. */
   nativeBinding?: string;
   readonly?: boolean;
+  /** Which kind of NeedMap database the caller expects (default: the case database). */
+  kind?: DatabaseKind;
 }
+
+/**
+ * NeedMap keeps two kinds of database: an organisation's case records and a local authority's
+ * area picture. Each is stamped in the SQLite header's application_id, so a file given to the
+ * wrong command is refused before anything (a migration, WAL mode) writes to it.
+ */
+export type DatabaseKind = 'case' | 'area';
+
+/** "NMCA" and "NMAR" in ASCII: SQLite's application_id is a 32-bit signed integer in the file header. */
+export const APPLICATION_IDS: Readonly<Record<DatabaseKind, number>> = { case: 0x4e4d4341, area: 0x4e4d4152 };
+
+const KIND_NAMES: Readonly<Record<DatabaseKind, string>> = {
+  case: 'a NeedMap case database (client records)',
+  area: 'a NeedMap area-picture database (combined bundles)',
+};
+
+/** A table only that kind of database has: how files made before the stamp are recognised. */
+const KIND_MARKER_TABLES: Readonly<Record<DatabaseKind, string>> = { case: 'clients', area: 'trusted_keys' };
 
 export class DatabaseOpenError extends Error {
   constructor(
     message: string,
-    readonly reason: 'newer-schema' | 'wrong-key' | 'not-a-database' | 'locked' | 'missing' | 'corrupt',
+    readonly reason: 'newer-schema' | 'wrong-key' | 'not-a-database' | 'locked' | 'missing' | 'corrupt' | 'wrong-kind',
   ) {
     super(message);
     this.name = 'DatabaseOpenError';
@@ -101,6 +121,42 @@ function checkIntegrity(sqlite: SqliteDatabase, file: string): void {
   checkedThisProcess.add(resolved);
 }
 
+/** The kind a file says it is: its stamp, else (made before the stamp) its tables; 'empty' for a new file. */
+function kindOf(sqlite: SqliteDatabase): DatabaseKind | 'empty' | { foreign: string } {
+  const id = Number(sqlite.pragma('application_id', { simple: true }));
+  if (id !== 0) {
+    const kind = (Object.keys(APPLICATION_IDS) as DatabaseKind[]).find((k) => APPLICATION_IDS[k] === id);
+    return kind ?? { foreign: `its SQLite application id is 0x${(id >>> 0).toString(16)}` };
+  }
+  const tables = new Set(
+    (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name),
+  );
+  if (tables.size === 0) return 'empty';
+  // The case records come first: a case file an older version wrongly added area tables to is still a case file.
+  if (tables.has(KIND_MARKER_TABLES.case)) return 'case';
+  if (tables.has(KIND_MARKER_TABLES.area)) return 'area';
+  return tables.has('__drizzle_migrations') ? 'empty' : { foreign: `it holds other tables (${[...tables].slice(0, 3).join(', ')})` };
+}
+
+/** Refuses a file of another kind, naming both, before anything is written; stamps a new or older file of the right kind. */
+function checkKind(sqlite: SqliteDatabase, file: string, expected: DatabaseKind, readonly: boolean): void {
+  const found = kindOf(sqlite);
+  if (typeof found === 'object') {
+    throw new DatabaseOpenError(`${file} is not a NeedMap database (${found.foreign}); expected ${KIND_NAMES[expected]}. Nothing was changed.`, 'wrong-kind');
+  }
+  if (found !== 'empty' && found !== expected) {
+    throw new DatabaseOpenError(
+      `${file} is ${KIND_NAMES[found]}, not ${KIND_NAMES[expected]}: ` +
+        (expected === 'area' ? 'give area commands the area database. ' : 'give this command the case database. ') +
+        'Nothing was changed.',
+      'wrong-kind',
+    );
+  }
+  if (!readonly && Number(sqlite.pragma('application_id', { simple: true })) !== APPLICATION_IDS[expected]) {
+    sqlite.pragma(`application_id = ${APPLICATION_IDS[expected]}`);
+  }
+}
+
 export function openCaseDatabase(file: string, options: OpenOptions): CaseDatabase {
   if (options.readonly && !fs.existsSync(file)) {
     throw new DatabaseOpenError(`No database at ${file}.`, 'missing');
@@ -124,6 +180,8 @@ export function openCaseDatabase(file: string, options: OpenOptions): CaseDataba
       }
       throw error;
     }
+    // Before WAL mode, the integrity check or any migration: a file of the other kind stays exactly as it was.
+    checkKind(sqlite, file, options.kind ?? 'case', options.readonly ?? false);
     if (!options.readonly) {
       sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('synchronous = NORMAL');

@@ -6,13 +6,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type WebContents } from 'electron';
 import { createAppContext } from '../app-context.ts';
 import { backupOnClose, startDailyBackups } from '../db/protect/auto-backup.ts';
 import { usePlatformKeyWrapper } from '../db/key-slots.ts';
 import { usePlatformKeyProtector } from '../db/signing-keys.ts';
 import { platformProtectionAvailable, safeStorageKeyProtector, safeStorageKeyWrapper } from './safe-storage.ts';
 import { dispatch, type AppContext } from '../ipc/handlers.ts';
+import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
+import { startHousekeeping } from '../ipc/housekeeping.ts';
+import type { CallerSession } from '../ipc/sessions.ts';
 import type { AppPaths } from '../paths.ts';
 
 function appPaths(): AppPaths {
@@ -30,6 +33,22 @@ function appPaths(): AppPaths {
 }
 
 let ctx: AppContext | null = null;
+
+/** Each window is its own session (its own login), ended when the window goes. */
+const windowSessions = new Map<number, CallerSession>();
+
+function sessionOf(contents: WebContents): CallerSession {
+  const existing = windowSessions.get(contents.id);
+  if (existing) return existing;
+  const created = ctx!.sessions.attach('electron');
+  windowSessions.set(contents.id, created);
+  contents.once('destroyed', () => {
+    windowSessions.delete(contents.id);
+    ctx?.sessions.end(created);
+    if (ctx) closeIfNobodyLoggedIn(ctx);
+  });
+  return created;
+}
 
 function createWindow(paths: AppPaths): void {
   const indexUrl = pathToFileURL(path.join(paths.rendererDir, 'index.html')).href;
@@ -57,6 +76,18 @@ function createWindow(paths: AppPaths): void {
 }
 
 async function start(): Promise<void> {
+  // One app per user: a second start focuses the first window (the database lock below also refuses a second writer).
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
   await app.whenReady();
   const paths = appPaths();
   // Camera, microphone, notifications, geolocation…: NeedMap needs none of them.
@@ -79,13 +110,15 @@ async function start(): Promise<void> {
     return;
   }
   startDailyBackups(ctx);
+  // Auto-lock is enforced on every call and, for windows left idle, every half minute.
+  startHousekeeping(ctx);
   const rendererUrlPrefix = pathToFileURL(paths.rendererDir).href;
   ipcMain.handle('needmap:call', (event, name: unknown, input: unknown) => {
     // Only our own renderer page may call in.
     if (!event.senderFrame || !event.senderFrame.url.startsWith(rendererUrlPrefix)) {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted from NeedMap only.', fieldErrors: {} } };
     }
-    return dispatch(name, input, ctx!);
+    return dispatch(name, input, ctx!, sessionOf(event.sender));
   });
   ipcMain.handle('needmap:save-pdf', async (event, suggestedName: unknown) => {
     if (!event.senderFrame || !event.senderFrame.url.startsWith(rendererUrlPrefix)) return;
@@ -113,6 +146,6 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 app.on('before-quit', () => ctx && backupOnClose(ctx));
-app.on('will-quit', () => ctx?.caseDb.close());
+app.on('will-quit', () => ctx?.close());
 
 void start();

@@ -1,25 +1,39 @@
 /**
  * The browser host: the built renderer and the same contract handlers, served over HTTP on
- * 127.0.0.1 only. A random token per start (exchanged once for an HttpOnly, SameSite=Strict
- * cookie) plus Host and Origin checks mean no other web page or site can call it.
+ * 127.0.0.1 only.
+ *
+ * Sessions: the printed start link carries a one-time token. The page exchanges it (POST
+ * /api/session) for a session secret of its own, keeps that in the tab's sessionStorage and sends
+ * it in the X-NeedMap-Session header with every call. Browsers send nothing automatically that
+ * could call the API — there are no cookies at all, so another server on 127.0.0.1 (cookies are
+ * shared across ports) receives nothing it could use — and each tab is its own session, with its
+ * own login (see ipc/sessions.ts). A used link shows how to get a new one: `needmap open` asks this
+ * host through the control file (control-file.ts). Host and Origin checks keep other web pages
+ * and DNS-rebinding sites out; malformed requests get a plain 4xx (requests.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { dispatch, type AppContext } from '../ipc/handlers.ts';
-import { CONTENT_SECURITY_POLICY } from '../security.ts';
+import { startHousekeeping } from '../ipc/housekeeping.ts';
+import { reportInternalError } from '../error-log.ts';
+import { removeControlFile, writeControlFile } from './control-file.ts';
+import { checkApiRequest, HttpError, parseTarget, readJsonObject, send, sendJson, sendPage, singleHeader } from './requests.ts';
+import { StartLinks } from './start-links.ts';
 
 export interface BrowserHost {
-  /** The address to open, with the start token in it. */
+  /** A start link (one-time) to open. */
   url: string;
   origin: string;
   port: number;
+  /** A new one-time start link (what `needmap open` gets through the control file). */
+  newStartLink(): string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'needmap_session';
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const SESSION_HEADER = 'x-needmap-session';
+export const CONTROL_HEADER = 'x-needmap-control';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -38,104 +52,98 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: http.IncomingMessage): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
-  }
-  return null;
+export interface BrowserHostOptions {
+  ctx: AppContext;
+  rendererDir: string;
+  port?: number;
+  /** Where to write the control file for `needmap open` (the user's data folder); none when absent. */
+  controlDir?: string;
+  /** How a person gets a new start link, shown on the used-link page. */
+  newLinkCommand?: string;
 }
 
-function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
-  });
-  res.end(body);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('Request too large.'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-export async function startBrowserHost(options: { ctx: AppContext; rendererDir: string; port?: number; token?: string }): Promise<BrowserHost> {
-  const token = options.token ?? randomBytes(24).toString('hex');
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const { ctx } = options;
   const rendererDir = path.resolve(options.rendererDir);
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The renderer is not built (${rendererDir}/index.html is missing). Run "npm run build" first.`);
   }
+  const links = new StartLinks();
+  const controlSecret = randomBytes(32).toString('base64url');
+  const newLinkCommand = options.newLinkCommand ?? 'needmap open';
   let allowedHosts: Set<string> = new Set();
+  let origin = '';
+  const startLink = () => `${origin}/?token=${links.issue()}`;
+
+  async function api(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {
+    checkApiRequest(req, allowedHosts);
+    if (pathname === '/api/call') {
+      const secret = singleHeader(req, SESSION_HEADER);
+      const caller = secret ? ctx.sessions.find(secret) : null;
+      if (!caller) throw new HttpError(401, `This NeedMap tab's session has ended. For a new start link, run ${newLinkCommand} on this computer.`);
+      const body = await readJsonObject(req);
+      if (typeof body.name !== 'string') throw new HttpError(400, 'The request body must name a call ("name").');
+      return sendJson(res, await dispatch(body.name, body.input, ctx, caller));
+    }
+    if (pathname === '/api/session') {
+      const body = await readJsonObject(req);
+      if (typeof body.token !== 'string' || !links.consume(body.token)) {
+        throw new HttpError(401, `This start link has already been used or is out of date. For a new one, run ${newLinkCommand} on this computer.`);
+      }
+      return sendJson(res, { secret: ctx.sessions.open('browser').secret });
+    }
+    if (pathname === '/api/start-link') {
+      const presented = singleHeader(req, CONTROL_HEADER);
+      if (!presented || !sameSecret(presented, controlSecret)) throw new HttpError(403, 'A new start link needs the control secret (use needmap open).');
+      await readJsonObject(req);
+      return sendJson(res, { url: startLink() });
+    }
+    throw new HttpError(404, 'There is no such NeedMap call.');
+  }
+
+  function page(res: http.ServerResponse, pathname: string, query: URLSearchParams): void {
+    const offered = query.get('token');
+    const state = offered === null ? null : links.state(offered);
+    if (state !== null && state !== 'valid') {
+      const title = { used: 'This NeedMap link has already been used', expired: 'This NeedMap link has expired', unknown: 'This NeedMap link is not valid' }[
+        state
+      ];
+      return sendPage(res, 410, title, [
+        'Each NeedMap start link opens NeedMap once, in one browser tab, so that nobody else can use it again.',
+        `To get a new link, run \`${newLinkCommand}\` on this computer. It opens NeedMap in a new tab (or prints a new address to open).`,
+        'If NeedMap has stopped, start it again: it prints a new address.',
+      ]);
+    }
+    // The renderer itself holds nothing secret: the page and its scripts are served to anyone on 127.0.0.1.
+    const relative = pathname.replace(/^\/+/, '');
+    let file = path.resolve(rendererDir, relative || 'index.html');
+    if (!file.startsWith(rendererDir + path.sep) && file !== rendererDir) return send(res, 404, 'Not found.');
+    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(rendererDir, 'index.html');
+    send(res, 200, fs.readFileSync(file), MIME[path.extname(file)] ?? 'application/octet-stream');
+  }
 
   const server = http.createServer(async (req, res) => {
     try {
       // DNS-rebinding defence: only our own loopback names are served.
-      if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, 'Wrong host.');
-      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-
-      if (url.pathname === '/api/call') {
-        if (req.method !== 'POST') return send(res, 405, 'POST only.');
-        const origin = req.headers.origin;
-        if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
-          return send(res, 403, 'Cross-origin calls are refused.');
-        }
-        if (req.headers['x-needmap'] !== '1' || !(req.headers['content-type'] ?? '').startsWith('application/json')) {
-          return send(res, 400, 'Not a NeedMap call.');
-        }
-        const presented = cookieToken(req);
-        if (!presented || !sameSecret(presented, token)) return send(res, 401, 'Open NeedMap from the address it printed.');
-        let body: { name?: unknown; input?: unknown };
-        try {
-          body = JSON.parse(await readBody(req)) as typeof body;
-        } catch {
-          return send(res, 400, 'The request body is not JSON.');
-        }
-        const result = await dispatch(body.name, body.input, options.ctx);
-        return send(res, 200, JSON.stringify(result), 'application/json');
-      }
-
-      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
-
-      // The start link carries the token once; swap it for a cookie and drop it from the address bar.
-      const offered = url.searchParams.get('token');
-      if (offered !== null) {
-        if (!sameSecret(offered, token)) return send(res, 403, 'This NeedMap link is out of date: use the address printed at start.');
-        res.writeHead(302, {
-          Location: '/',
-          'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-          'Cache-Control': 'no-store',
-        });
-        return res.end();
-      }
-      const presented = cookieToken(req);
-      if (!presented || !sameSecret(presented, token)) {
-        return send(res, 401, 'Open NeedMap from the full address it printed when it started (it includes a one-time token).');
-      }
-
-      const relative = decodeURIComponent(url.pathname).replace(/^\/+/, '');
-      let file = path.resolve(rendererDir, relative || 'index.html');
-      if (!file.startsWith(rendererDir + path.sep) && file !== rendererDir) return send(res, 404, 'Not found.');
-      if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(rendererDir, 'index.html');
-      send(res, 200, fs.readFileSync(file), MIME[path.extname(file)] ?? 'application/octet-stream');
+      if (!allowedHosts.has(req.headers.host ?? '')) throw new HttpError(421, 'Wrong host.');
+      const { pathname, query } = parseTarget(req);
+      if (pathname.startsWith('/api/')) return await api(req, res, pathname);
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Method not allowed.');
+      page(res, pathname, query);
     } catch (error) {
-      console.error('[needmap] browser host error:', error);
-      if (!res.headersSent) send(res, 500, 'Internal error.');
+      if (error instanceof HttpError) {
+        res.setHeader('Connection', 'close');
+        return send(res, error.status, error.message);
+      }
+      reportInternalError(`browser host (${req.method} ${String(req.url).slice(0, 100)})`, error, ctx.errorLogFile);
+      send(res, 500, 'Something went wrong inside NeedMap. The details are in its error log.');
     }
+  });
+  // Requests Node cannot even parse (bad header syntax, headers too large): a plain 4xx, nothing logged.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nBad request.\n`);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -144,13 +152,31 @@ export async function startBrowserHost(options: { ctx: AppContext; rendererDir: 
   });
   const port = (server.address() as { port: number }).port;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-  const origin = `http://127.0.0.1:${port}`;
+  origin = `http://127.0.0.1:${port}`;
+
+  // Auto-lock, abandoned tabs and the audit journal are seen to every half minute, not only when a call arrives.
+  const stopHousekeeping = startHousekeeping(ctx);
+
+  const controlFile = options.controlDir
+    ? writeControlFile(options.controlDir, {
+        format: 'needmap-browser-host',
+        pid: process.pid,
+        origin,
+        dbFile: path.resolve(ctx.caseDb.file),
+        controlSecret,
+        startedAt: new Date().toISOString(),
+      })
+    : null;
+
   return {
-    url: `${origin}/?token=${token}`,
+    url: startLink(),
     origin,
     port,
+    newStartLink: startLink,
     close: () =>
       new Promise<void>((resolve) => {
+        stopHousekeeping();
+        if (controlFile) removeControlFile(controlFile);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

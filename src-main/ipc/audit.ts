@@ -2,9 +2,10 @@
  * Which calls are written to the audit log, and as what: `dispatch` asks `auditEntryFor` after
  * every call, so nothing else needs to remember to log. Entries name records by id only.
  */
-import { appendAudit } from '../db/protect/audit.ts';
+import { appendAudit, type AuditActor } from '../db/protect/audit.ts';
+import { journalAudit } from '../db/protect/audit-journal.ts';
 import { isLocked } from '../db/locked.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext, Session } from './context.ts';
 
 interface Entry {
   action: string;
@@ -43,27 +44,37 @@ const ON_SUCCESS: Record<string, (io: Io) => Entry | null> = {
   'protect.retentionApply': ({ output }) => ({ action: 'retention.apply', target: null, detail: { runId: output.runId, anonymised: output.anonymised } }),
   'protect.subjectAccess': ({ input }) => ({ action: 'client.subjectAccess', target: `client:${num(input.clientId)}` }),
   'protect.backupNow': () => ({ action: 'backup', target: null }),
+  'protect.restore': ({ input, output }) => ({
+    action: 'restore',
+    target: null,
+    detail: {
+      from: input.file,
+      replaced: output.replacedFile,
+      erasuresReapplied: (output.erasures as { reapplied?: unknown[] } | undefined)?.reapplied?.length ?? 0,
+    },
+  }),
   'protect.auditList': () => ({ action: 'audit.view', target: null }),
   'protect.auditExport': ({ output }) => ({ action: 'audit.export', target: null, detail: { entries: output.entries } }),
 };
 
-/** The audit entry for a finished call, or null when it is not one we log. */
-export function auditEntryFor(name: string, input: unknown, outcome: { ok: true; value: unknown } | { ok: false }): Entry | null {
-  if (!outcome.ok) return name === 'auth.login' ? { action: 'auth.loginFailed', target: null } : null;
+/** The audit entry for a successful call, or null when it is not one we log. (Failed logins: see ./login.ts.) */
+export function auditEntryFor(name: string, input: unknown, output: unknown): Entry | null {
   const make = ON_SUCCESS[name];
-  return make ? make({ input: (input ?? {}) as Record<string, unknown>, output: (outcome.value ?? {}) as Record<string, unknown> }) : null;
+  return make ? make({ input: (input ?? {}) as Record<string, unknown>, output: (output ?? {}) as Record<string, unknown> }) : null;
 }
 
-export function recordAudit(ctx: AppContext, name: string, input: unknown, outcome: { ok: true; value: unknown } | { ok: false }): void {
-  const entry = auditEntryFor(name, input, outcome);
-  // A failed login while the database is locked cannot be written into it (it stays closed).
-  if (!entry || isLocked(ctx.caseDb)) return;
-  const attempted = name === 'auth.login' && !outcome.ok ? String((input as { username?: unknown })?.username ?? '') : null;
-  appendAudit(
-    ctx.caseDb.db,
-    { userId: ctx.session?.userId ?? null, username: ctx.session?.username ?? attempted },
-    entry.action,
-    entry.target,
-    entry.detail ?? {},
-  );
+/**
+ * Writes one audit entry: into the hash-chained log when the database is open, else (an encrypted
+ * database locked with nobody logged in) into the journal beside it, chained in at the next unlock.
+ */
+export function writeAudit(ctx: AppContext, actor: AuditActor, action: string, target: string | null = null, detail: Record<string, unknown> = {}): void {
+  if (isLocked(ctx.caseDb)) journalAudit(ctx.caseDb.file, { ...actor, action, target, detail });
+  else appendAudit(ctx.caseDb.db, actor, action, target, detail);
+}
+
+/** After a successful call: its entry, in the name of `actor` (the user before the call, or after it for a login). */
+export function recordAudit(ctx: AppContext, name: string, input: unknown, output: unknown, actor: Session | null): void {
+  const entry = auditEntryFor(name, input, output);
+  if (!entry) return;
+  writeAudit(ctx, { userId: actor?.userId ?? null, username: actor?.username ?? null }, entry.action, entry.target, entry.detail ?? {});
 }

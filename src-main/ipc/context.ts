@@ -5,6 +5,9 @@ import type { NeighbourhoodLookup } from '../core/geography.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { CaseDatabase } from '../db/open.ts';
 import type { LazyAreaDatabase } from '../db/area/open.ts';
+import type { LoginThrottle } from '../core/protect/login-throttle.ts';
+import type { CallerSession, SessionStore } from './sessions.ts';
+import type { OpenReport } from '../db/protect/reconcile.ts';
 
 export interface AppContext {
   /** Where this installation's resources and migrations are (source checkout or packaged app). */
@@ -20,14 +23,23 @@ export interface AppContext {
   areaDb?: LazyAreaDatabase;
   host: 'electron' | 'browser';
   version: string;
-  /** The logged-in staff user; null/absent when locked or logged out (see ipc/permissions.ts). */
-  session?: Session | null;
-  /** Date.now() of the session's last call, for auto-lock. */
-  lastActivity?: number;
+  /**
+   * Every caller's session (browser tabs, Electron windows): who is logged in is per session, never
+   * per process (see ./sessions.ts). The database stays open while anyone is logged in.
+   */
+  sessions: SessionStore;
+  /** Failed-login throttling, per username and overall (core/protect/login-throttle.ts). */
+  loginThrottle: LoginThrottle;
+  /** What the last open for writing caught up on: re-applied erasures, chained journal entries. */
+  lastOpenReport?: OpenReport | null;
+  /** Where internal errors' details (stack traces) are written; the console gets one plain line. */
+  errorLogFile?: string;
   /** Opens the (encrypted) case database with its data key: how a login unlocks it (see db/locked.ts). */
-  openCaseDb?: (key: Buffer) => CaseDatabase;
+  openCaseDb?: (key?: Buffer) => CaseDatabase;
   /** The raw data key the case database was opened with; null/absent for a plain database. */
   dataKey?: Buffer | null;
+  /** Closes the databases and gives up the database lock (the end of the process's work on it). */
+  close(): void;
 }
 
 export type Role = 'caseworker' | 'manager' | 'admin';
@@ -38,7 +50,11 @@ export interface Session {
   role: Role;
 }
 
-/** One handler per call of a feature's contract, typed by its zod schemas. */
+/** One handler per call of a feature's contract, typed by its zod schemas; `caller` is the calling session (who is logged in there). */
 export type HandlersFor<Calls extends Record<string, { input: z.ZodType; output: z.ZodType }>> = {
-  [K in keyof Calls]: (input: z.output<Calls[K]['input']>, ctx: AppContext) => z.input<Calls[K]['output']> | Promise<z.input<Calls[K]['output']>>;
+  [K in keyof Calls]: (
+    input: z.output<Calls[K]['input']>,
+    ctx: AppContext,
+    caller: CallerSession,
+  ) => z.input<Calls[K]['output']> | Promise<z.input<Calls[K]['output']>>;
 };

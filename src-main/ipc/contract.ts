@@ -39,8 +39,13 @@ export const CallError = z.object({
   message: z.string(),
   /** Dotted field path ("client.postcode") → messages */
   fieldErrors: z.record(z.string(), z.array(z.string())).default({}),
-  /** For 'forbidden': log in (login-required), run the first-run wizard (setup-required), or the role is too low. */
-  reason: z.enum(['login-required', 'setup-required', 'role']).optional(),
+  /**
+   * For 'forbidden': log in (login-required), run the first-run wizard (setup-required), the role is
+   * too low, or (also on a wrong password) logging in must wait (throttled, see retryAfterSeconds).
+   */
+  reason: z.enum(['login-required', 'setup-required', 'role', 'throttled']).optional(),
+  /** With reason 'throttled': whole seconds until the next login attempt is accepted. */
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
 });
 export type CallError = z.infer<typeof CallError>;
 

@@ -16,7 +16,10 @@ import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
 import { protectHandlers } from './handlers/protect.ts';
 import { recordAudit } from './audit.ts';
+import { LoginRefused } from './login.ts';
 import { closeIfNobodyLoggedIn, guardCall } from './permissions.ts';
+import type { CallerSession } from './sessions.ts';
+import { reportInternalError } from '../error-log.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -44,12 +47,19 @@ function failure(error: CallError): CallResult<never> {
   return { ok: false, error };
 }
 
-/** Validate, run, and report. Never throws: every failure becomes a CallError. */
-export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext): Promise<CallResult<unknown>> {
+/**
+ * Validate, run, and report, for the calling session `caller` (whose login, if any, is the one
+ * that counts). Never throws: every failure becomes a CallError.
+ */
+export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext, caller: CallerSession): Promise<CallResult<unknown>> {
   if (!isCallName(name)) {
-    return failure({ code: 'unknown_call', message: `There is no call named ${String(name)}.`, fieldErrors: {} });
+    return failure({
+      code: 'unknown_call',
+      message: `There is no call named ${typeof name === 'string' ? name.slice(0, 100) : typeof name}.`,
+      fieldErrors: {},
+    });
   }
-  const refused = guardCall(name, ctx); // issue 7: roles, login and auto-lock, enforced here for every call
+  const refused = guardCall(name, ctx, caller); // issue 7: roles, login and auto-lock, enforced here for every call
   if (refused) return failure(refused);
   const spec = contract[name];
   const parsed = spec.input.safeParse(rawInput ?? {});
@@ -62,20 +72,23 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
       fieldErrors,
     });
   }
+  const userBefore = caller.user;
   try {
-    const handler = handlers[name] as unknown as (input: unknown, ctx: AppContext) => unknown;
-    const value = await handler(parsed.data, ctx);
+    const handler = handlers[name] as unknown as (input: unknown, ctx: AppContext, caller: CallerSession) => unknown;
+    const value = await handler(parsed.data, ctx, caller);
     // The output schema is part of the contract: a handler that breaks it is a bug, caught here.
     const output = spec.output.parse(value);
-    recordAudit(ctx, name, parsed.data, { ok: true, value: output }); // issue 7: the audit log is written here only
+    // issue 7: the audit log is written here only (failed logins: ./login.ts), in the name of who was logged in before (or after, for a login).
+    recordAudit(ctx, name, parsed.data, output, caller.user ?? userBefore);
     closeIfNobodyLoggedIn(ctx); // after logout or lock, an encrypted database closes
     return { ok: true, value: output };
   } catch (error) {
-    if (error instanceof RecordError) {
-      recordAudit(ctx, name, parsed.data, { ok: false }); // failed logins are audited too
-      return failure({ code: error.code, message: error.message, fieldErrors: error.fieldErrors });
+    if (error instanceof LoginRefused) {
+      closeIfNobodyLoggedIn(ctx);
+      return failure(error.callError);
     }
-    console.error(`[needmap] ${name} failed:`, error);
+    if (error instanceof RecordError) return failure({ code: error.code, message: error.message, fieldErrors: error.fieldErrors });
+    reportInternalError(name, error, ctx.errorLogFile);
     return failure({
       code: 'internal',
       message: 'Something went wrong inside NeedMap; nothing was saved. The details are in the log.',

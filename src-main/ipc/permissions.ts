@@ -5,6 +5,7 @@
  */
 import type { CallError } from './contract.ts';
 import type { AppContext, Role } from './context.ts';
+import type { CallerSession } from './sessions.ts';
 import { readProtectSettings } from '../db/protect/settings.ts';
 import { userCount } from '../db/protect/users.ts';
 import { isLocked, lockedCaseDatabase } from '../db/locked.ts';
@@ -17,11 +18,12 @@ export const PUBLIC_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.stat
 const LOCKED_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.login']);
 
 /**
- * With nobody logged in, an encrypted database is closed and its key dropped from memory; the
- * next login opens it again from that user's key slot. Called by dispatch after every call.
+ * With nobody logged in — in any session — an encrypted database is closed and its key dropped
+ * from memory; the next login opens it again from that user's key slot. Called by dispatch after
+ * every call and by the transports' idle sweep.
  */
 export function closeIfNobodyLoggedIn(ctx: AppContext): void {
-  if (ctx.session || !ctx.dataKey || !ctx.openCaseDb || isLocked(ctx.caseDb)) return;
+  if (ctx.sessions.anyLoggedIn() || !ctx.dataKey || !ctx.openCaseDb || isLocked(ctx.caseDb)) return;
   ctx.caseDb.close();
   ctx.caseDb = lockedCaseDatabase(ctx.caseDb.file);
   ctx.dataKey.fill(0);
@@ -55,29 +57,39 @@ export function roleAllows(role: Role, needed: Role): boolean {
   return RANK[role] >= RANK[needed];
 }
 
-/** Ends the session when it has been idle longer than the auto-lock setting. Returns true if it did. */
-export function autoLock(ctx: AppContext, now = Date.now()): boolean {
-  if (!ctx.session) return false;
+/**
+ * Auto-lock: ends every session's login that has been idle longer than the setting (each audited
+ * in that user's name), then closes an encrypted database if that left nobody logged in. Returns
+ * the sessions it locked. dispatch runs it before every call; the transports also every half minute.
+ */
+export function autoLockIdleSessions(ctx: AppContext, now = Date.now()): CallerSession[] {
+  if (isLocked(ctx.caseDb)) return [];
+  const loggedIn = ctx.sessions.all().filter((s) => s.user !== null);
+  if (loggedIn.length === 0) return [];
   const minutes = readProtectSettings(ctx.caseDb.db).autoLockMinutes;
-  if (ctx.lastActivity !== undefined && now - ctx.lastActivity > minutes * 60_000) {
-    ctx.session = null;
-    return true;
+  const idle = loggedIn.filter((s) => now - s.lastActivity > minutes * 60_000);
+  for (const session of idle) {
+    appendAudit(ctx.caseDb.db, { userId: session.user!.userId, username: session.user!.username }, 'auth.autoLock');
+    session.logOut();
   }
-  return false;
+  if (idle.length > 0) closeIfNobodyLoggedIn(ctx);
+  return idle;
 }
 
+const LOGIN_REQUIRED: CallError = { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: 'login-required' };
+
 /** null when the call may go ahead; else the CallError to return (code 'forbidden', with a reason for the UI). */
-export function checkPermission(name: string, ctx: AppContext): CallError | null {
+export function checkPermission(name: string, ctx: AppContext, caller: CallerSession): CallError | null {
   if (PUBLIC_CALLS.has(name)) return null;
-  if (!ctx.session) {
+  if (!caller.user) {
     const setup = userCount(ctx.caseDb.db) === 0;
-    return { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: setup ? 'setup-required' : 'login-required' };
+    return { ...LOGIN_REQUIRED, reason: setup ? 'setup-required' : 'login-required' };
   }
   const needed = minimumRole(name);
-  if (!roleAllows(ctx.session.role, needed)) {
+  if (!roleAllows(caller.user.role, needed)) {
     return {
       code: 'forbidden',
-      message: `Only ${needed === 'admin' ? 'an admin' : 'a manager or admin'} can do this (${name}); you are logged in as a ${ctx.session.role}.`,
+      message: `Only ${needed === 'admin' ? 'an admin' : 'a manager or admin'} can do this (${name}); you are logged in as a ${caller.user.role}.`,
       fieldErrors: {},
       reason: 'role',
     };
@@ -86,19 +98,13 @@ export function checkPermission(name: string, ctx: AppContext): CallError | null
 }
 
 /**
- * dispatch's gate, before any handler: auto-lock an idle session (audited), then check the
- * caller's role. Refreshes the idle timer on every permitted call of a logged-in user.
+ * dispatch's gate, before any handler: auto-lock idle sessions (audited), then check the caller's
+ * login and role. Refreshes the caller's idle timer on every permitted call while logged in.
  */
-export function guardCall(name: string, ctx: AppContext): CallError | null {
-  if (isLocked(ctx.caseDb)) {
-    return LOCKED_CALLS.has(name) ? null : { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: 'login-required' };
-  }
-  if (autoLock(ctx)) {
-    appendAudit(ctx.caseDb.db, { userId: null, username: null }, 'auth.autoLock');
-    closeIfNobodyLoggedIn(ctx);
-    return LOCKED_CALLS.has(name) ? null : { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: 'login-required' };
-  }
-  const refused = checkPermission(name, ctx);
-  if (!refused && ctx.session) ctx.lastActivity = Date.now();
+export function guardCall(name: string, ctx: AppContext, caller: CallerSession): CallError | null {
+  autoLockIdleSessions(ctx);
+  if (isLocked(ctx.caseDb)) return LOCKED_CALLS.has(name) ? null : LOGIN_REQUIRED;
+  const refused = checkPermission(name, ctx, caller);
+  if (!refused && caller.user) caller.lastActivity = Date.now();
   return refused;
 }

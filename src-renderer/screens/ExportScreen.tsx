@@ -4,6 +4,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
+import { SUPPRESSED, universeSize } from '../../src-main/core/bundle/schema.ts';
 import { call } from '../api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { downloadBase64 } from '../download.ts';
@@ -21,8 +22,8 @@ function monthsAgo(n: number): string {
 }
 
 function CountCell({ count }: { count: Count }) {
-  return count.status === 'published' ? (
-    <td className="num">{count.value}</td>
+  return count !== SUPPRESSED ? (
+    <td className="num">{count}</td>
   ) : (
     <td className="num suppressed">
       <abbr title="Suppressed to protect people in small groups">suppressed</abbr>
@@ -30,46 +31,54 @@ function CountCell({ count }: { count: Count }) {
   );
 }
 
+/** The listed cells of a table (those not published as 0) and how many cells its universe has in all. */
+function previewRows(table: Payload['tables'][number]) {
+  return { rows: table.cells, total: universeSize(table.universe) };
+}
+
 function PreviewTables({ payload }: { payload: Payload }) {
   return (
     <>
-      {payload.tables.map((table) => (
-        <details key={table.id} className="preview-table" open={table.id === payload.tables[0]?.id}>
-          <summary>
-            <strong>{table.title}</strong> — {table.cells.length} cells
-          </summary>
-          <table className="data-table">
-            <caption className="visually-hidden">{table.title}</caption>
-            <thead>
-              <tr>
-                {table.dimensions.map((d) => (
-                  <th scope="col" key={d}>
-                    {d}
-                  </th>
-                ))}
-                <th scope="col">People</th>
-                <th scope="col">Presentations</th>
-              </tr>
-            </thead>
-            <tbody>
-              {table.cells.slice(0, ROWS_SHOWN).map((cell) => (
-                <tr key={cell.key.join('|')}>
-                  {cell.key.map((k, i) => (
-                    <td key={i}>{k}</td>
+      {payload.tables.map((table) => {
+        const { rows, total } = previewRows(table);
+        return (
+          <details key={table.id} className="preview-table" open={table.id === payload.tables[0]?.id}>
+            <summary>
+              <strong>{table.title}</strong> — {total} cells, {rows.length} of them not 0
+            </summary>
+            <table className="data-table">
+              <caption className="visually-hidden">{table.title}</caption>
+              <thead>
+                <tr>
+                  {table.dimensions.map((d) => (
+                    <th scope="col" key={d}>
+                      {d}
+                    </th>
                   ))}
-                  <CountCell count={cell.people} />
-                  <CountCell count={cell.presentations} />
+                  <th scope="col">People</th>
+                  <th scope="col">Presentations</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {table.cells.length > ROWS_SHOWN ? (
+              </thead>
+              <tbody>
+                {rows.slice(0, ROWS_SHOWN).map((cell) => (
+                  <tr key={cell.key.join('|')}>
+                    {cell.key.map((k, i) => (
+                      <td key={i}>{k}</td>
+                    ))}
+                    <CountCell count={cell.people} />
+                    <CountCell count={cell.presentations} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
             <p className="hint">
-              Showing the first {ROWS_SHOWN} of {table.cells.length} cells; all of them are in the bundle.
+              {rows.length > ROWS_SHOWN ? `Showing the first ${ROWS_SHOWN} of the ${rows.length} cells that are not 0. ` : ''}
+              The table covers all {total} cells (every sector or district, month or whole quarter and code); those not shown are published as 0, whatever their
+              true count, so a 0 never stands out.
             </p>
-          ) : null}
-        </details>
-      ))}
+          </details>
+        );
+      })}
     </>
   );
 }

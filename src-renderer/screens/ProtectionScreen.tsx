@@ -334,12 +334,13 @@ function Backups() {
           {notice}
         </p>
       ) : null}
-      <p>
-        Backups are encrypted like the database. To restore one, close NeedMap and run <code>needmap restore --db FILE --from BACKUP</code>.
-      </p>
-      <button type="button" className="primary" onClick={() => void backupNow()}>
-        Back up now
-      </button>
+      <p>Backups are encrypted like the database.</p>
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => void backupNow()}>
+          Back up now
+        </button>
+        <a href="#/protection/restore">Restore a backup…</a>
+      </div>
       {list ? (
         <table className="data-table">
           <caption>Backups in {list.dir}</caption>

@@ -1,15 +1,14 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context.ts';
-import { dispatch, type AppContext } from '../../src-main/ipc/handlers.ts';
-import { tempDir } from '../helpers.ts';
+import type { AppContext } from '../../src-main/ipc/handlers.ts';
+import { dispatch, sessionOf, tempDir } from '../helpers.ts';
 import { bundleOf, constructedRows, lastMonths, newKey, paths } from './fixtures.ts';
 
 const contexts: AppContext[] = [];
 afterEach(() => {
   for (const ctx of contexts.splice(0)) {
-    ctx.areaDb?.close();
-    ctx.caseDb.close();
+    ctx.close();
   }
 });
 
@@ -17,7 +16,7 @@ function context(): AppContext {
   const dir = tempDir();
   const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), areaDbFile: path.join(dir, 'area.db'), paths, host: 'browser' });
   // Role checks are not what this test is about.
-  ctx.session = { userId: 1, username: 'analyst', role: 'manager' };
+  sessionOf(ctx).logIn({ userId: 1, username: 'analyst', role: 'manager' });
   contexts.push(ctx);
   return ctx;
 }
@@ -122,5 +121,66 @@ describe('area.* calls', () => {
     delete ctx.areaDb;
     expect(await dispatch('area.status', {}, ctx)).toMatchObject({ ok: true, value: { available: false } });
     expect(await dispatch('area.trusted', {}, ctx)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not available here/) } });
+  });
+});
+
+describe('our area', () => {
+  it('is chosen from the lookup, kept in the area database, and gives the sectors most of whose residents live there', async () => {
+    const ctx = context();
+    const call = (name: string, input: unknown) => dispatch(name, input, ctx);
+    expect(await call('area.ourArea', {})).toMatchObject({ ok: true, value: { authorities: [], sectors: [] } });
+
+    // Preston (E07000123) and Manchester (E08000003).
+    const set = await call('area.setOurArea', { codes: ['e07000123', 'E08000003'] });
+    expect(set).toMatchObject({
+      ok: true,
+      value: {
+        authorities: [
+          { code: 'E08000003', name: 'Manchester' },
+          { code: 'E07000123', name: 'Preston' },
+        ],
+      },
+    });
+    const sectors = set.ok ? (set.value as { sectors: string[]; rule: string }).sectors : [];
+    expect(sectors).toContain('PR1 2');
+    expect(sectors).toContain('M14 4');
+    expect(sectors).not.toContain('NE1 4');
+    expect(set.ok && (set.value as { rule: string }).rule).toMatch(/at least half of its residents \(mid-2020 ONS estimates/);
+
+    // Kept: a new context on the same area database reads it back.
+    const files = { dbFile: ctx.caseDb.file, areaDbFile: ctx.areaDb!.file };
+    ctx.close(); // gives up the case database's lock for the next context
+    const again = createAppContext({ ...files, paths, host: 'browser' });
+    sessionOf(again).logIn({ userId: 1, username: 'analyst', role: 'manager' });
+    contexts.push(again);
+    expect(await dispatch('area.ourArea', {}, again)).toMatchObject({ ok: true, value: { authorities: [{ name: 'Manchester' }, { name: 'Preston' }] } });
+
+    expect(await dispatch('area.setOurArea', { codes: ['E08000003', 'E99999999'] }, again)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: 'E99999999 is not a local authority in the reference data (2022 codes).' },
+    });
+    expect(await dispatch('area.setOurArea', { codes: ['Manchester'] }, again)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await dispatch('area.setOurArea', { codes: [] }, again)).toMatchObject({ ok: true, value: { authorities: [], sectors: [] } });
+  });
+
+  it('lists local authorities and sector residents for anyone logged in', async () => {
+    const ctx = context();
+    sessionOf(ctx).logIn({ userId: 1, username: 'cw', role: 'caseworker' });
+    const authorities = await dispatch('geo.localAuthorities', {}, ctx);
+    expect(authorities.ok && (authorities.value as { authorities: unknown[] }).authorities).toHaveLength(331);
+    expect(authorities).toMatchObject({ ok: true, value: { populationYear: 'mid-2020' } });
+    const population = await dispatch('geo.sectorPopulation', { sectors: ['M14 4', 'EH1 1', 'unknown'] }, ctx);
+    expect(population).toMatchObject({
+      ok: true,
+      value: {
+        year: 'mid-2020',
+        sectors: [
+          { sector: 'M14 4', mainAuthority: { code: 'E08000003', name: 'Manchester' }, mainShare: 1 },
+          { sector: 'EH1 1', residents: null, mainAuthority: null },
+          { sector: 'unknown', residents: null },
+        ],
+      },
+    });
+    expect(await dispatch('area.setOurArea', { codes: ['E08000003'] }, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

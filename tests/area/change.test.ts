@@ -10,9 +10,7 @@ import { recentChanges } from '../../src-main/db/area/change-scan.ts';
 import { addEvent, compareAroundEvent } from '../../src-main/db/area/events.ts';
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea } from './fixtures.ts';
-
-const known = { knownTaxonomyVersions: [taxonomy.version] };
+import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea, importOptions } from './fixtures.ts';
 
 /** A winter peak: ×1.5 in January, ×0.5 in July. */
 function season(month: string): number {
@@ -64,7 +62,7 @@ async function areaWithStep() {
     sequence: 1,
     rows: { presentations: rows, outcomes: [] },
   });
-  expect((await importBundleBytes(area, 'a', b.file, known)).outcome).toBe('accepted');
+  expect((await importBundleBytes(area, 'a', b.file, importOptions)).outcome).toBe('accepted');
   return { area, months };
 }
 
@@ -113,7 +111,7 @@ describe('events: change against a seasonal baseline and comparison sectors', ()
       sequence: 1,
       rows: { presentations: constructedRows('PR1 2', 'money-debt', 'MON-PRIORITY-DEBT', [months[18]!], [500]), outcomes: [] },
     });
-    expect((await importBundleBytes(area, 'n', newcomer.file, known)).outcome).toBe('accepted');
+    expect((await importBundleBytes(area, 'n', newcomer.file, importOptions)).outcome).toBe('accepted');
     const after = compareAroundEvent(area, event.id, { months: 3 });
     expect(after.baselines).toEqual(before.baselines);
 
@@ -157,7 +155,7 @@ describe('the change scan', () => {
       sequence: 1,
       rows: { presentations: rows, outcomes: [] },
     });
-    expect((await importBundleBytes(area, 'a', b.file, known)).outcome).toBe('accepted');
+    expect((await importBundleBytes(area, 'a', b.file, importOptions)).outcome).toBe('accepted');
     const scan = recentChanges(area, { window: 3 });
     expect(scan.baseline).toBe('rest-of-area');
     expect(scan.baselineWhy).toMatch(/against the rest of the area/);

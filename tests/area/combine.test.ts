@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { quarterOf } from '../../src-main/core/bundle/period.ts';
-import type { BundlePayload } from '../../src-main/core/bundle/schema.ts';
+import { SUPPRESSED, tableCells, type BundlePayload } from '../../src-main/core/bundle/schema.ts';
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { distinctPeopleAcrossOrganisations, needBySectorMonth, coverageBySector } from '../../src-main/db/area/queries.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, demoRows, hmac, lastMonths, matchKeySection, newKey, taxonomy, tempArea } from './fixtures.ts';
+import { bundleOf, demoRows, hmac, lastMonths, matchKeySection, newKey, taxonomy, tempArea, importOptions, lastQuarter } from './fixtures.ts';
 
-const options = { knownTaxonomyVersions: [taxonomy.version] };
+const options = importOptions;
 
 /** Expected combined cube computed straight from the payloads: sum of published values, count of suppressed. */
 function expectedCube(payloads: BundlePayload[]) {
   const cube = new Map<string, { people: number; peopleSuppressed: number; presentations: number; presentationsSuppressed: number; organisations: number }>();
   for (const p of payloads) {
     for (const t of p.tables) {
-      for (const c of t.cells) {
+      for (const c of tableCells(t)) {
+        // Cells published as 0 add nothing and are not stored.
+        if (c.people === 0 && c.presentations === 0) continue;
         const id = [t.id, ...c.key].join('|');
         const e = cube.get(id) ?? { people: 0, peopleSuppressed: 0, presentations: 0, presentationsSuppressed: 0, organisations: 0 };
-        if (c.people.status === 'published') e.people += c.people.value;
+        if (c.people !== SUPPRESSED) e.people += c.people;
         else e.peopleSuppressed++;
-        if (c.presentations.status === 'published') e.presentations += c.presentations.value;
+        if (c.presentations !== SUPPRESSED) e.presentations += c.presentations;
         else e.presentationsSuppressed++;
         e.organisations++;
         cube.set(id, e);
@@ -31,9 +33,9 @@ function expectedCube(payloads: BundlePayload[]) {
 describe('combining organisations’ bundles', () => {
   it('sums three demo organisations cell by cell, keeping suppressed contributions flagged, and counts distinct people from match keys', async () => {
     const area = tempArea();
-    const months = lastMonths(3);
+    // A whole quarter: match keys cover whole quarters only.
+    const { months, quarter } = lastQuarter();
     const [from, to] = [months[0]!, months[2]!];
-    const quarter = quarterOf(to);
     const orgs = [
       { org: { id: 'org-a', name: 'Riverside Advice' }, key: newKey(), seed: 11, policy: 'cell-key' as const },
       { org: { id: 'org-b', name: 'Hillside Foodbank' }, key: newKey(), seed: 12, policy: 'nhs-england' as const },
@@ -112,9 +114,9 @@ describe('combining organisations’ bundles', () => {
     const fromPayloads = new Map<string, number>();
     for (const b of bundles) {
       const t = b.payload.tables.find((x) => x.id === 'sector-month-category')!;
-      for (const c of t.cells)
-        if (c.presentations.status === 'published')
-          fromPayloads.set(`${c.key[0]}|${c.key[1]}`, (fromPayloads.get(`${c.key[0]}|${c.key[1]}`) ?? 0) + c.presentations.value);
+      for (const c of tableCells(t))
+        if (c.presentations !== SUPPRESSED && (c.presentations !== 0 || c.people !== 0))
+          fromPayloads.set(`${c.key[0]}|${c.key[1]}`, (fromPayloads.get(`${c.key[0]}|${c.key[1]}`) ?? 0) + c.presentations);
     }
     for (const r of bySectorMonth) expect(r.presentations).toBe(fromPayloads.get(`${r.sector}|${r.month}`) ?? 0);
     expect(coverageBySector(area).every((c) => c.organisations >= 1 && c.organisations <= 3)).toBe(true);

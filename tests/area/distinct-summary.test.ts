@@ -6,23 +6,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quarterOf } from '../../src-main/core/bundle/period.ts';
 import { computeDistinctPeople } from '../../src-main/db/area/distinct-summary.ts';
 import { importBundleBytes, importBundleFiles } from '../../src-main/db/area/import.ts';
 import { distinctPeopleAcrossOrganisations } from '../../src-main/db/area/queries.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
 import { tempDir } from '../helpers.ts';
-import { bundleOf, constructedRows, hmac, lastMonths, matchKeySection, newKey, taxonomy, tempArea } from './fixtures.ts';
+import { bundleOf, constructedRows, hmac, matchKeySection, newKey, taxonomy, tempArea, importOptions, lastQuarter } from './fixtures.ts';
 
-const options = { knownTaxonomyVersions: [taxonomy.version] };
+const options = importOptions;
 
 describe('stored distinct people', () => {
   it('is written by an import batch, caught up on read after single imports and supersedes, and always equals a fresh merge', async () => {
     const area = tempArea();
-    const months = lastMonths(2);
-    const [from, to] = [months[0]!, months[1]!];
-    const quarter = quarterOf(to);
-    const rows = constructedRows('PR1 2', 'housing', taxonomy.issues[0]!.code, months, [3, 4]);
+    // A whole quarter: match keys cover whole quarters only.
+    const { months, quarter } = lastQuarter();
+    const [from, to] = [months[0]!, months[2]!];
+    const rows = constructedRows('PR1 2', 'housing', taxonomy.issues[0]!.code, months, [3, 4, 2]);
     const a = { org: { id: 'org-a', name: 'Riverside Advice' }, key: newKey() };
     const b = { org: { id: 'org-b', name: 'Hillside Foodbank' }, key: newKey() };
     const c = { org: { id: 'org-c', name: 'Valley Carers' }, key: newKey() };

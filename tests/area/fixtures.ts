@@ -9,20 +9,23 @@ import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../../src-main/
 import { DISCLOSURE_POLICIES, type DisclosurePolicyName } from '../../src-main/core/bundle/disclosure.ts';
 import { canonicalBytes, fingerprintOf, packBundle, signBytes, zipBundle } from '../../src-main/core/bundle/package.ts';
 import { buildPayload } from '../../src-main/core/bundle/payload.ts';
-import { monthFromIndex, monthIndex } from '../../src-main/core/bundle/period.ts';
+import { monthFromIndex, monthIndex, quarterOf } from '../../src-main/core/bundle/period.ts';
 import type { BundlePayload, MatchKeySection } from '../../src-main/core/bundle/schema.ts';
 import type { OutcomeRow, PresentationRow } from '../../src-main/core/bundle/tables.ts';
 import { generateDemoClients, lastWholeMonth } from '../../src-main/core/demo.ts';
 import { geographyFor } from '../../src-main/core/geography.ts';
 import { openAreaDatabase, type AreaDatabase } from '../../src-main/db/area/open.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
-import { readExportRows } from '../../src-main/db/export.ts';
+import { taxonomiesOf, type ImportOptions } from '../../src-main/db/area/import.ts';
+import { readExportRows, taxonomyCodes } from '../../src-main/db/export.ts';
 import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { tempDir } from '../helpers.ts';
 
 export const paths = defaultAppPaths();
 export const taxonomy = loadTaxonomy(paths);
+/** Import options with the taxonomy this app carries. */
+export const importOptions: ImportOptions = { taxonomies: taxonomiesOf(taxonomy) };
 const neighbourhoods = loadNeighbourhoods(paths);
 
 const openAreas: AreaDatabase[] = [];
@@ -45,6 +48,14 @@ export interface OrgKey {
 export function newKey(): OrgKey {
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
   return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: fingerprintOf(publicKey) };
+}
+
+/** The three months of the last calendar quarter that is over, and the quarter. */
+export function lastQuarter(): { months: string[]; quarter: string } {
+  const last = monthIndex(lastWholeMonth());
+  const end = last - ((last + 1) % 3); // the last month of a quarter (Mar, Jun, Sep, Dec) at or before `last`
+  const months = [end - 2, end - 1, end].map(monthFromIndex);
+  return { months, quarter: quarterOf(months[2]!) };
 }
 
 /** The last `n` whole months, oldest first. */
@@ -86,6 +97,8 @@ export interface BundleSpec {
   policy?: DisclosurePolicyName;
   matchKeys?: MatchKeySection;
   taxonomyVersion?: string;
+  /** The taxonomy codes the tables range over (default: the current taxonomy's). */
+  codes?: { categories: readonly string[]; issues: readonly string[] };
   createdAt?: Date;
 }
 
@@ -94,6 +107,7 @@ export function payloadOf(spec: BundleSpec): BundlePayload {
     organisation: spec.org,
     fingerprint: spec.key.fingerprint,
     taxonomyVersion: spec.taxonomyVersion ?? taxonomy.version,
+    ...(spec.codes ?? taxonomyCodes(taxonomy)),
     from: spec.from,
     to: spec.to,
     sequence: spec.sequence,
@@ -128,19 +142,30 @@ export function constructedRows(
   let id = 1;
   months.forEach((month, i) => {
     for (let n = 0; n < perMonth[i]!; n++, id++) {
-      rows.push({ clientId: id, recordKey: (id * 2654435761) >>> 1, month, sector, district: sector.split(' ')[0]!, imdDecile: 3, issueCode, category });
+      rows.push({
+        clientId: id,
+        recordKey: (id * 2654435761) >>> 1,
+        month,
+        sector,
+        district: sector.split(' ')[0]!,
+        imdDecile: 3,
+        imdEdition: 'IoD2025',
+        issueCode,
+        category,
+      });
     }
   });
   return rows;
 }
 
 export function matchKeySection(rows: { quarter: string; district: string; keys: [string, string] }[]): MatchKeySection {
+  const sortId = (r: { quarter: string; district: string; keys: string[] }) => `${r.quarter}\u0000${r.district}\u0000${r.keys.join('\u0000')}`;
   return {
     notice: 'Pseudonymised personal data: shared under the area data-sharing agreement.',
     algorithm: 'HMAC-SHA256/HKDF-SHA256',
     linkageKeyId: '0123456789abcdef',
     keyTypes: ['nhs', 'email'],
-    rows: rows.map((r) => ({ quarter: r.quarter, district: r.district, keys: r.keys })),
+    rows: rows.map((r) => ({ quarter: r.quarter, district: r.district, keys: [...r.keys] })).sort((a, b) => (sortId(a) < sortId(b) ? -1 : 1)),
   };
 }
 

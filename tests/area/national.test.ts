@@ -9,7 +9,7 @@ import type { DomainDeciles } from '../../src-main/core/deprivation.ts';
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { needAgainstNationalAssumptions, populationFromReference } from '../../src-main/db/area/national.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea } from './fixtures.ts';
+import { bundleOf, constructedRows, importOptions, lastMonths, newKey, tempArea } from './fixtures.ts';
 
 const domains = (d: number): DomainDeciles => ({ income: d, employment: d, education: d, health: d, crime: d, housing: d, livingEnvironment: d });
 
@@ -88,7 +88,7 @@ describe('in the area database', () => {
       sequence: 1,
       rows: { presentations: rows, outcomes: [] },
     });
-    expect((await importBundleBytes(area, 'a', b.file, { knownTaxonomyVersions: [taxonomy.version] })).outcome).toBe('accepted');
+    expect((await importBundleBytes(area, 'a', b.file, importOptions)).outcome).toBe('accepted');
     const residents: Record<string, number> = { 'PR1 2': 6000, 'PR1 3': 6000, 'PR1 4': 6000, 'PR1 5': 6000, 'PR1 6': 6000 };
     const report = needAgainstNationalAssumptions(
       area,
@@ -98,11 +98,21 @@ describe('in the area database', () => {
     );
     expect(report.months).toEqual(months);
     expect(report.leftOut).toEqual(['PR1 7']);
+    expect(report.limitedTo).toBeNull();
     expect(report.rows).toHaveLength(5);
     const pr12 = report.rows.find((r) => r.sector === 'PR1 2')!;
     expect(Math.abs(pr12.observed - 120)).toBeLessThanOrEqual(24);
     expect(pr12.ratePer1000).toBeCloseTo((pr12.observed / 6000) * 1000, 10);
-    // The reference data of this branch carries no residents: the interface says so rather than guessing.
+    // Limited to our area: only its sectors are compared, and their expectation comes from each other.
+    const ours = needAgainstNationalAssumptions(
+      area,
+      { year: 'mid-2020', residents: (s) => residents[s] ?? null },
+      (sectors) => new Map(sectors.map((s, i) => [s, { imdDecile: 2 + i, domains: domains(2 + i) }])),
+      { within: { sectors: new Set(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5']), names: ['Preston'] } },
+    );
+    expect(ours.limitedTo).toEqual(['Preston']);
+    expect(new Set(ours.rows.map((r) => r.sector))).toEqual(new Set(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5']));
+    // Reference data without residents: the interface says so rather than guessing.
     expect(populationFromReference({})).toBeNull();
     expect(populationFromReference({ sectorResidents: () => ({ residents: 5 }), population: () => ({ year: 'mid-2020' }) })!.residents('X')).toBe(5);
   });

@@ -5,9 +5,9 @@ import { groupedFingerprint } from '../../src-main/core/bundle/package.ts';
 import { importBundleBytes, importBundleFiles, importLogEntries } from '../../src-main/db/area/import.ts';
 import { revokeKey, trustKey } from '../../src-main/db/area/trust.ts';
 import { tempDir } from '../helpers.ts';
-import { bundleOf, lastMonths, newKey, payloadOf, signedRaw, taxonomy, tempArea, constructedRows, type OrgKey } from './fixtures.ts';
+import { bundleOf, lastMonths, newKey, payloadOf, signedRaw, taxonomy, tempArea, constructedRows, type OrgKey, importOptions } from './fixtures.ts';
 
-const options = { knownTaxonomyVersions: [taxonomy.version] };
+const options = importOptions;
 const months = lastMonths(3);
 const rows = { presentations: constructedRows('PR1 2', 'money-debt', 'debt-general', months, [12, 15, 11]), outcomes: [] };
 const org = { id: 'org-a', name: 'Riverside Advice' };
@@ -55,12 +55,12 @@ describe('importing bundles: every refusal names the file and the exact reason',
     // Signed by another key, but carrying this key's public key: the signature does not verify.
     const good = payloadOf(spec(key));
     const forged = await signedRaw(good, { ...other, publicKeyPem: key.publicKeyPem });
-    const unknownSchema = await signedRaw({ ...good, schema: 'needmap-bundle/2' }, key);
+    const unknownSchema = await signedRaw({ ...good, schema: 'needmap-bundle/3' }, key);
     const unknownTaxonomy = (await bundleOf(spec(key, 1, { taxonomyVersion: '1999.9' }))).file;
     const createdTooEarly = (await bundleOf(spec(key, 1, { createdAt: new Date(`${months[1]}-15T00:00:00Z`) }))).file;
     const cases: [string, Buffer, string, RegExp][] = [
       ['forged.needmap-bundle', forged, 'bad-signature', /signature/],
-      ['schema2.needmap-bundle', unknownSchema, 'unknown-schema-version', /needmap-bundle\/2/],
+      ['schema2.needmap-bundle', unknownSchema, 'unknown-schema-version', /needmap-bundle\/3/],
       ['taxonomy.needmap-bundle', unknownTaxonomy, 'unknown-taxonomy-version', /1999\.9/],
       ['notazip.needmap-bundle', Buffer.from('this is not a zip file at all'), 'malformed-zip', /ZIP/],
       ['early.needmap-bundle', createdTooEarly, 'implausible-period', /before its last month/],

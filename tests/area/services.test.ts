@@ -10,9 +10,8 @@ import type { PresentationRow } from '../../src-main/core/bundle/tables.ts';
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { ALL_ISSUES, addService, compareService, deleteService, listServices } from '../../src-main/db/area/services.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea } from './fixtures.ts';
+import { bundleOf, constructedRows, importOptions, lastMonths, newKey, tempArea } from './fixtures.ts';
 
-const known = { knownTaxonomyVersions: [taxonomy.version] };
 const ISSUES = [
   ['money-debt', 'MON-PRIORITY-DEBT'],
   ['housing', 'HOU-ARREARS'],
@@ -52,7 +51,7 @@ async function setUp(mean: (sector: string, month: string, afterOpening: boolean
   trustKey(area.db, { publicKeyPem: key.publicKeyPem });
   const presentations = rows(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5'], months, (s, m) => mean(s, m, monthIndex(m) >= afterStart), 77);
   const b = await bundleOf({ org: { id: 'org-a', name: 'A' }, key, from: months[0]!, to: months[26]!, sequence: 1, rows: { presentations, outcomes: [] } });
-  expect((await importBundleBytes(area, 'a', b.file, known)).outcome).toBe('accepted');
+  expect((await importBundleBytes(area, 'a', b.file, importOptions)).outcome).toBe('accepted');
   return { area, months, openedOn, openingQuarter: quarterOf(monthFromIndex(openingQuarterStart)) };
 }
 
@@ -106,7 +105,7 @@ describe('a new service', () => {
       sequence: 1,
       rows: { presentations: own, outcomes: [] },
     });
-    expect((await importBundleBytes(area, 'hub', b.file, known)).outcome).toBe('accepted');
+    expect((await importBundleBytes(area, 'hub', b.file, importOptions)).outcome).toBe('accepted');
     const service = addService(area, { name: 'Debt hub', openedOn, sectors: ['PR1 2'], issues: ['MON-PRIORITY-DEBT'], organisationId: 'org-hub' });
     const report = compareService(area, service.id, { quarters: 3, issueLabels: labels });
     // Its own presentations never count as other organisations' (it did not report before it opened).

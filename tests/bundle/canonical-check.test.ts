@@ -182,16 +182,16 @@ describe('verify', () => {
       const payload = Buffer.from(text, 'utf8');
       return verifyBundle(await zipBundle({ payload, signature: signBytes(payload, privateKey), publicKeyPem }));
     };
-    const notCanonical = await signed('{"schema": "needmap-bundle/1"}');
+    const notCanonical = await signed('{"schema": "needmap-bundle/2"}');
     expect(notCanonical).toMatchObject({ ok: false, reason: 'invalid-payload' });
     expect(!notCanonical.ok && notCanonical.message).toBe(
       'bundle.json is signed but it is not in canonical (RFC 8785) form (character 10: whitespace is not allowed).',
     );
-    const unsorted = await signed('{"schema":"needmap-bundle/1","organisation":{}}');
+    const unsorted = await signed('{"schema":"needmap-bundle/2","organisation":{}}');
     expect(!unsorted.ok && unsorted.message).toMatch(/not in canonical .*"organisation" comes after "schema"/);
     // The same content written canonically gets past the canonical check, to the schema.
-    const canonical = await signed('{"organisation":{},"schema":"needmap-bundle/1"}');
+    const canonical = await signed('{"organisation":{},"schema":"needmap-bundle/2"}');
     expect(canonical).toMatchObject({ ok: false, reason: 'invalid-payload' });
-    expect(!canonical.ok && canonical.message).toMatch(/does not match needmap-bundle\/1/);
+    expect(!canonical.ok && canonical.message).toMatch(/does not match needmap-bundle\/2/);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src-main/core/demo.ts';
 import { addToCellKey, cellKeyPolicy, nhsEnglandPolicy, PTABLE, ptableNoise } from '../../src-main/core/bundle/disclosure.ts';
-import { buildTables, decileBand, type PresentationRow } from '../../src-main/core/bundle/tables.ts';
+import { tableCells } from '../../src-main/core/bundle/schema.ts';
+import { buildTables, decileBand, type PresentationRow, type TableUniverse } from '../../src-main/core/bundle/tables.ts';
+
+const UNIVERSE: TableUniverse = { months: ['2026-01', '2026-02', '2026-03'], categories: ['housing', 'money-debt'], issues: ['HOU-ARREARS', 'debt-general'] };
 
 describe('the cell-key perturbation table', () => {
   it('has rows of 256 keys with exactly zero mean and never takes a count below zero', () => {
@@ -36,8 +39,8 @@ describe('the cell-key perturbation table', () => {
       let cellKey = 0;
       for (let r = 0; r < size; r++) cellKey = addToCellKey(cellKey, Math.floor(rand() * 2 ** 31));
       const published = cellKeyPolicy.protect({ value: size, cellKey });
-      if (published.status !== 'published') throw new Error('cell-key never suppresses');
-      const noise = published.value - size;
+      if (published === 'suppressed') throw new Error('cell-key never suppresses');
+      const noise = published - size;
       sum += noise;
       squares += noise * noise;
     }
@@ -55,25 +58,27 @@ describe('the cell-key perturbation table', () => {
       sector: 'PR1 2',
       district: 'PR1',
       imdDecile: 2,
+      imdEdition: 'IoD2025',
       issueCode: 'HOU-ARREARS',
       category: 'housing',
     }));
-    const tables = buildTables(rows, [], cellKeyPolicy);
-    // Every table has one cell holding the same five people: the same published people count.
-    const peopleCounts = tables.slice(0, 4).map((t) => t.cells[0]!.people);
-    expect(new Set(peopleCounts.map((p) => JSON.stringify(p))).size).toBe(1);
+    const tables = buildTables(rows, [], cellKeyPolicy, UNIVERSE);
+    // Every table has one cell holding the same five people (all other cells are 0): the same published people count.
+    const held = tables.slice(0, 4).map((t) => [...tableCells(t)].filter((c) => c.people !== 0).map((c) => c.people));
+    expect(held.map((h) => h.length)).toEqual([1, 1, 1, 1]);
+    expect(new Set(held.map((h) => h[0])).size).toBe(1);
   });
 });
 
 describe('the NHS England rule', () => {
   it('suppresses 1–7, rounds the rest to the nearest 5, keeps 0', () => {
     const p = (value: number) => nhsEnglandPolicy.protect({ value, cellKey: 0 });
-    expect(p(0)).toEqual({ status: 'published', value: 0 });
-    for (let v = 1; v <= 7; v++) expect(p(v)).toEqual({ status: 'suppressed' });
-    expect(p(8)).toEqual({ status: 'published', value: 10 });
-    expect(p(12)).toEqual({ status: 'published', value: 10 });
-    expect(p(13)).toEqual({ status: 'published', value: 15 });
-    expect(p(102)).toEqual({ status: 'published', value: 100 });
+    expect(p(0)).toBe(0);
+    for (let v = 1; v <= 7; v++) expect(p(v)).toBe('suppressed');
+    expect(p(8)).toBe(10);
+    expect(p(12)).toBe(10);
+    expect(p(13)).toBe(15);
+    expect(p(102)).toBe(100);
   });
 
   it('computes totals from the unrounded figures, then rounds them', () => {
@@ -88,19 +93,32 @@ describe('the NHS England rule', () => {
           sector,
           district: 'A1',
           imdDecile: null,
+          imdEdition: null,
           issueCode: 'HOU-ARREARS',
           category: 'housing',
         });
       }
     }
-    const [bySector] = buildTables(rows, [], nhsEnglandPolicy);
-    expect(bySector!.cells.map((c) => c.people)).toEqual([{ status: 'suppressed' }, { status: 'suppressed' }, { status: 'suppressed' }]);
-    expect(bySector!.totals).toEqual([{ period: '2026-02', people: { status: 'published', value: 10 }, presentations: { status: 'published', value: 10 } }]);
+    const [bySector] = buildTables(rows, [], nhsEnglandPolicy, { ...UNIVERSE, months: ['2026-02'] });
+    const housing = [...tableCells(bySector!)].filter((c) => c.key[2] === 'housing' && c.key[0] !== 'unknown');
+    expect(housing.map((c) => c.people)).toEqual(['suppressed', 'suppressed', 'suppressed']);
+    expect(bySector!.totals).toEqual({ people: [10], presentations: [10] });
   });
 });
 
 describe('deprivation bands', () => {
-  it('pairs deciles and names the unknown', () => {
-    expect([1, 2, 3, 10, null, 0, 11].map(decileBand)).toEqual(['1-2', '1-2', '3-4', '9-10', 'unknown', 'unknown', 'unknown']);
+  it('pairs deciles with the edition they come from, and names the unknown', () => {
+    expect([1, 2, 3, 10, null, 0, 11].map((d) => decileBand(d, 'IoD2025'))).toEqual([
+      'iod2025:1-2',
+      'iod2025:1-2',
+      'iod2025:3-4',
+      'iod2025:9-10',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
+    expect(decileBand(4, 'IoD2019')).toBe('iod2019:3-4');
+    // A decile whose edition is not recorded cannot be put in either edition's band.
+    expect(decileBand(4, null)).toBe('unknown');
   });
 });

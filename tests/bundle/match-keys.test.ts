@@ -1,6 +1,7 @@
 /** Match keys: Soundex, normalisation, per-quarter keys, and two organisations de-duplicating one person. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPostcodes } from '../../src-main/app-context.ts';
+import { addToCellKey, cellKeyPolicy } from '../../src-main/core/bundle/disclosure.ts';
 import { linkageKeyId, matchKeysFor, MATCH_KEY_TYPES, normaliseName, quarterKey, soundex, type MatchKeyPerson } from '../../src-main/core/bundle/match-keys.ts';
 import { monthFromIndex, monthIndex, quarterOf } from '../../src-main/core/bundle/period.ts';
 import type { BundlePayload } from '../../src-main/core/bundle/schema.ts';
@@ -8,7 +9,8 @@ import { readBundleEntries, verifyBundle } from '../../src-main/core/bundle/veri
 import { generateDemoClients, lastWholeMonth } from '../../src-main/core/demo.ts';
 import { geographyFor } from '../../src-main/core/geography.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
-import { dispatch, type AppContext } from '../../src-main/ipc/handlers.ts';
+import type { AppContext } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { callOk, testContext } from '../helpers.ts';
 import { PASSPHRASE } from './fixtures.ts';
@@ -78,6 +80,7 @@ describe('normalisation', () => {
       externalIdType: 'nhs',
       externalId: '943 476 5919',
       erased: false,
+      recordKey: 1,
     };
     const typed = { ...base, firstName: ' ZOE', lastName: 'oconnor smith', externalId: '9434765919' };
     expect(matchKeysFor(typed, key)).toEqual(matchKeysFor(base, key));
@@ -106,6 +109,7 @@ describe('normalisation', () => {
       externalIdType: null,
       externalId: null,
       erased: false,
+      recordKey: 1,
     };
     const q1 = matchKeysFor(person, quarterKey(LINKAGE_KEY, '2026-Q1'));
     const q2 = matchKeysFor(person, quarterKey(LINKAGE_KEY, '2026-Q2'));
@@ -120,11 +124,16 @@ describe('normalisation', () => {
 
 // ---- two organisations, one shared client ----
 
-const END = lastWholeMonth();
-/** Six whole months: always two different quarters. */
+/** The end of the last calendar quarter that is over: match keys cover whole quarters only. */
+const END = (() => {
+  const last = monthIndex(lastWholeMonth());
+  return monthFromIndex(last - ((last + 1) % 3));
+})();
+/** Six whole months: two whole quarters. */
 const FROM = monthFromIndex(monthIndex(END) - 5);
 const SHARED_MONTH = END;
 const EARLIER_MONTH = FROM;
+const SHARED_RECORD_KEY = 456;
 const SHARED = {
   firstName: 'Zoë',
   lastName: "O'Connor-Smith",
@@ -153,6 +162,9 @@ async function organisation(seed: number, id: string, shared: typeof SHARED, mon
     confirmedNotDuplicate: true,
   });
   if (created.kind !== 'created') throw new Error('shared client not created');
+  // A fixed record key (it is random at creation) so the perturbation of the rows is the same on every run. The person is
+  // alone in SE13: a true 1 is published as 0 or 2 (never 1), and this key (low byte 200) gives 2 — the person and one padding row.
+  ctx.caseDb.sqlite.prepare('UPDATE clients SET record_key = ? WHERE id = ?').run(SHARED_RECORD_KEY, created.id);
   for (const month of months) {
     await callOk(ctx, 'contacts.record', {
       clientId: created.id,
@@ -213,24 +225,45 @@ describe('two organisations', () => {
       for (const row of payload.matchKeys!.rows) expect(Object.keys(row).sort()).toEqual(['district', 'keys', 'quarter']);
     }
 
-    const person = { ...SHARED, quarter: sharedQuarter, district: 'SE13', erased: false };
+    const person = { ...SHARED, quarter: sharedQuarter, district: 'SE13', erased: false, recordKey: SHARED_RECORD_KEY };
     const expectedShared = matchKeysFor(person, quarterKey(LINKAGE_KEY, sharedQuarter));
     const inA = rowsWith(bundleA.payload, expectedShared);
     const inB = rowsWith(bundleB.payload, expectedShared);
     expect(inA).toEqual([{ quarter: sharedQuarter, district: 'SE13', keys: expectedShared }]);
     expect(inB).toEqual(inA);
+    // Alone in SE13 that quarter, the person is not published as exactly 1: a padding row keeps them company.
+    expect(bundleA.payload.matchKeys!.rows.filter((r) => r.quarter === sharedQuarter && r.district === 'SE13')).toHaveLength(2);
 
     // The same person in an earlier quarter at organisation A: a row whose keys share nothing with the later one.
     const expectedEarlier = matchKeysFor({ ...person, quarter: earlierQuarter }, quarterKey(LINKAGE_KEY, earlierQuarter));
     expect(rowsWith(bundleA.payload, expectedEarlier)).toEqual([{ quarter: earlierQuarter, district: 'SE13', keys: expectedEarlier }]);
     expectedEarlier.forEach((k, i) => expect(k).not.toBe(expectedShared[i]));
 
-    // One row per person per quarter: the rows of a quarter are the distinct people counted in the tables' totals.
-    const peopleInShared = a.caseDb.sqlite
-      .prepare('SELECT COUNT(DISTINCT client_id) FROM client_issues WHERE identified_on >= ? AND identified_on < ?')
-      .pluck()
-      .get(`${monthFromIndex(monthIndex(END) - (monthIndex(END) % 3))}-01`, `${monthFromIndex(monthIndex(END) + 1)}-01`);
-    expect(bundleA.payload.matchKeys!.rows.filter((r) => r.quarter === sharedQuarter)).toHaveLength(peopleInShared as number);
+    // The rows of each district × quarter are the people seen there, protected like every other count: as many as the
+    // cell-key policy publishes for them (their cell key from their record keys), padded or cut to that.
+    const groups = a.caseDb.sqlite
+      .prepare(
+        `SELECT substr(ci.identified_on, 1, 4) || '-Q' || ((CAST(substr(ci.identified_on, 6, 2) AS INTEGER) + 2) / 3) AS quarter,
+                coalesce(c.postcode_district, 'unknown') AS district, COUNT(DISTINCT c.id) AS people
+         FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on >= ? AND ci.identified_on < ? GROUP BY 1, 2`,
+      )
+      .all(`${FROM}-01`, `${monthFromIndex(monthIndex(END) + 1)}-01`) as { quarter: string; district: string; people: number }[];
+    const cellKeys = new Map<string, number>();
+    for (const r of a.caseDb.sqlite
+      .prepare(
+        `SELECT DISTINCT substr(ci.identified_on, 1, 4) || '-Q' || ((CAST(substr(ci.identified_on, 6, 2) AS INTEGER) + 2) / 3) AS quarter,
+                coalesce(c.postcode_district, 'unknown') AS district, c.id, c.record_key AS recordKey
+         FROM client_issues ci JOIN clients c ON c.id = ci.client_id WHERE ci.identified_on >= ? AND ci.identified_on < ?`,
+      )
+      .all(`${FROM}-01`, `${monthFromIndex(monthIndex(END) + 1)}-01`) as { quarter: string; district: string; recordKey: number }[]) {
+      const id = `${r.quarter}|${r.district}`;
+      cellKeys.set(id, addToCellKey(cellKeys.get(id) ?? 0, r.recordKey));
+    }
+    expect(groups.length).toBeGreaterThan(4);
+    for (const g of groups) {
+      const rows = bundleA.payload.matchKeys!.rows.filter((r) => r.quarter === g.quarter && r.district === g.district);
+      expect(rows.length, `${g.quarter} ${g.district}`).toBe(cellKeyPolicy.protect({ value: g.people, cellKey: cellKeys.get(`${g.quarter}|${g.district}`)! }));
+    }
 
     // Another linkage key: none of the shared person's values, and another key id.
     await callOk(b, 'bundle.settings', { linkageKey: OTHER_LINKAGE_KEY });

@@ -59,7 +59,7 @@ describe('export → verify', () => {
     expect(log.entries[0]).toMatchObject({ sequence: 1, fromMonth: from, toMonth: to, payloadSha256: out.payloadSha256, file: null });
 
     // Sector counts: the unknown-postcode client is counted, visibly, as "unknown".
-    const sectors = new Set(result.payload.tables[0]!.cells.map((c) => c.key[0]));
+    const sectors = new Set(result.payload.tables[0]!.universe[0]);
     expect(sectors).toEqual(new Set(['SE13 6', 'SE4 1', 'PR1 2', 'PR1 3', 'unknown']));
   });
 
@@ -135,7 +135,7 @@ describe('export → verify', () => {
     const lying = await packBundle(payload, { privateKey: other.privateKey, publicKeyPem: otherPem });
     expect(await verifyBundle(lying.file)).toMatchObject({ ok: false, reason: 'inconsistent-fingerprint' });
     // A future schema version, correctly signed, is refused as unknown.
-    const future = await packBundle({ ...payload, schema: 'needmap-bundle/2' } as never, { privateKey: other.privateKey, publicKeyPem: otherPem });
+    const future = await packBundle({ ...payload, schema: 'needmap-bundle/3' } as never, { privateKey: other.privateKey, publicKeyPem: otherPem });
     expect(await verifyBundle(future.file)).toMatchObject({ ok: false, reason: 'unknown-schema-version' });
   });
 
@@ -177,7 +177,7 @@ describe('export → verify', () => {
     const ctx = await filledContext();
     const thisMonth = new Date().toISOString().slice(0, 7);
     const { from } = recentMonths();
-    const { dispatch } = await import('../../src-main/ipc/handlers.ts');
+    const { dispatch } = await import('../helpers.ts');
     const r = await dispatch('bundle.preview', { from, to: thisMonth }, ctx);
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', fieldErrors: { to: [expect.stringContaining('not over yet')] } } });
     const inBrowser = await dispatch('bundle.export', { from, to: recentMonths().to, path: '/tmp/x.needmap-bundle' }, ctx);

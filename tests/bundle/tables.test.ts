@@ -3,18 +3,20 @@ import { expect, it } from 'vitest';
 import { demoPostcodes } from '../../src-main/app-context.ts';
 import { DISCLOSURE_POLICIES, type DisclosurePolicy } from '../../src-main/core/bundle/disclosure.ts';
 import { monthFromIndex, monthIndex } from '../../src-main/core/bundle/period.ts';
-import { buildTables } from '../../src-main/core/bundle/tables.ts';
+import { tableCells } from '../../src-main/core/bundle/schema.ts';
+import { buildTables, type TableUniverse } from '../../src-main/core/bundle/tables.ts';
 import { generateDemoClients, lastWholeMonth, seededRandom } from '../../src-main/core/demo.ts';
 import { geographyFor } from '../../src-main/core/geography.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
-import { readExportRows } from '../../src-main/db/export.ts';
+import { monthsBetween } from '../../src-main/core/bundle/period.ts';
+import { readExportRows, taxonomyCodes } from '../../src-main/db/export.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { testContext } from '../helpers.ts';
 
 /** Publishes true values (cell key in place of nothing), so the tables can be checked exactly. */
 const TRUE_COUNTS: DisclosurePolicy = {
   description: DISCLOSURE_POLICIES['cell-key'].description,
-  protect: ({ value }) => ({ status: 'published', value }),
+  protect: ({ value }) => value,
 };
 
 it('counts distinct people and presentations exactly as SQL does, in any row order', () => {
@@ -52,12 +54,14 @@ it('counts distinct people and presentations exactly as SQL does, in any row ord
   }[];
   expect(rows.presentations.length).toBe(expected.reduce((n, e) => n + e.presentations, 0));
 
-  const table = buildTables(rows.presentations, rows.outcomes, TRUE_COUNTS).find((t) => t.id === 'district-month-issue')!;
-  const actual = table.cells.map((c) => ({
-    key: c.key.join('|'),
-    people: c.people.status === 'published' ? c.people.value : -1,
-    presentations: c.presentations.status === 'published' ? c.presentations.value : -1,
-  }));
+  const universe: TableUniverse = { months: monthsBetween(from, end), ...taxonomyCodes(ctx.taxonomy) };
+  const table = buildTables(rows.presentations, rows.outcomes, TRUE_COUNTS, universe).find((t) => t.id === 'district-month-issue')!;
+  const cells = [...tableCells(table)];
+  // Complete over its universe: every district seen × every month × every issue (and "unknown"), zeros included.
+  expect(cells.length).toBe(table.universe[0]!.length * 12 * (ctx.taxonomy.issues.length + 1));
+  const actual = cells
+    .filter((c) => c.people !== 0 || c.presentations !== 0)
+    .map((c) => ({ key: c.key.join('|'), people: c.people as number, presentations: c.presentations as number }));
   const wanted = expected.map((e) => ({ key: [e.district, e.month, e.issue].join('|'), people: e.people, presentations: e.presentations }));
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   expect(actual.sort(byKey)).toEqual(wanted.sort(byKey));
@@ -73,6 +77,6 @@ it('counts distinct people and presentations exactly as SQL does, in any row ord
   }
   const outcomesReversed = [...rows.outcomes].reverse();
   for (const policy of [TRUE_COUNTS, DISCLOSURE_POLICIES['cell-key'], DISCLOSURE_POLICIES['nhs-england']]) {
-    expect(buildTables(shuffled, outcomesReversed, policy)).toEqual(buildTables(rows.presentations, rows.outcomes, policy));
+    expect(buildTables(shuffled, outcomesReversed, policy, universe)).toEqual(buildTables(rows.presentations, rows.outcomes, policy, universe));
   }
 });

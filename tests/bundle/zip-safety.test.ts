@@ -49,6 +49,8 @@ async function validEntries(): Promise<[string, Buffer][]> {
     organisation: { id: 'org', name: 'Org' },
     fingerprint,
     taxonomyVersion: '2026.1',
+    categories: ['housing'],
+    issues: ['HOU-ARREARS'],
     from: '2026-01',
     to: '2026-01',
     sequence: 1,

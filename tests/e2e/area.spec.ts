@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import yauzl from 'yauzl';
 import { apiCall } from './helpers.ts';
-import { completeFirstRun, runCli, screenshot, startHost, tempDatabase, type RunningHost } from './host.ts';
+import { completeFirstRun, runCli, screenshot, screenshotOf, startHost, tempDatabase, type RunningHost } from './host.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 const LINKAGE_KEY = 'area-partnership-linkage-key-for-the-e2e-test-0123456789';
@@ -88,9 +88,12 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   // ---- Trusted organisations: by the fingerprint read out, then by the key file.
   await page.getByRole('link', { name: 'Trusted organisations' }).click();
   await page.getByLabel('Organisation name').fill(one.name);
+  // Bound to its organisation id: the key speaks for that organisation only.
+  await page.getByLabel('Organisation id').fill(one.id);
   await page.getByLabel('Fingerprint', { exact: true }).fill(one.fingerprint.toLowerCase());
   await page.getByRole('button', { name: 'Trust this key' }).click();
   await expect(page.locator('.success')).toContainText(`Trusted ${one.name}`);
+  await expect(page.locator('.success')).toContainText(`for ${one.id} only`);
 
   await page.getByLabel('From its public key file').check();
   await page.getByLabel('Organisation name').fill(two.name);
@@ -102,6 +105,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const trusted = page.locator('.trusted-table tbody tr');
   await expect(trusted).toHaveCount(2);
   await expect(trusted.filter({ hasText: one.name })).toContainText(one.fingerprint);
+  await expect(trusted.filter({ hasText: one.name })).toContainText(`(${one.id})`);
   await expect(trusted.filter({ hasText: two.name })).toContainText(two.fingerprint);
   await expect(page.getByTestId('area-summary')).toContainText('2 trusted keys');
   await screenshot(page, '20-area-trusted');
@@ -148,7 +152,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const heat = page.getByTestId('area-heat-table');
   const sectors = [...new Set(need.map((r) => r.sector))];
   await expect(heat.locator('tbody tr')).toHaveCount(sectors.length);
-  const cellTexts = await heat.locator('tbody td').allTextContents();
+  const cellTexts = await heat.locator('tbody td.heat').allTextContents();
   expect(cellTexts.reduce((s, t) => s + digits(t), 0)).toBe(need.reduce((s, r) => s + r.presentations, 0));
   // Choosing sectors asks for just those.
   await page.getByText(/^Sectors shown: all/).click();
@@ -156,7 +160,7 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByRole('checkbox', { name: sectors[0]!, exact: true }).check();
   await expect(heat.locator('tbody tr')).toHaveCount(1);
   const oneSector = need.filter((r) => r.sector === sectors[0]).reduce((s, r) => s + r.presentations, 0);
-  expect((await heat.locator('tbody td').allTextContents()).reduce((s, t) => s + digits(t), 0)).toBe(oneSector);
+  expect((await heat.locator('tbody td.heat').allTextContents()).reduce((s, t) => s + digits(t), 0)).toBe(oneSector);
   await page.getByRole('button', { name: 'All sectors' }).click();
   await expect(heat.locator('tbody tr')).toHaveCount(sectors.length);
 
@@ -173,6 +177,40 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('area-sector-map')).toHaveAttribute('data-month', months[1]!);
   await screenshot(page, '22-area-dashboard');
+
+  // Rates per 1,000 residents beside the counts, with the population year.
+  await page.getByLabel('Show as').selectOption('rate');
+  await expect(heat.locator('caption')).toContainText('per 1,000 residents (mid-2020)');
+  const population = await apiCall<{
+    year: string;
+    sectors: { sector: string; residents: number | null; mainAuthority: { code: string; name: string } | null }[];
+  }>(page, 'geo.sectorPopulation', { sectors });
+  expect(population.year).toBe('mid-2020');
+  const placed = population.sectors.find((s) => s.residents && s.mainAuthority)!;
+  const placedRow = heat.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: placed.sector, exact: true }) });
+  const placedTotal = need.filter((r) => r.sector === placed.sector).reduce((t, r) => t + r.presentations, 0);
+  await expect(placedRow.locator('td').nth(0)).toHaveText(placed.residents!.toLocaleString('en-GB'));
+  await expect(placedRow.locator('td').nth(1)).toHaveText(placedTotal.toLocaleString('en-GB'));
+  await expect(placedRow.locator('td').nth(2)).toHaveText(((1000 * placedTotal) / placed.residents!).toFixed(1));
+  await screenshotOf(page.getByTestId('panel-area-sector-month'), '22b-area-sector-rates');
+
+  // "Our area": limited to one local authority, kept across a reload.
+  await page.getByRole('button', { name: 'Choose our area' }).click();
+  await page.getByLabel('Add a local authority').selectOption(placed.mainAuthority!.code);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('button', { name: 'Save our area' }).click();
+  await expect(page.getByTestId('our-area')).toContainText(`Limited to ${placed.mainAuthority!.name}`);
+  const ours = await apiCall<{ sectors: string[] }>(page, 'area.ourArea', {});
+  const oursInData = sectors.filter((s) => ours.sectors.includes(s));
+  expect(oursInData).toContain(placed.sector);
+  expect(oursInData.length).toBeLessThan(sectors.length);
+  await expect(heat.locator('tbody tr')).toHaveCount(oursInData.length);
+  await page.reload();
+  await expect(page.getByTestId('our-area')).toContainText(`Limited to ${placed.mainAuthority!.name}`);
+  await expect(page.getByTestId('area-heat-table').locator('tbody tr')).toHaveCount(oursInData.length);
+  await screenshotOf(page.getByTestId('our-area'), '22c-area-our-area');
+  await page.getByRole('button', { name: 'Show the whole area' }).click();
+  await expect(page.getByTestId('area-heat-table').locator('tbody tr')).toHaveCount(sectors.length);
 
   // ---- An event: added, compared before/after with a verdict, marked on the trend.
   await page.getByRole('link', { name: 'Local events' }).click();
@@ -277,14 +315,15 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
 
   // ---- Local vs national: need per 1,000 residents against what deprivation predicts, as ratios with intervals.
   await page.getByRole('link', { name: 'Local vs national' }).click();
-  await page.getByRole('combobox').selectOption('100');
-  type Assumptions = { note: string | null; report: { rows: { summary: string }[] } | null };
+  await page.getByLabel('Only sectors with at least').selectOption('100');
+  type Assumptions = { note: string | null; report: { rows: { summary: string; lower: number; upper: number }[]; populationYear: string } | null };
   const assumptions = await apiCall<Assumptions>(page, 'area.needVsAssumptions', { limit: 20, minResidents: 100 });
-  if (assumptions.report === null) await expect(page.getByTestId('national-note')).toHaveText(assumptions.note!);
-  else if (assumptions.report.rows.length > 0) {
-    await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${assumptions.report.rows[0]!.summary}.`);
-    await expect(page.getByTestId('national-basis')).toContainText('residents');
-  } else await expect(page.getByText('Too little data to say')).toBeVisible();
+  // The shipped reference data carries residents per sector: the ratios are shown, furthest from the assumption first.
+  expect(assumptions.note).toBeNull();
+  expect(assumptions.report!.rows.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${assumptions.report!.rows[0]!.summary}.`);
+  await expect(page.getByTestId('national-basis')).toContainText(`residents ${assumptions.report!.populationYear}`);
+  await expect(page.getByTestId('panel-area-need-vs-assumptions').getByRole('table').locator('tbody tr')).toHaveCount(assumptions.report!.rows.length);
   await screenshot(page, '25-area-national');
 
   // ---- Need by outcome framework across the area.

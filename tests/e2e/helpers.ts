@@ -2,14 +2,13 @@
 import fs from 'node:fs';
 import { expect, type Download, type Locator, type Page } from '@playwright/test';
 
-/** The same call the screen makes, from inside the page (same origin, same session, same host checks); fails the test if refused. */
+/** The same call the screen makes, from inside the page (same origin, this tab's session secret, same host checks); fails the test if refused. */
 export async function apiCall<T>(page: Page, name: string, input: unknown): Promise<T> {
   const result = await page.evaluate(
     async ([n, i]) => {
       const response = await fetch('/api/call', {
         method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-NeedMap': '1' },
+        headers: { 'Content-Type': 'application/json', 'X-NeedMap': '1', 'X-NeedMap-Session': sessionStorage.getItem('needmap.session') ?? '' },
         body: JSON.stringify({ name: n, input: i }),
       });
       return response.json();

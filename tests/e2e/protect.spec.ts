@@ -25,7 +25,7 @@ async function apiCall(page: Page, name: string, input: unknown): Promise<{ ok: 
     async ({ name, input }) => {
       const response = await fetch('/api/call', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-needmap': '1' },
+        headers: { 'content-type': 'application/json', 'x-needmap': '1', 'x-needmap-session': sessionStorage.getItem('needmap.session') ?? '' },
         body: JSON.stringify({ name, input }),
       });
       return response.json();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 import { aClient, callOk, testContext } from '../helpers.ts';
 
 describe('recording through the contract', () => {

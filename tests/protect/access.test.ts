@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch, sessionOf } from '../helpers.ts';
 import { minimumRole } from '../../src-main/ipc/permissions.ts';
 import { callOk, testContext, NEEDMAP_CLI } from '../helpers.ts';
 import { clientWithHistory, distinctive } from './fixtures.ts';
@@ -31,7 +31,7 @@ describe('roles, enforced by dispatch', () => {
     const created = await callOk(ctx, 'clients.create', { client: distinctive, confirmedNotDuplicate: true });
     expect(created.kind).toBe('created');
     const row = ctx.caseDb.sqlite.prepare('SELECT created_by FROM clients').get() as { created_by: number };
-    expect(row.created_by).toBe(ctx.session!.userId);
+    expect(row.created_by).toBe(sessionOf(ctx).user!.userId);
   });
 
   it('with nobody logged in only the first-run and login calls work; wrong passwords are refused', async () => {
@@ -55,14 +55,14 @@ describe('roles, enforced by dispatch', () => {
   it('locks after the configured inactivity', async () => {
     const ctx = testContext();
     await callOk(ctx, 'protect.settings', { autoLockMinutes: 5 });
-    ctx.lastActivity = Date.now() - 4 * 60_000;
+    sessionOf(ctx).lastActivity = Date.now() - 4 * 60_000;
     await callOk(ctx, 'clients.search', {});
-    ctx.lastActivity = Date.now() - 6 * 60_000;
+    sessionOf(ctx).lastActivity = Date.now() - 6 * 60_000;
     expect(await dispatch('clients.search', {}, ctx)).toMatchObject({
       ok: false,
       error: { code: 'forbidden', message: 'Please log in.', reason: 'login-required' },
     });
-    expect(ctx.session).toBeNull();
+    expect(sessionOf(ctx).user).toBeNull();
     expect(await callOk(ctx, 'auth.status', {})).toMatchObject({ session: null, autoLockMinutes: 5 });
   });
 
@@ -71,7 +71,10 @@ describe('roles, enforced by dispatch', () => {
     const { id } = await callOk(ctx, 'users.create', { username: 'temp', displayName: 'Temp', role: 'manager', password: 'orange bicycle 9' });
     await callOk(ctx, 'users.disable', { id });
     expect(await dispatch('auth.login', { username: 'temp', password: 'orange bicycle 9' }, ctx)).toMatchObject({ ok: false });
-    expect(await dispatch('users.setRole', { id: ctx.session!.userId, role: 'manager' }, ctx)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await dispatch('users.setRole', { id: sessionOf(ctx).user!.userId, role: 'manager' }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
   });
 });
 

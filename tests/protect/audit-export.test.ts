@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain, type AuditEntry } from '../../src-main/core/protect/audit.ts';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 import { callOk, tempDir, testContext, NEEDMAP_CLI } from '../helpers.ts';
 import { clientWithHistory, distinctive } from './fixtures.ts';
 
@@ -60,7 +60,7 @@ describe('audit export', () => {
     const file = path.join(dir, 'case.db');
     const ctx = testContext(file);
     await clientWithHistory(ctx, distinctive, 'note');
-    ctx.caseDb.close();
+    ctx.close(); // the app is closed: the command takes the database's lock and logs itself straight into the chain
     const out = path.join(dir, 'out', 'audit.csv');
 
     const run = needmap('audit', 'export', '--db', file, '--out', out);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { keySlotsPath, readKeySlots, unlockWithSecret } from '../../src-main/db/key-slots.ts';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch, sessionOf } from '../helpers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { callOk, tempDir, testContext, NEEDMAP_CLI, openError } from '../helpers.ts';
 import { bytesOf, clientWithHistory, contains, distinctive, distinctiveNote } from './fixtures.ts';
@@ -85,9 +85,9 @@ describe('encryption at rest', () => {
 
   it('a plain database that already holds records stays plain at setup, and says so', async () => {
     const ctx = testContext(undefined, { login: false });
-    ctx.session = { userId: 0, username: 'seed', role: 'admin' }; // only to seed one client before setup
+    sessionOf(ctx).logIn({ userId: 0, username: 'seed', role: 'admin' }); // only to seed one client before setup
     await callOk(ctx, 'clients.create', { client: { ...distinctive }, confirmedNotDuplicate: true });
-    ctx.session = null;
+    sessionOf(ctx).logOut();
     const setup = await callOk(ctx, 'auth.setupAdmin', admin);
     expect(setup.encrypted).toBe(false);
     const status = await callOk(ctx, 'auth.status', {});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch } from '../helpers.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import { callOk, testContext } from '../helpers.ts';
 import { bytesOf, clientWithHistory, contains, distinctive, distinctiveNote } from './fixtures.ts';

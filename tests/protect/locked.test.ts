@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLocked } from '../../src-main/db/locked.ts';
-import { dispatch } from '../../src-main/ipc/handlers.ts';
+import { dispatch, sessionOf } from '../helpers.ts';
 import { aClient, callOk, tempDir, testContext } from '../helpers.ts';
 
 const admin = { organisationName: 'Riverside Advice', username: 'jo.admin', displayName: 'Jo', password: 'a long admin passphrase' };
@@ -46,7 +46,7 @@ describe('the locked database', () => {
   it('auto-lock closes an idle encrypted database', async () => {
     const ctx = testContext(path.join(tempDir(), 'case.db'), { login: false });
     await callOk(ctx, 'auth.setupAdmin', admin);
-    ctx.lastActivity = Date.now() - 11 * 60_000; // idle past the default 10 minutes
+    sessionOf(ctx).lastActivity = Date.now() - 11 * 60_000; // idle past the default 10 minutes
     expect(await dispatch('clients.search', {}, ctx)).toMatchObject({ ok: false, error: { reason: 'login-required' } });
     expect(isLocked(ctx.caseDb)).toBe(true);
     expect(await callOk(ctx, 'auth.status', {})).toMatchObject({ session: null, encrypted: true });

@@ -4,7 +4,7 @@
  * contribution is NOT treated as 0 silently: the combined cell carries how many contributions
  * were suppressed, so the sum is then a lower bound and is shown as such.
  */
-import type { ProtectedCount } from '../bundle/schema.ts';
+import { SUPPRESSED, type ProtectedCount } from '../bundle/schema.ts';
 
 export interface CombinedCount {
   /** Sum of the published values. */
@@ -18,9 +18,9 @@ export interface CombinedCount {
 export const EMPTY_COUNT: CombinedCount = { sum: 0, suppressed: 0, organisations: 0 };
 
 export function addCount(into: CombinedCount, count: ProtectedCount): CombinedCount {
-  return count.status === 'published'
-    ? { sum: into.sum + count.value, suppressed: into.suppressed, organisations: into.organisations + 1 }
-    : { sum: into.sum, suppressed: into.suppressed + 1, organisations: into.organisations + 1 };
+  return count === SUPPRESSED
+    ? { sum: into.sum, suppressed: into.suppressed + 1, organisations: into.organisations + 1 }
+    : { sum: into.sum + count, suppressed: into.suppressed, organisations: into.organisations + 1 };
 }
 
 export function combineCounts(counts: readonly ProtectedCount[]): CombinedCount {

@@ -3,7 +3,7 @@
  * (with its cell key) into what the receiver sees, and describes itself — parameters and source —
  * inside the bundle so a reader knows how to interpret every number.
  */
-import type { DisclosurePolicyDescription, ProtectedCount } from './schema.ts';
+import { SUPPRESSED, type DisclosurePolicyDescription, type ProtectedCount } from './schema.ts';
 
 /** A true count and the key of the cell it belongs to (sum of its records' keys, mod 256). */
 export interface RawCount {
@@ -89,7 +89,7 @@ export const cellKeyPolicy: DisclosurePolicy = {
     },
   },
   protect({ value, cellKey }) {
-    return { status: 'published', value: value + ptableNoise(value, cellKey) };
+    return value + ptableNoise(value, cellKey);
   },
 };
 
@@ -103,8 +103,8 @@ export const nhsEnglandPolicy: DisclosurePolicy = {
     parameters: { suppressFrom: 1, suppressTo: 7, roundTo: 5 },
   },
   protect({ value }) {
-    if (value >= 1 && value <= 7) return { status: 'suppressed' };
-    return { status: 'published', value: roundToNearest(value, 5) };
+    if (value >= 1 && value <= 7) return SUPPRESSED;
+    return roundToNearest(value, 5);
   },
 };
 

@@ -8,7 +8,8 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { isValidNhsNumber } from '../nhs-number.ts';
-import type { MatchKeySection } from './schema.ts';
+import { addToCellKey, type DisclosurePolicy } from './disclosure.ts';
+import { SUPPRESSED, type MatchKeySection } from './schema.ts';
 
 export const MATCH_KEY_ALGORITHM = 'HMAC-SHA256/HKDF-SHA256' as const;
 
@@ -154,6 +155,8 @@ export interface MatchKeyPerson {
   externalId: string | null;
   /** Erased clients keep a row (they were seen) but no identifier is keyed. */
   erased: boolean;
+  /** The client's random record key (never exported): the rows of a district × quarter get their cell key from it. */
+  recordKey: number;
 }
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -188,26 +191,84 @@ export function matchKeysFor(person: MatchKeyPerson, hmacKey: Buffer): string[] 
   });
 }
 
+export interface MatchKeyOptions {
+  /** The bundle's disclosure policy: each district × quarter gets as many rows as the policy publishes for its people. */
+  policy: DisclosurePolicy;
+  /** Padding rows are derived from it, so two organisations' padding never agrees. */
+  organisationId: string;
+  /** Quarters wholly inside the export: the only ones with rows (a part-quarter would count people per month). */
+  wholeQuarters: readonly string[];
+}
+
+/** Padding rows' keys: HMACs under the quarter key of a message no person's identifiers can produce. */
+const PADDING_LABEL = 'needmap padding row';
+
+function paddingKeys(hmacKey: Buffer, organisationId: string, district: string, index: number): string[] {
+  const mac = (label: string) =>
+    crypto
+      .createHmac('sha256', hmacKey)
+      .update([PADDING_LABEL, organisationId, district, String(index), label].join(FIELD_SEPARATOR), 'utf8')
+      .digest();
+  // Like people's rows, not every padding row has an NHS number.
+  const hasNhsNumber = (mac('nhs-number?')[0]! & 1) === 1;
+  return MATCH_KEY_TYPES.map((type) => (type === 'nhs-number' && !hasNhsNumber ? '' : mac(type).toString('base64url')));
+}
+
+type Row = MatchKeySection['rows'][number];
+const sortId = (r: Row) => `${r.quarter}\u0000${r.district}\u0000${r.keys.join('\u0000')}`;
+
+function sortRows(rows: Row[]): Row[] {
+  const ids = new Map(rows.map((r) => [r, sortId(r)]));
+  return rows.sort((a, b) => (ids.get(a)! < ids.get(b)! ? -1 : ids.get(a)! > ids.get(b)! ? 1 : 0));
+}
+
 /**
- * The bundle's `matchKeys` section: one row per person per quarter (the caller passes each person
- * once per quarter), carrying only the postcode district and quarter. Rows are sorted by quarter,
- * district and the keys themselves, so their order reveals nothing about the case records.
+ * The bundle's `matchKeys` section: rows for the people seen in each whole quarter, carrying only
+ * the postcode district and quarter. The number of rows per district × quarter is a count of
+ * people like any other, so it is protected like any other: it is the count the bundle's policy
+ * publishes for those people, with their own cell key (cell-key: true count plus the ptable's
+ * noise; nhs-england: none when 1–7, else rounded to 5). Where that is fewer than the people,
+ * the rows last in key order are left out; where more, padding rows are added whose keys are
+ * HMACs under the same quarter key, unrelated to any person and to other organisations'. The same
+ * people always give the same rows, so re-exports cannot be differenced. Rows are sorted by
+ * quarter, district and the keys themselves, so their order reveals nothing about the records.
  */
-export function buildMatchKeySection(linkageKey: string, people: readonly MatchKeyPerson[]): MatchKeySection {
+export function buildMatchKeySection(linkageKey: string, people: readonly MatchKeyPerson[], options: MatchKeyOptions): MatchKeySection {
+  const whole = new Set(options.wholeQuarters);
   const keyOfQuarter = new Map<string, Buffer>();
-  const rows = people.map((person) => {
+  const groups = new Map<string, { quarter: string; district: string; hmacKey: Buffer; rows: Row[]; seen: Set<string>; cellKey: number }>();
+  for (const person of people) {
+    if (!whole.has(person.quarter)) continue;
     let hmacKey = keyOfQuarter.get(person.quarter);
     if (!hmacKey) keyOfQuarter.set(person.quarter, (hmacKey = quarterKey(linkageKey, person.quarter)));
-    return { quarter: person.quarter, district: person.district ?? 'unknown', keys: matchKeysFor(person, hmacKey) };
-  });
-  const sortId = (r: (typeof rows)[number]) => `${r.quarter}\u0000${r.district}\u0000${r.keys.join('\u0000')}`;
-  const ids = new Map(rows.map((r) => [r, sortId(r)]));
-  rows.sort((a, b) => (ids.get(a)! < ids.get(b)! ? -1 : ids.get(a)! > ids.get(b)! ? 1 : 0));
+    const district = person.district ?? 'unknown';
+    const id = `${person.quarter}\u0000${district}`;
+    const group = groups.get(id) ?? groups.set(id, { quarter: person.quarter, district, hmacKey, rows: [], seen: new Set(), cellKey: 0 }).get(id)!;
+    const keys = matchKeysFor(person, hmacKey);
+    // Two records with every identifier equal are one person (a duplicate record): one row.
+    const identity = keys.join('\u0000');
+    if (keys.some((k) => k !== '')) {
+      if (group.seen.has(identity)) continue;
+      group.seen.add(identity);
+    }
+    group.rows.push({ quarter: person.quarter, district, keys });
+    group.cellKey = addToCellKey(group.cellKey, person.recordKey);
+  }
+  const rows: Row[] = [];
+  for (const group of groups.values()) {
+    const published = options.policy.protect({ value: group.rows.length, cellKey: group.cellKey });
+    const target = published === SUPPRESSED ? 0 : published;
+    const kept = sortRows(group.rows).slice(0, target);
+    for (let i = 0; kept.length < target; i++) {
+      kept.push({ quarter: group.quarter, district: group.district, keys: paddingKeys(group.hmacKey, options.organisationId, group.district, i) });
+    }
+    rows.push(...kept);
+  }
   return {
     notice: MATCH_KEY_NOTICE,
     algorithm: MATCH_KEY_ALGORITHM,
     linkageKeyId: linkageKeyId(linkageKey),
     keyTypes: [...MATCH_KEY_TYPES],
-    rows,
+    rows: sortRows(rows),
   };
 }

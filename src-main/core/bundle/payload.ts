@@ -8,6 +8,9 @@ export interface PayloadInput {
   organisation: { id: string; name: string };
   fingerprint: string;
   taxonomyVersion: string;
+  /** The taxonomy's category and issue codes: the tables range over all of them. */
+  categories: readonly string[];
+  issues: readonly string[];
   from: string;
   to: string;
   sequence: number;
@@ -36,7 +39,7 @@ export function buildPayload(input: PayloadInput): BundlePayload {
     createdAt: bundleTimestamp(input.createdAt),
     software: { name: 'NeedMap', version: input.softwareVersion },
     disclosure: input.policy.description,
-    tables: buildTables(input.presentations, input.outcomes, input.policy),
+    tables: buildTables(input.presentations, input.outcomes, input.policy, { months, categories: input.categories, issues: input.issues }),
     ...(input.matchKeys ? { matchKeys: input.matchKeys } : {}),
   };
 }

@@ -127,6 +127,19 @@ export function hashPassword(password: string): string {
   return hashSync(password.normalize('NFC'), { ...ARGON2_PARAMS, algorithm: ARGON2ID });
 }
 
+/**
+ * An Argon2id hash (same parameters as real ones) of a random password nobody knows. A login for
+ * a username that does not exist, or is disabled, is checked against it, so it costs the same
+ * work and time as one with a wrong password: the response time does not tell which usernames exist.
+ */
+export const DUMMY_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$dm0pRCaOpdZsjjFKUAk+mg$ilGImftHhbUjxxVGQ5AIuEvM6zunJ689CUSGiWJtYM4';
+
+/** The same Argon2id work as opening a key slot with a wrong password, for a username with no slot. */
+export function dummySlotUnwrap(secret: string): void {
+  const salt = crypto.randomBytes(16);
+  kek(secret, salt, ARGON2_PARAMS);
+}
+
 export function verifyPassword(hash: string, password: string): boolean {
   try {
     return verifySync(hash, password.normalize('NFC'));

@@ -1,20 +1,28 @@
 /**
  * Importing bundles into the area database. Each file is verified in memory with the bundle
- * code's own verifier (signature, schema, payload shape), then checked here: taxonomy version
- * known, key trusted and not revoked, key bound to the organisation, period sane, and the
- * supersede rule (same organisation, same months: a newer sequence replaces the active bundle;
- * an older or equal one is refused; a different but overlapping period is refused). Every file
- * gets its own transaction and its own log line; a bad file never stops the others.
+ * code's own verifier; the signing key must be trusted and not revoked before the payload is
+ * even inflated (a large file from a stranger is never parsed). Then the signature, schema and
+ * payload checks (core/bundle/payload-checks.ts), and here: taxonomy version known and every
+ * table complete over its codes, the key and the organisation bound to each other, the period
+ * over, and the supersede rule (same organisation, same months: a newer sequence replaces the
+ * active bundle; an older or equal one is refused; a different but overlapping period is
+ * refused). Every file gets its own transaction and its own log line; a bad file never stops the
+ * others, and a refused one changes nothing already imported. Text from a file (its name, the
+ * organisation's name) is written into messages with control characters escaped.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUNDLE_FILE_EXTENSION } from '../../core/bundle/package.ts';
+import { displayText } from '../../core/display-text.ts';
+import { BUNDLE_FILE_EXTENSION, groupedFingerprint } from '../../core/bundle/package.ts';
 import { monthIndex } from '../../core/bundle/period.ts';
-import type { BundlePayload } from '../../core/bundle/schema.ts';
-import { VERIFY_LIMITS, verifyBundle, type VerifyFailureReason } from '../../core/bundle/verify.ts';
+import { SUPPRESSED, TABLE_SPECS, type BundlePayload } from '../../core/bundle/schema.ts';
+import { UNKNOWN } from '../../core/bundle/tables.ts';
+import { BundleVerifyError, VERIFY_LIMITS, verifyBundleOrThrow, type SignerIdentity, type VerifyFailureReason } from '../../core/bundle/verify.ts';
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
-import { cellKeyTranslator, readableTaxonomyVersions } from '../../core/taxonomy-mapping.ts';
+import { cellKeyTranslator, readableTaxonomyCodes, universeTranslator } from '../../core/taxonomy-mapping.ts';
+import type { Taxonomy } from '../../core/taxonomy.ts';
+import { taxonomyCodes } from '../export.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { isoNow } from './trust.ts';
@@ -27,7 +35,6 @@ export type RefusalReason =
   | 'revoked-key'
   | 'organisation-mismatch'
   | 'implausible-period'
-  | 'unsupported-table'
   | 'older-sequence'
   | 'duplicate'
   | 'overlapping-period'
@@ -37,9 +44,21 @@ export type ImportOutcome =
   | { file: string; outcome: 'accepted'; bundleId: number; organisationId: string; sequence: number; supersededBundleId: number | null; message: string }
   | { file: string; outcome: 'refused'; reason: RefusalReason; message: string };
 
+/** A taxonomy version's codes: a bundle's category and issue tables must range over exactly these (and "unknown"). */
+export interface TaxonomyCodes {
+  version: string;
+  categories: readonly string[];
+  issues: readonly string[];
+}
+
+/** The codes of the taxonomy this app carries (first), and of the older versions mapped to it, as import options expect them. */
+export function taxonomiesOf(taxonomy: Taxonomy): TaxonomyCodes[] {
+  return readableTaxonomyCodes({ version: taxonomy.version, ...taxonomyCodes(taxonomy) });
+}
+
 export interface ImportOptions {
   /** Taxonomy versions this app knows (bundles naming another are refused). */
-  knownTaxonomyVersions: readonly string[];
+  taxonomies: readonly TaxonomyCodes[];
   now?: Date;
 }
 
@@ -60,10 +79,19 @@ interface ActiveBundle {
   payload_sha256: string;
 }
 
+interface TrustedRow {
+  id: number;
+  name: string;
+  fingerprint: string;
+  organisation_id: string | null;
+  revoked_at: string | null;
+}
+
 function statements(area: AreaDatabase) {
   const s = area.sqlite;
   return {
-    trusted: s.prepare('SELECT id, name, organisation_id, revoked_at FROM trusted_keys WHERE fingerprint = ?'),
+    trusted: s.prepare('SELECT id, name, fingerprint, organisation_id, revoked_at FROM trusted_keys WHERE fingerprint = ?'),
+    boundTo: s.prepare('SELECT id, name, fingerprint, organisation_id, revoked_at FROM trusted_keys WHERE organisation_id = ? ORDER BY id'),
     bindOrganisation: s.prepare('UPDATE trusted_keys SET organisation_id = ? WHERE id = ? AND organisation_id IS NULL'),
     samePayload: s.prepare('SELECT id, sequence FROM imported_bundles WHERE payload_sha256 = ?'),
     activeOfOrganisation: s.prepare(
@@ -71,9 +99,9 @@ function statements(area: AreaDatabase) {
     ),
     insertBundle: s.prepare(`INSERT INTO imported_bundles
       (organisation_id, organisation_name, fingerprint, sequence, from_month, to_month, month_count, schema, taxonomy_version,
-       disclosure_policy, created_at, file_name, payload_sha256, linkage_key_id, imported_at)
+       disclosure_policy, created_at, file_name, payload_sha256, linkage_key_id, imported_at, universe)
       VALUES (@organisationId, @organisationName, @fingerprint, @sequence, @fromMonth, @toMonth, @monthCount, @schema, @taxonomyVersion,
-       @disclosurePolicy, @createdAt, @fileName, @payloadSha256, @linkageKeyId, @importedAt)`),
+       @disclosurePolicy, @createdAt, @fileName, @payloadSha256, @linkageKeyId, @importedAt, @universe)`),
     insertCell: s.prepare(`INSERT INTO bundle_cells
       (bundle_id, table_id, k1, k2, k3, people, people_suppressed, presentations, presentations_suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertSector: s.prepare('INSERT OR IGNORE INTO bundle_sectors (bundle_id, sector) VALUES (?, ?)'),
@@ -103,7 +131,76 @@ function overlaps(a: { from: string; to: string }, b: { from: string; to: string
 }
 
 function describe(p: BundlePayload): string {
-  return `${p.organisation.name} (${p.organisation.id}) bundle #${p.sequence}, ${p.period.from} to ${p.period.to}`;
+  return `${displayText(p.organisation.name)} (${p.organisation.id}) bundle #${p.sequence}, ${p.period.from} to ${p.period.to}`;
+}
+
+function keyLabel(key: TrustedRow): string {
+  return `${groupedFingerprint(key.fingerprint)} (${displayText(key.name)})`;
+}
+
+/** The cheap check, before the payload is read: the key must be trusted and not revoked. */
+function checkTrusted(st: ReturnType<typeof statements>, signer: SignerIdentity): TrustedRow {
+  const trusted = st.trusted.get(signer.fingerprint) as TrustedRow | undefined;
+  if (!trusted) {
+    throw new Refusal(
+      'untrusted-key',
+      `signed by an untrusted key with fingerprint ${signer.groupedFingerprint}; check this fingerprint with the organisation, then trust it (its payload was not read).`,
+    );
+  }
+  if (trusted.revoked_at !== null) {
+    throw new Refusal('revoked-key', `signed by the key ${signer.groupedFingerprint} of ${displayText(trusted.name)}, revoked on ${trusted.revoked_at}.`);
+  }
+  return trusted;
+}
+
+/**
+ * A key speaks for one organisation, and an organisation's bundles come only from keys bound to
+ * it: refuses a key bound to another id, and an unbound key claiming an id that keys are bound to.
+ */
+function checkBinding(st: ReturnType<typeof statements>, key: TrustedRow, organisationId: string): void {
+  if (key.organisation_id !== null && key.organisation_id !== organisationId) {
+    throw new Refusal(
+      'organisation-mismatch',
+      `the key ${keyLabel(key)} speaks for organisation ${displayText(key.organisation_id)}, but the bundle claims to be from ${organisationId}; ` +
+        `nothing was imported.`,
+    );
+  }
+  if (key.organisation_id === null) {
+    const bound = st.boundTo.all(organisationId) as TrustedRow[];
+    if (bound.length > 0) {
+      throw new Refusal(
+        'organisation-mismatch',
+        `the bundle claims to be from ${organisationId}, whose bundles come from the key ${bound.map(keyLabel).join(', ')}, but it is signed by ` +
+          `${keyLabel(key)}, which is not bound to ${organisationId}; if ${organisationId} has a new key, trust it with --org-id ${organisationId}. Nothing was imported.`,
+      );
+    }
+  }
+}
+
+/** Every category and issue table must range over exactly the taxonomy's codes and "unknown": a missing code would be a cell left out. */
+function checkTaxonomyUniverse(payload: BundlePayload, codes: TaxonomyCodes): void {
+  const expected = {
+    category: [...new Set([...codes.categories, UNKNOWN])].sort(),
+    issue: [...new Set([...codes.issues, UNKNOWN])].sort(),
+  };
+  for (const table of payload.tables) {
+    TABLE_SPECS[table.id].dimensions.forEach((dimension, d) => {
+      if (dimension !== 'category' && dimension !== 'issue') return;
+      const values = table.universe[d]!;
+      const want = expected[dimension];
+      if (values.length !== want.length || values.some((v, i) => v !== want[i])) {
+        const missing = want.filter((v) => !values.includes(v));
+        const extra = values.filter((v) => !want.includes(v));
+        throw new Refusal(
+          'incomplete-table',
+          `table ${table.id} does not range over the ${dimension} codes of taxonomy ${codes.version}` +
+            (missing.length ? ` (missing ${missing.slice(0, 3).join(', ')})` : '') +
+            (extra.length ? ` (not in it: ${extra.slice(0, 3).join(', ')})` : '') +
+            '.',
+        );
+      }
+    });
+  }
 }
 
 /** Verifies and stores one bundle's bytes; logs and returns the outcome. Never throws. */
@@ -111,52 +208,40 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
   const now = options.now ?? new Date();
   const st = statements(area);
   const refuse = (reason: RefusalReason, why: string): ImportOutcome => {
-    const message = `${fileName}: refused (${reason}): ${why}`;
+    const message = `${displayText(fileName)}: refused (${reason}): ${why}`;
     try {
       st.log.run(fileName, 'refused', reason, message, null, isoNow(now));
     } catch (error) {
-      console.error(`[needmap] could not log the refusal of ${fileName}: ${(error as Error).message}`);
+      console.error(`[needmap] could not log the refusal of ${displayText(fileName)}: ${(error as Error).message}`);
     }
     return { file: fileName, outcome: 'refused', reason, message };
   };
 
-  const verified = await verifyBundle(bytes).catch((error: Error) => ({ ok: false as const, reason: 'malformed-zip' as const, message: error.message }));
-  if (!verified.ok) return refuse(verified.reason, verified.message);
+  let verified;
+  try {
+    verified = await verifyBundleOrThrow(bytes, { checkSigner: (signer) => void checkTrusted(st, signer) });
+  } catch (error) {
+    if (error instanceof Refusal || error instanceof BundleVerifyError) return refuse(error.reason, error.message);
+    return refuse('malformed-zip', (error as Error).message);
+  }
   const payload = verified.payload;
   const payloadSha256 = crypto.createHash('sha256').update(verified.payloadBytes).digest('hex');
 
   try {
     const outcome = area.sqlite.transaction((): ImportOutcome => {
-      // Older versions with a mapping to a known one are read through it (core/taxonomy-mapping.ts).
-      const readable = readableTaxonomyVersions(options.knownTaxonomyVersions);
-      if (!readable.includes(payload.taxonomyVersion)) {
+      const taxonomy = options.taxonomies.find((t) => t.version === payload.taxonomyVersion);
+      if (!taxonomy) {
         throw new Refusal(
           'unknown-taxonomy-version',
-          `taxonomy version "${payload.taxonomyVersion}" is not known to this app (it knows ${readable.join(', ')}); update NeedMap first.`,
+          `taxonomy version "${payload.taxonomyVersion}" is not known to this app (it knows ${options.taxonomies.map((t) => t.version).join(', ')}); update NeedMap first.`,
         );
       }
-      const trusted = st.trusted.get(verified.fingerprint) as
-        { id: number; name: string; organisation_id: string | null; revoked_at: string | null } | undefined;
-      if (!trusted) {
-        throw new Refusal(
-          'untrusted-key',
-          `signed by an untrusted key with fingerprint ${verified.groupedFingerprint} (claims to be ${payload.organisation.name}); check this fingerprint with the organisation, then trust it.`,
-        );
-      }
-      if (trusted.revoked_at !== null) {
-        throw new Refusal('revoked-key', `signed by the key ${verified.groupedFingerprint} of ${trusted.name}, revoked on ${trusted.revoked_at}.`);
-      }
-      if (trusted.organisation_id !== null && trusted.organisation_id !== payload.organisation.id) {
-        throw new Refusal(
-          'organisation-mismatch',
-          `the key ${verified.groupedFingerprint} belongs to organisation ${trusted.organisation_id}, but the bundle claims to be from ${payload.organisation.id}.`,
-        );
-      }
+      // Checked again inside the transaction: the register is what decides.
+      const trusted = checkTrusted(st, verified);
+      checkBinding(st, trusted, payload.organisation.id);
       const periodProblem = bundlePeriodProblem(payload, now);
       if (periodProblem) throw new Refusal('implausible-period', `the period is not plausible: ${periodProblem}.`);
-      const badTable = payload.tables.find((t) => t.dimensions.length !== 3);
-      if (badTable)
-        throw new Refusal('unsupported-table', `table ${badTable.id} has ${badTable.dimensions.length} dimensions; this reader stores tables of 3.`);
+      checkTaxonomyUniverse(payload, taxonomy);
 
       const same = st.samePayload.get(payloadSha256) as { id: number; sequence: number } | undefined;
       if (same) throw new Refusal('duplicate', `this exact bundle (#${same.sequence}) was already imported.`);
@@ -177,6 +262,10 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
         superseded = active;
       }
 
+      // A bundle of an older taxonomy version is read through its mapping (core/taxonomy-mapping.ts).
+      const currentVersions = options.taxonomies.map((t) => t.version);
+      const currentKey = cellKeyTranslator(payload.taxonomyVersion, currentVersions);
+      const currentUniverse = universeTranslator(payload.taxonomyVersion, currentVersions);
       const bundleId = Number(
         st.insertBundle.run({
           organisationId: payload.organisation.id,
@@ -194,17 +283,18 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
           payloadSha256,
           linkageKeyId: payload.matchKeys?.linkageKeyId ?? null,
           importedAt: isoNow(now),
+          universe: JSON.stringify(Object.fromEntries(payload.tables.map((t) => [t.id, currentUniverse(t.id, t.universe)]))),
         }).lastInsertRowid,
       );
-      const currentKey = cellKeyTranslator(payload.taxonomyVersion, options.knownTaxonomyVersions);
       for (const table of payload.tables) {
+        // The listed cells: every other cell of the universe was published as 0 and adds nothing to any sum (the stored universe says it is there).
         for (const c of table.cells) {
           const key = currentKey(table.id, c.key);
-          const people = c.people.status === 'published' ? c.people.value : null;
-          const presentations = c.presentations.status === 'published' ? c.presentations.value : null;
+          const people = c.people === SUPPRESSED ? null : c.people;
+          const presentations = c.presentations === SUPPRESSED ? null : c.presentations;
           st.insertCell.run(bundleId, table.id, key[0], key[1], key[2], people, people === null ? 1 : 0, presentations, presentations === null ? 1 : 0);
-          if (table.id === 'sector-month-category' && key[0] !== 'unknown') st.insertSector.run(bundleId, key[0]);
         }
+        if (table.id === 'sector-month-category') for (const sector of table.universe[0]!) if (sector !== UNKNOWN) st.insertSector.run(bundleId, sector);
       }
       if (payload.matchKeys) {
         const { keyTypes, rows } = payload.matchKeys;
@@ -222,7 +312,8 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
         st.dropMatchKeys.run(superseded.id);
       }
       st.combine.run({ sign: 1, bundleId });
-      const message = `${fileName}: accepted: ${describe(payload)}` + (superseded ? `, replacing bundle #${superseded.sequence} for the same months.` : '.');
+      const message =
+        `${displayText(fileName)}: accepted: ${describe(payload)}` + (superseded ? `, replacing bundle #${superseded.sequence} for the same months.` : '.');
       st.log.run(fileName, 'accepted', null, message, bundleId, isoNow(now));
       return {
         file: fileName,
@@ -237,7 +328,7 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
     return outcome;
   } catch (error) {
     if (error instanceof Refusal) return refuse(error.reason, error.message);
-    console.error(`[needmap] importing ${fileName} failed:`, error);
+    console.error(`[needmap] importing ${displayText(fileName)} failed:`, error);
     return refuse('internal-error', `could not be stored (${(error as Error).message}); nothing from it was kept.`);
   }
 }
@@ -292,7 +383,7 @@ export async function importBundleFiles(area: AreaDatabase, paths: readonly stri
 }
 
 function logRefusal(area: AreaDatabase, fileName: string, reason: RefusalReason, why: string, now = new Date()): ImportOutcome {
-  const message = `${fileName}: refused (${reason}): ${why}`;
+  const message = `${displayText(fileName)}: refused (${reason}): ${why}`;
   area.sqlite
     .prepare('INSERT INTO import_log (file_name, outcome, reason_code, message, bundle_id, at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(fileName, 'refused', reason, message, null, isoNow(now));

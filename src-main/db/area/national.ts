@@ -26,6 +26,8 @@ export interface AssumptionsReport {
   dispersionDf: number;
   /** Sectors with need recorded but no residents or no deprivation profile, so left out. */
   leftOut: string[];
+  /** The local authorities the comparison was limited to ("our area"); null = every sector with data. */
+  limitedTo: string[] | null;
   rows: NeedAgainstAssumption[];
 }
 
@@ -33,7 +35,13 @@ export function needAgainstNationalAssumptions(
   area: AreaDatabase,
   population: SectorPopulation,
   deprivation: SectorDeprivation,
-  options: { labels?: Readonly<Record<string, string>>; limit?: number; minResidents?: number } = {},
+  options: {
+    labels?: Readonly<Record<string, string>>;
+    limit?: number;
+    minResidents?: number;
+    /** Only these sectors (our area), named by its local authorities. */
+    within?: { sectors: ReadonlySet<string>; names: string[] };
+  } = {},
 ): AssumptionsReport {
   const months = dataMonths(area);
   const rows = area.sqlite
@@ -43,6 +51,7 @@ export function needAgainstNationalAssumptions(
   const observed = new Map<string, Map<string, number>>();
   const monthly = new Map<string, Map<string, number>>();
   for (const [sector, category, month, presentations] of rows) {
+    if (options.within && !options.within.sectors.has(sector)) continue;
     const byCategory = observed.get(sector) ?? observed.set(sector, new Map()).get(sector)!;
     byCategory.set(category, (byCategory.get(category) ?? 0) + presentations);
     const series = monthly.get(`${sector}|${category}`) ?? monthly.set(`${sector}|${category}`, new Map()).get(`${sector}|${category}`)!;
@@ -65,7 +74,15 @@ export function needAgainstNationalAssumptions(
     ...(options.labels ? { labels: options.labels } : {}),
     ...(options.minResidents ? { minResidents: options.minResidents } : {}),
   });
-  return { months, populationYear: population.year, dispersion, dispersionDf: df, leftOut, rows: all.slice(0, options.limit ?? 20) };
+  return {
+    months,
+    populationYear: population.year,
+    dispersion,
+    dispersionDf: df,
+    leftOut,
+    limitedTo: options.within?.names ?? null,
+    rows: all.slice(0, options.limit ?? 20),
+  };
 }
 
 /** What the postcode reference data offers for residents per sector (reference data format 2). */

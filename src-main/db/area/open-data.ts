@@ -2,21 +2,36 @@
  * Open data from the area database: one CSV per combined table (area-level disclosure control
  * applied again, see core/area/open-data.ts) and a CSV on the Web (CSVW, W3C 2015) metadata file
  * describing every column, the taxonomy version, the disclosure rule and the licence (Open
- * Government Licence v3.0). Only the combined cube is read: match keys never reach an export.
+ * Government Licence v3.0). Only the active bundles' published cells and universes are read:
+ * match keys never reach an export. Bundles of the retired format needmap-bundle/1 (tables not
+ * complete) are left out and named.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TABLE_IDS, type TableId } from '../../core/bundle/schema.ts';
-import { describeRule, protectTable, DEFAULT_OPEN_DATA_THRESHOLD, TOTAL_KEY, type CubeCell, type OpenCell } from '../../core/area/open-data.ts';
+import { TABLE_IDS, TABLE_SPECS, type TableId } from '../../core/bundle/schema.ts';
+import {
+  describeRule,
+  protectOpenData,
+  DEFAULT_OPEN_DATA_THRESHOLD,
+  TOTAL_KEY,
+  type CubeCell,
+  type CubeTable,
+  type OpenCell,
+} from '../../core/area/open-data.ts';
 import { toCsv } from '../../core/csv.ts';
+import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { AreaDatabase } from './open.ts';
+import { splitDecileBand } from './queries.ts';
 import { isoNow } from './trust.ts';
 
 export const OGL_V3 = 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/';
 export const METADATA_FILE = 'area-open-data.csv-metadata.json';
 
 /** The dimensions of each bundle table (docs/bundle-format.md), as CSV columns. */
-const DIMENSIONS: Record<TableId, { name: string; title: string; datatype: string | { base: string; format: string }; description: string }[]> = {
+const DIMENSIONS: Record<
+  TableId,
+  { name: string; title: string; datatype: string | { base: string; format: string }; description: string; required?: boolean }[]
+> = {
   'sector-month-category': [
     {
       name: 'postcode_sector',
@@ -39,6 +54,14 @@ const DIMENSIONS: Record<TableId, { name: string; title: string; datatype: strin
   ],
   'area-month-decile-category': [
     { name: 'month', title: 'Month', datatype: 'gYearMonth', description: 'Calendar month the issue was identified.' },
+    {
+      name: 'imd_edition',
+      title: 'Indices of Deprivation edition',
+      datatype: 'string',
+      description:
+        'The edition the decile band comes from: iod2019 or iod2025 (bands of different editions rank neighbourhoods differently and are never added); empty when the band is unknown.',
+      required: false,
+    },
     {
       name: 'imd_decile_band',
       title: 'IMD decile band',
@@ -65,7 +88,8 @@ const MEASURES = [
     name: 'people_status',
     title: 'People status',
     datatype: 'string',
-    description: 'published, suppressed-small, suppressed-incomplete or suppressed-secondary.',
+    description:
+      'published or suppressed (too small, incomplete at source, or to protect another figure: the reason is not given, as it would itself disclose).',
   },
   {
     name: 'presentations',
@@ -77,39 +101,98 @@ const MEASURES = [
     name: 'presentations_status',
     title: 'Presentations status',
     datatype: 'string',
-    description: 'published, suppressed-small, suppressed-incomplete or suppressed-secondary.',
+    description: 'published or suppressed (as people_status).',
   },
   {
     name: 'organisations',
-    title: 'Contributing organisations',
+    title: 'Organisations reporting',
     datatype: 'nonNegativeInteger',
-    description: 'Contributions from organisations’ bundles to this cell.',
+    description: 'Organisations whose bundles cover this row’s month or quarter: the same for every row of the period, whatever each contributed.',
   },
 ];
 
-export function readCube(area: AreaDatabase, tableId: TableId): CubeCell[] {
-  const rows = area.sqlite
+/** CSV columns of a table's key: the decile band is written as its edition and its band. */
+function csvKey(id: TableId, key: readonly string[]): (string | number)[] {
+  if (id !== 'area-month-decile-category') return [...key];
+  const { edition, decileBand } = splitDecileBand(key[1]!);
+  return [key[0]!, edition ?? '', decileBand, key[2]!];
+}
+
+interface ActiveBundle {
+  id: number;
+  organisation_id: string;
+  organisation_name: string;
+  sequence: number;
+  from_month: string;
+  to_month: string;
+  universe: string | null;
+}
+
+/** The active bundles: those in the current format (with a universe) make the open data; retired-format ones are left out and named. */
+function activeBundles(area: AreaDatabase): { current: ActiveBundle[]; retired: ActiveBundle[] } {
+  const all = area.sqlite
     .prepare(
-      `SELECT k1, k2, k3, people, people_suppressed, presentations, presentations_suppressed, organisations
-       FROM combined_cells WHERE table_id = ? ORDER BY k1, k2, k3`,
+      'SELECT id, organisation_id, organisation_name, sequence, from_month, to_month, universe FROM imported_bundles WHERE superseded_by IS NULL ORDER BY id',
     )
-    .raw()
-    .all(tableId) as [string, string, string, number, number, number, number, number][];
-  return rows.map(([k1, k2, k3, people, ps, presentations, prs, organisations]) => ({
-    key: [k1, k2, k3],
-    people: { sum: people, suppressed: ps, organisations },
-    presentations: { sum: presentations, suppressed: prs, organisations },
+    .all() as ActiveBundle[];
+  return { current: all.filter((b) => b.universe !== null), retired: all.filter((b) => b.universe === null) };
+}
+
+/** The combined cube of the current-format active bundles, one CubeTable per table id. */
+export function readCubeTables(area: AreaDatabase): { tables: CubeTable[]; retired: ActiveBundle[] } {
+  const { current, retired } = activeBundles(area);
+  const universes = new Map<TableId, Set<string>[]>(TABLE_IDS.map((id) => [id, [new Set(), new Set(), new Set()]]));
+  const coverage = new Map<TableId, Map<string, Set<string>>>(TABLE_IDS.map((id) => [id, new Map()]));
+  for (const bundle of current) {
+    const universe = JSON.parse(bundle.universe!) as Partial<Record<TableId, string[][]>>;
+    for (const id of TABLE_IDS) {
+      const values = universe[id];
+      if (!values) continue;
+      values.forEach((vs, d) => vs.forEach((v) => universes.get(id)![d]!.add(v)));
+      const byPeriod = coverage.get(id)!;
+      for (const p of values[TABLE_SPECS[id].period] ?? []) (byPeriod.get(p) ?? byPeriod.set(p, new Set()).get(p)!).add(bundle.organisation_id);
+    }
+  }
+  const cells = new Map<TableId, CubeCell[]>(TABLE_IDS.map((id) => [id, []]));
+  if (current.length > 0) {
+    const rows = area.sqlite
+      .prepare(
+        `SELECT c.table_id, c.k1, c.k2, c.k3, SUM(coalesce(c.people, 0)), SUM(c.people_suppressed), SUM(coalesce(c.presentations, 0)),
+                SUM(c.presentations_suppressed), COUNT(*)
+         FROM bundle_cells c JOIN imported_bundles b ON b.id = c.bundle_id
+         WHERE b.superseded_by IS NULL AND b.universe IS NOT NULL
+         GROUP BY c.table_id, c.k1, c.k2, c.k3`,
+      )
+      .raw()
+      .all() as [TableId, string, string, string, number, number, number, number, number][];
+    for (const [id, k1, k2, k3, people, ps, presentations, prs, organisations] of rows) {
+      cells.get(id)?.push({
+        key: [k1, k2, k3],
+        people: { sum: people, suppressed: ps, organisations },
+        presentations: { sum: presentations, suppressed: prs, organisations },
+      });
+    }
+  }
+  const tables = TABLE_IDS.map((id) => ({
+    id,
+    universe: universes.get(id)!.map((set) => [...set].sort()),
+    period: TABLE_SPECS[id].period,
+    cells: cells.get(id)!,
+    organisations: new Map([...coverage.get(id)!].map(([p, orgs]) => [p, orgs.size])),
   }));
+  return { tables, retired };
 }
 
 export interface OpenDataResult {
   files: string[];
   threshold: number;
   tables: { id: TableId; file: string; rows: number; published: number; suppressed: number }[];
+  /** Active bundles of the retired format needmap-bundle/1, left out of the open data (their tables are not complete). */
+  leftOut: { organisationId: string; organisationName: string; sequence: number; fromMonth: string; toMonth: string }[];
 }
 
 export interface OpenDataOptions {
-  taxonomyVersion: string;
+  taxonomy: Taxonomy;
   threshold?: number;
   now?: Date;
   publisher?: string;
@@ -131,13 +214,16 @@ export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): Ope
   const tables: OpenDataResult['tables'] = [];
   const csvwTables: unknown[] = [];
   const files: string[] = [];
+  const { tables: cube, retired } = readCubeTables(area);
+  const categoryOfIssue = new Map(options.taxonomy.issues.map((i) => [i.code, i.category]));
+  const protectedTables = protectOpenData(cube, { threshold, categoryOfIssue });
   for (const id of TABLE_IDS) {
-    const cells: OpenCell[] = protectTable(readCube(area, id), threshold);
+    const cells: OpenCell[] = protectedTables.get(id) ?? [];
     const dims = DIMENSIONS[id];
     const header = [...dims.map((d) => d.name), ...MEASURES.map((m) => m.name)];
     const csv = toCsv(
       header,
-      cells.map((c) => [...c.key, c.people.value, c.people.status, c.presentations.value, c.presentations.status, c.organisations]),
+      cells.map((c) => [...csvKey(id, c.key), c.people.value, c.people.status, c.presentations.value, c.presentations.status, c.organisations]),
     );
     const file = `${id}.csv`;
     contents.push({ name: file, text: csv });
@@ -147,10 +233,10 @@ export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): Ope
     csvwTables.push({
       url: file,
       'dc:title': `NeedMap area picture: ${id}`,
-      'dc:description': `Combined counts over organisations; rows whose last dimension is "${TOTAL_KEY}" are totals over it.`,
+      'dc:description': `Combined counts over organisations, every combination of the table's values listed; rows whose last dimension is "${TOTAL_KEY}" are totals over it.`,
       tableSchema: {
         columns: [
-          ...dims.map((d) => ({ name: d.name, titles: d.title, datatype: d.datatype, 'dc:description': d.description, required: true })),
+          ...dims.map((d) => ({ name: d.name, titles: d.title, datatype: d.datatype, 'dc:description': d.description, required: d.required ?? true })),
           ...MEASURES.map((m) => ({
             name: m.name,
             titles: m.title,
@@ -163,6 +249,16 @@ export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): Ope
       },
     });
   }
+  const leftOut = retired.map((b) => ({
+    organisationId: b.organisation_id,
+    organisationName: b.organisation_name,
+    sequence: b.sequence,
+    fromMonth: b.from_month,
+    toMonth: b.to_month,
+  }));
+  const leftOutNote = leftOut.length
+    ? ` Left out: ${leftOut.length} bundle(s) in the retired format needmap-bundle/1 (${leftOut.map((b) => `${b.organisationId} #${b.sequence}, ${b.fromMonth} to ${b.toMonth}`).join('; ')}), whose tables are not complete.`
+    : '';
   const metadata = {
     '@context': ['http://www.w3.org/ns/csvw', { '@language': 'en' }],
     'dc:title': 'NeedMap area picture: combined need counts from voluntary organisations',
@@ -170,13 +266,13 @@ export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): Ope
     'dc:publisher': options.publisher ?? 'NeedMap area picture',
     'dc:license': { '@id': OGL_V3 },
     'dc:rights': 'Contains public sector information licensed under the Open Government Licence v3.0.',
-    'dc:description': describeRule(threshold),
-    'http://purl.org/dc/terms/conformsTo': `NeedMap common issue taxonomy version ${options.taxonomyVersion}`,
-    'https://needmap.org/terms#taxonomyVersion': options.taxonomyVersion,
+    'dc:description': describeRule(threshold) + leftOutNote,
+    'http://purl.org/dc/terms/conformsTo': `NeedMap common issue taxonomy version ${options.taxonomy.version}`,
+    'https://needmap.org/terms#taxonomyVersion': options.taxonomy.version,
     'https://needmap.org/terms#disclosureRule': { threshold, rule: describeRule(threshold) },
     tables: csvwTables,
   };
   contents.push({ name: METADATA_FILE, text: `${JSON.stringify(metadata, null, 2)}\n` });
   files.push(METADATA_FILE);
-  return { files, threshold, tables, contents };
+  return { files, threshold, tables, leftOut, contents };
 }

@@ -24,7 +24,7 @@ export function areaMigrationsDir(migrationsDir: string): string {
 
 /** `migrationsDir` is the app's (drizzle/); the area migrations are read from its `area` subfolder. */
 export function openAreaDatabase(file: string, options: OpenOptions): AreaDatabase {
-  const opened = openCaseDatabase(file, { ...options, migrationsDir: areaMigrationsDir(options.migrationsDir) });
+  const opened = openCaseDatabase(file, { ...options, kind: 'area', migrationsDir: areaMigrationsDir(options.migrationsDir) });
   const db = drizzle(opened.sqlite, { schema: areaSchema });
   return { file, sqlite: opened.sqlite, db, close: opened.close };
 }

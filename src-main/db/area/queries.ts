@@ -88,20 +88,40 @@ export function coverageBySector(area: AreaDatabase): SectorCoverage[] {
 }
 
 export interface DecileNeed extends CountWithSuppression {
+  /**
+   * The Indices of Deprivation edition the band comes from ("iod2019", "iod2025"); "unstated" for
+   * bands of retired needmap-bundle/1 bundles, which did not say; null for band "unknown".
+   */
+  edition: string | null;
+  /** "1-2" … "9-10", or "unknown". */
   decileBand: string;
   category: string;
   people: number;
 }
 
-/** Need by the deprivation decile band of where people live (whole area, all months). */
+export const UNSTATED_EDITION = 'unstated';
+
+/** "iod2025:1-2" → its edition and band; a bare "1-2" (a retired bundle) has its edition unstated. */
+export function splitDecileBand(value: string): { edition: string | null; decileBand: string } {
+  const at = value.indexOf(':');
+  if (at > 0) return { edition: value.slice(0, at), decileBand: value.slice(at + 1) };
+  return value === 'unknown' ? { edition: null, decileBand: value } : { edition: UNSTATED_EDITION, decileBand: value };
+}
+
+/**
+ * Need by the deprivation decile band of where people live (whole area, all months). Bands of
+ * different editions are different rankings of neighbourhoods: they are kept apart here (each row
+ * carries its edition) and never added together.
+ */
 export function needByDecile(area: AreaDatabase): DecileNeed[] {
-  return area.sqlite
+  const rows = area.sqlite
     .prepare(
-      `SELECT k2 AS decileBand, k3 AS category, SUM(presentations) AS presentations, SUM(people) AS people,
+      `SELECT k2 AS band, k3 AS category, SUM(presentations) AS presentations, SUM(people) AS people,
               SUM(presentations_suppressed) AS suppressed
        FROM combined_cells WHERE table_id = 'area-month-decile-category' GROUP BY k2, k3 ORDER BY k2, k3`,
     )
-    .all() as DecileNeed[];
+    .all() as { band: string; category: string; presentations: number; people: number; suppressed: number }[];
+  return rows.map(({ band, ...rest }) => ({ ...splitDecileBand(band), ...rest }));
 }
 
 /** Distinct people per district × quarter from the match keys of opted-in organisations' active bundles (stored at import; see distinct-summary.ts). */

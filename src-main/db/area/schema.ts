@@ -14,7 +14,11 @@ export const trustedKeys = sqliteTable('trusted_keys', {
   fingerprint: text('fingerprint').notNull().unique(),
   /** Null when the analyst pasted only the fingerprint. */
   publicKeyPem: text('public_key_pem'),
-  /** The organisation id of the first bundle accepted from this key; later bundles must match. */
+  /**
+   * The organisation this key speaks for: set at trust time (`--org-id`), else by the first bundle
+   * accepted from it. Bundles claiming another organisation are refused, and so are bundles for
+   * this organisation from a key not bound to it. Several keys may share an id (rotation).
+   */
   organisationId: text('organisation_id'),
   addedAt: text('added_at').notNull(),
   revokedAt: text('revoked_at'),
@@ -41,6 +45,12 @@ export const importedBundles = sqliteTable(
     /** Null when the organisation did not opt in to match keys. */
     linkageKeyId: text('linkage_key_id'),
     importedAt: text('imported_at').notNull(),
+    /**
+     * JSON: table id → the bundle's universe (one list of values per dimension). Its tables are
+     * complete over it, so cells not stored in bundle_cells are published zeros. Null for bundles
+     * of the retired format needmap-bundle/1, which listed only cells above zero.
+     */
+    universe: text('universe'),
     supersededBy: integer('superseded_by').references((): AnySQLiteColumn => importedBundles.id),
   },
   (t) => [index('imported_bundles_org').on(t.organisationId, t.fromMonth), index('imported_bundles_active').on(t.supersededBy)],
@@ -49,6 +59,7 @@ export const importedBundles = sqliteTable(
 /**
  * Each imported bundle's cells as published: a suppressed count is stored as NULL with its flag
  * set, never as 0. Every bundle table has three dimensions (k1, k2, k3 in the table's order).
+ * Cells published as 0 for both counts are not stored (imported_bundles.universe says they exist).
  */
 export const bundleCells = sqliteTable(
   'bundle_cells',
@@ -163,6 +174,17 @@ export const distinctPeopleCells = sqliteTable(
 export const derivedVersions = sqliteTable('derived_versions', {
   name: text('name').primaryKey(),
   asOfBundleId: integer('as_of_bundle_id').notNull(),
+});
+
+/**
+ * "Our area": the local authorities (2022 codes) the area picture is limited to, chosen from the
+ * reference data's lookup. Empty = the whole area every bundle covers. Names are kept so the
+ * choice reads the same even if a later reference data update renames an authority.
+ */
+export const ourAreaAuthorities = sqliteTable('our_area_authorities', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  chosenAt: text('chosen_at').notNull(),
 });
 
 /**

@@ -6,7 +6,9 @@
  */
 import crypto from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
+import { OrganisationSetting } from '../../core/bundle/organisation.ts';
 import { fingerprintOf, groupedFingerprint, normaliseFingerprint } from '../../core/bundle/package.ts';
+import { displayText } from '../../core/display-text.ts';
 import { RecordError } from '../records.ts';
 import type { AreaDb } from './open.ts';
 import { trustedKeys } from './schema.ts';
@@ -65,11 +67,28 @@ export interface TrustRequest {
   publicKeyPem?: string | undefined;
   /** The fingerprint the organisation read out; checked against the key when both are given. */
   fingerprint?: string | undefined;
+  /**
+   * The organisation id the key speaks for (its bundles' `organisation.id`). Without it the key is
+   * bound at its first accepted bundle. A new key for an organisation (rotation) is trusted with
+   * the same id.
+   */
+  organisationId?: string | undefined;
   now?: Date;
+}
+
+function organisationIdOf(input: string | undefined): string | null {
+  if (input === undefined || input.trim() === '') return null;
+  const parsed = OrganisationSetting.shape.id.safeParse(input);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]!.message;
+    throw new RecordError('invalid_input', message, { organisationId: [message] });
+  }
+  return parsed.data;
 }
 
 /** Adds (or returns the existing) trusted key. Refuses a revoked key: revocation is final. */
 export function trustKey(db: AreaDb, request: TrustRequest): { key: TrustedKey; alreadyTrusted: boolean } {
+  const organisationId = organisationIdOf(request.organisationId);
   let fingerprint: string | null = null;
   if (request.publicKeyPem !== undefined) fingerprint = fingerprintOfPem(request.publicKeyPem);
   if (request.fingerprint !== undefined) {
@@ -100,15 +119,26 @@ export function trustKey(db: AreaDb, request: TrustRequest): { key: TrustedKey; 
           `The key ${groupedFingerprint(fingerprint)} (${existing.name}) was revoked on ${existing.revokedAt}; a revoked key cannot be trusted again.`,
         );
       }
+      if (organisationId !== null && existing.organisationId !== null && existing.organisationId !== organisationId) {
+        throw new RecordError(
+          'conflict',
+          `The key ${groupedFingerprint(fingerprint)} (${displayText(existing.name)}) already speaks for organisation ${displayText(existing.organisationId)}; ` +
+            `a key speaks for one organisation only, so it cannot also be trusted for ${organisationId}.`,
+          { organisationId: [`This key is bound to ${displayText(existing.organisationId)}.`] },
+        );
+      }
       // Keep the key file once it is known: it lets the analyst show it again later.
       if (existing.publicKeyPem === null && request.publicKeyPem !== undefined) {
         tx.update(trustedKeys).set({ publicKeyPem: request.publicKeyPem }).where(eq(trustedKeys.id, existing.id)).run();
+      }
+      if (organisationId !== null && existing.organisationId === null) {
+        tx.update(trustedKeys).set({ organisationId }).where(eq(trustedKeys.id, existing.id)).run();
       }
       return { key: toTrusted(tx.select().from(trustedKeys).where(eq(trustedKeys.id, existing.id)).get()!), alreadyTrusted: true };
     }
     const row = tx
       .insert(trustedKeys)
-      .values({ name, fingerprint, publicKeyPem: request.publicKeyPem ?? null, addedAt: isoNow(request.now ?? new Date()) })
+      .values({ name, fingerprint, publicKeyPem: request.publicKeyPem ?? null, organisationId, addedAt: isoNow(request.now ?? new Date()) })
       .returning()
       .get();
     return { key: toTrusted(row), alreadyTrusted: false };
@@ -131,6 +161,11 @@ export function revokeKey(db: AreaDb, fingerprintInput: string, reason: string |
       .run();
     return toTrusted(tx.select().from(trustedKeys).where(eq(trustedKeys.id, existing.id)).get()!);
   });
+}
+
+/** The other keys bound to an organisation id (revoked ones included: the binding outlives the key). */
+export function keysBoundTo(db: AreaDb, organisationId: string): TrustedKey[] {
+  return db.select().from(trustedKeys).where(eq(trustedKeys.organisationId, organisationId)).orderBy(asc(trustedKeys.id)).all().map(toTrusted);
 }
 
 export function listTrustedKeys(db: AreaDb): TrustedKey[] {

@@ -7,9 +7,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { heldByThisProcess } from '../database-lock.ts';
 import { keySlotsPath } from '../key-slots.ts';
 import { DatabaseOpenError, openCaseDatabase, readJournal, type CaseDatabase, type SqliteDatabase } from '../open.ts';
 import { purgeWal } from './erase.ts';
+import { checkErasureRegister } from './erasure-register.ts';
 
 const BACKUP_NAME = /^needmap-(\d{8}-\d{9})\.db$/;
 
@@ -104,6 +106,10 @@ export interface BackupPreview {
   latestActivity: string | null;
   schemaVersion: string | null;
   encrypted: boolean;
+  /** With `registerOf`: how many erasures from that database's register restoring this backup would re-apply (null: none asked). */
+  erasuresToReapply: number | null;
+  /** With `registerOf`: retention runs from the register missing from this backup's log. */
+  retentionRunsToRestore: number | null;
 }
 
 function schemaTag(sqlite: SqliteDatabase, migrationsDir: string): string | null {
@@ -112,8 +118,11 @@ function schemaTag(sqlite: SqliteDatabase, migrationsDir: string): string | null
   return readJournal(migrationsDir).find((e) => e.when === Number(row.t))?.tag ?? `unknown (${new Date(Number(row.t)).toISOString()})`;
 }
 
-/** What a backup holds, read-only; opening it also runs quick_check, so a damaged backup is reported. */
-export function previewBackup(file: string, options: { migrationsDir: string; key?: Buffer | undefined }): BackupPreview {
+/**
+ * What a backup holds, read-only; opening it also runs quick_check, so a damaged backup is reported.
+ * `registerOf`: the database it would replace, whose erasure register is checked against it.
+ */
+export function previewBackup(file: string, options: { migrationsDir: string; key?: Buffer | undefined; registerOf?: string }): BackupPreview {
   const backup = openCaseDatabase(file, { migrationsDir: options.migrationsDir, readonly: true, ...(options.key ? { key: options.key } : {}) });
   try {
     const count = (sql: string) => (backup.sqlite.prepare(sql).get() as { n: number }).n;
@@ -133,10 +142,17 @@ export function previewBackup(file: string, options: { migrationsDir: string; ke
       latestActivity: latestActivity(backup.sqlite),
       schemaVersion: schemaTag(backup.sqlite, options.migrationsDir),
       encrypted: !fs.readFileSync(file).subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1')),
+      ...registerPreview(backup.sqlite, options.registerOf),
     };
   } finally {
     backup.close();
   }
+}
+
+function registerPreview(sqlite: SqliteDatabase, registerOf: string | undefined) {
+  if (!registerOf) return { erasuresToReapply: null, retentionRunsToRestore: null };
+  const check = checkErasureRegister(sqlite, registerOf);
+  return { erasuresToReapply: check.due.length, retentionRunsToRestore: check.retentionRunsMissing.length };
 }
 
 export class RestoreRefused extends Error {
@@ -144,7 +160,8 @@ export class RestoreRefused extends Error {
 }
 
 /**
- * Replaces dbFile by the backup. The database must not be open elsewhere. Refuses when the current
+ * Replaces dbFile by the backup. The caller must hold the database lock (db/database-lock.ts): then
+ * no other process has it open, and the caller has closed its own connection. Refuses when the current
  * database holds newer records than the backup unless `force`; a damaged current database never
  * blocks a restore. The replaced files are renamed to `<db>.replaced-<stamp>` (and its -wal, .keys.json).
  */
@@ -153,9 +170,10 @@ export function restoreDatabase(
   fromFile: string,
   options: { migrationsDir: string; key?: Buffer | undefined; force?: boolean },
 ): { preview: BackupPreview; currentLatest: string | null; replacedFile: string | null } {
+  if (!heldByThisProcess(dbFile)) throw new Error(`Restoring ${dbFile} needs its lock: close every NeedMap using it first.`);
   if (!fs.existsSync(fromFile)) throw new Error(`No backup at ${fromFile}.`);
   if (path.resolve(fromFile) === path.resolve(dbFile)) throw new Error('The backup and the database are the same file.');
-  const preview = previewBackup(fromFile, options);
+  const preview = previewBackup(fromFile, { ...options, registerOf: dbFile });
   let currentLatest: string | null = null;
   if (fs.existsSync(dbFile)) {
     try {
@@ -183,7 +201,23 @@ export function restoreDatabase(
     for (const suffix of ['-wal', '-shm']) if (fs.existsSync(dbFile + suffix)) fs.renameSync(dbFile + suffix, replacedFile + suffix);
     if (fs.existsSync(keySlotsPath(dbFile))) fs.copyFileSync(keySlotsPath(dbFile), keySlotsPath(replacedFile));
   }
-  fs.copyFileSync(fromFile, dbFile);
-  if (fs.existsSync(keySlotsPath(fromFile))) fs.copyFileSync(keySlotsPath(fromFile), keySlotsPath(dbFile));
+  try {
+    // Copied under a temporary name and renamed in, so dbFile is never a half-written copy.
+    const incoming = `${dbFile}.restoring`;
+    fs.copyFileSync(fromFile, incoming);
+    fs.renameSync(incoming, dbFile);
+    if (fs.existsSync(keySlotsPath(fromFile))) fs.copyFileSync(keySlotsPath(fromFile), keySlotsPath(dbFile));
+  } catch (error) {
+    // A full disk or a vanished USB stick: the replaced database goes back as it was.
+    fs.rmSync(`${dbFile}.restoring`, { force: true });
+    if (replacedFile) {
+      fs.rmSync(dbFile, { force: true });
+      fs.renameSync(replacedFile, dbFile);
+      for (const suffix of ['-wal', '-shm']) if (fs.existsSync(replacedFile + suffix)) fs.renameSync(replacedFile + suffix, dbFile + suffix);
+      if (fs.existsSync(keySlotsPath(replacedFile))) fs.copyFileSync(keySlotsPath(replacedFile), keySlotsPath(dbFile));
+    }
+    throw new Error(`The backup could not be copied into place (${(error as Error).message}); the database is unchanged.`);
+  }
+  // The erasure register (beside dbFile) is deliberately not replaced: the next open re-applies it.
   return { preview, currentLatest, replacedFile };
 }

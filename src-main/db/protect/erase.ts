@@ -10,6 +10,7 @@ import { ERASED_FIRST_NAME, ERASED_LAST_NAME, retentionCutoff } from '../../core
 import type { CaseDatabase, CaseDb } from '../open.ts';
 import { RecordError } from '../records.ts';
 import { clientIssues, clients, contacts, issueStatusEvents, retentionRuns } from '../schema.ts';
+import { appendErasureRegister, reapplyErasureRegister, type ReapplyResult } from './erasure-register.ts';
 
 function eraseOne(tx: CaseDb, clientId: number, actor: number | null, now: string): { contacts: number; statusNotes: number } {
   const client = tx.select({ id: clients.id, erasedAt: clients.erasedAt }).from(clients).where(eq(clients.id, clientId)).get();
@@ -22,6 +23,7 @@ function eraseOne(tx: CaseDb, clientId: number, actor: number | null, now: strin
       dateOfBirth: '',
       postcode: null,
       lsoa: null,
+      lsoa21: null,
       imdRank: null,
       externalIdType: null,
       externalId: null,
@@ -63,7 +65,12 @@ export interface ErasureResult {
 
 export function eraseClient(caseDb: CaseDatabase, clientId: number, actor: number | null = null): ErasureResult {
   const now = new Date().toISOString();
-  const counts = caseDb.db.transaction((tx) => eraseOne(tx as unknown as CaseDb, clientId, actor, now));
+  const counts = caseDb.db.transaction((tx) => {
+    const erased = eraseOne(tx as unknown as CaseDb, clientId, actor, now);
+    // In the same transaction: if the register line cannot be written, nothing is erased (a restore must be able to redo it).
+    appendErasureRegister(caseDb.file, tx as unknown as CaseDb, { kind: 'erasure', clientId, at: now });
+    return erased;
+  });
   const { walTruncated } = purgeWal(caseDb);
   return { clientId, erasedAt: now, contactNotesCleared: counts.contacts, statusNotesCleared: counts.statusNotes, walTruncated };
 }
@@ -115,6 +122,7 @@ export function retentionApply(
       .values({ ranAt: now, userId: actor, policyYears: input.years, cutoffDate, clientIds: JSON.stringify(dueIds), anonymised: dueIds.length })
       .returning({ id: retentionRuns.id })
       .get();
+    appendErasureRegister(caseDb.file, db, { kind: 'retention', at: now, userId: actor, policyYears: input.years, cutoffDate, clientIds: dueIds });
     return { runId: run.id, anonymised: dueIds.length, cutoffDate };
   });
   return { ...result, ...purgeWal(caseDb) };
@@ -135,4 +143,14 @@ export function retentionLog(db: CaseDb) {
       anonymised: r.anonymised,
       clientIds: JSON.parse(r.clientIds) as number[],
     }));
+}
+
+/**
+ * Re-applies the erasure register beside the database (see erasure-register.ts): after a restore,
+ * and at every open for writing, so nobody erased comes back. The WAL is truncated afterwards.
+ */
+export function reapplyErasures(caseDb: CaseDatabase): ReapplyResult {
+  const result = reapplyErasureRegister(caseDb.file, caseDb.sqlite, caseDb.db, (tx, clientId, at) => void eraseOne(tx, clientId, null, at));
+  if (result.reapplied.length > 0) purgeWal(caseDb);
+  return result;
 }

@@ -1,6 +1,6 @@
 /** Staff accounts: Argon2id password hashes, roles, disabling (never deleting, so "who recorded" stays resolvable). */
 import { asc, eq, sql } from 'drizzle-orm';
-import { hashPassword, passwordProblem, verifyPassword } from '../../core/protect/keys.ts';
+import { DUMMY_PASSWORD_HASH, hashPassword, passwordProblem, verifyPassword } from '../../core/protect/keys.ts';
 import type { CaseDb } from '../open.ts';
 import { RecordError } from '../records.ts';
 import { users } from '../schema.ts';
@@ -60,11 +60,22 @@ export function createUser(db: CaseDb, input: { username: string; displayName: s
     .get().id;
 }
 
-/** The user when the password is right and the account is enabled; null otherwise (one message for both, on purpose). */
+/**
+ * The user when the password is right and the account is enabled; null otherwise (one message for
+ * both, on purpose). An unknown or disabled username is checked against a dummy hash, so every
+ * failure costs the same Argon2id work and time.
+ */
 export function authenticate(db: CaseDb, username: string, password: string): UserRow | null {
   const user = findUser(db, username);
-  if (!user || user.disabledAt) return null;
-  return verifyPassword(user.passwordHash, password) ? user : null;
+  const usable = user && !user.disabledAt ? user : null;
+  const matches = verifyPassword(usable?.passwordHash ?? DUMMY_PASSWORD_HASH, password);
+  return usable && matches ? usable : null;
+}
+
+/** Whether a username names an enabled account (failed logins record the username only then: a mistyped password is never logged). */
+export function isActiveUsername(db: CaseDb, username: string): boolean {
+  const user = findUser(db, username);
+  return !!user && !user.disabledAt;
 }
 
 function activeAdminCount(db: CaseDb): number {

@@ -97,6 +97,21 @@ const AreaService = z.object({
   organisationId: z.string().nullable(),
 });
 
+const authorityCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[EWSN]\d{8}$/, { message: 'A local authority code looks like "E08000003".' });
+
+export const OurAreaOut = z.object({
+  /** The chosen local authorities; empty = the whole area the bundles cover. */
+  authorities: z.array(z.object({ code: z.string(), name: z.string() })),
+  /** Postcode sectors at least half of whose residents live in the chosen authorities (all sectors of England and Wales that qualify). */
+  sectors: z.array(z.string()),
+  /** The rule and the population year, in words, for the screen. */
+  rule: z.string(),
+});
+
 export const areaCalls = {
   'area.status': {
     input: z.object({}),
@@ -108,6 +123,8 @@ export const areaCalls = {
         name: z.string().trim().max(200, { message: 'The name is too long (200 characters at most).' }).optional(),
         publicKeyPem: z.string().max(4096, { message: 'A public key file is much smaller than this.' }).optional(),
         fingerprint: fingerprint.optional(),
+        /** The organisation id the key speaks for (its bundles' organisation.id); checked by trustKey. */
+        organisationId: z.string().trim().max(64, { message: 'An organisation id is at most 64 characters.' }).optional(),
       })
       .refine((v) => v.publicKeyPem !== undefined || v.fingerprint !== undefined, {
         message: 'Give the public key file or the fingerprint the organisation read out.',
@@ -190,7 +207,10 @@ export const areaCalls = {
   'area.coverage': { input: z.object({}), output: z.array(z.object({ sector: z.string(), organisations: count })) },
   'area.needByDecile': {
     input: z.object({}),
-    output: z.array(z.object({ decileBand: z.string(), category: z.string(), presentations: count, people: count, suppressed: count })),
+    /** `edition`: iod2019 / iod2025, "unstated" (bundles of the retired format), null for band "unknown"; editions are never added together. */
+    output: z.array(
+      z.object({ edition: z.string().nullable(), decileBand: z.string(), category: z.string(), presentations: count, people: count, suppressed: count }),
+    ),
   },
   'area.distinctPeople': {
     input: z.object({}),
@@ -285,6 +305,7 @@ export const areaCalls = {
           dispersion: z.number().min(0),
           dispersionDf: count,
           leftOut: z.array(z.string()),
+          limitedTo: z.array(z.string()).nullable(),
           rows: z.array(
             z.object({
               sector: z.string(),
@@ -305,12 +326,27 @@ export const areaCalls = {
         .nullable(),
     }),
   },
+  /** "Our area": which local authorities the area picture is limited to. */
+  'area.ourArea': { input: z.object({}), output: OurAreaOut },
+  'area.setOurArea': {
+    input: z.object({
+      codes: z
+        .array(authorityCode, { message: 'Choose the local authorities.' })
+        .max(50, { message: 'Choose at most 50 local authorities.' })
+        .refine((codes) => new Set(codes).size === codes.length, { message: 'A local authority is chosen twice.' }),
+    }),
+    output: OurAreaOut,
+  },
   'area.exportOpenData': {
     input: z.object({ threshold: z.number().int().min(1).max(1000).default(10), outDir: z.string().min(1).optional() }),
     output: z.object({
       threshold: z.number().int(),
       outDir: z.string().nullable(),
       tables: z.array(z.object({ id: z.string(), file: z.string(), rows: count, published: count, suppressed: count })),
+      /** Active bundles of the retired format needmap-bundle/1, left out of the open data (their tables are not complete). */
+      leftOut: z.array(
+        z.object({ organisationId: z.string(), organisationName: z.string(), sequence: z.number().int(), fromMonth: z.string(), toMonth: z.string() }),
+      ),
       /** The files' contents when nothing was written (browser mode or no outDir). */
       files: z.array(z.object({ name: z.string(), text: z.string() })),
     }),

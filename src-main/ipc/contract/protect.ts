@@ -57,6 +57,17 @@ const BackupPreview = z.object({
   latestActivity: z.string().nullable(),
   schemaVersion: z.string().nullable(),
   encrypted: z.boolean(),
+  /** How many erasures from this database's erasure register restoring it would re-apply. */
+  erasuresToReapply: z.number().int().nullable(),
+  retentionRunsToRestore: z.number().int().nullable(),
+});
+
+const RestorePreview = BackupPreview.extend({
+  /** The newest record in the database now; newer than the backup's means those records are set aside by a restore. */
+  currentLatestActivity: z.string().nullable(),
+  newerRecordsSetAside: z.boolean(),
+  /** Other people logged in now (a restore waits for them to log out). */
+  othersLoggedIn: z.array(z.string()),
 });
 
 const AuditEntry = z.object({
@@ -178,7 +189,28 @@ export const protectCalls = {
   'protect.subjectAccess': { input: z.object({ clientId: id }), output: z.object({ report: z.record(z.string(), z.unknown()) }) },
   'protect.backupNow': { input: z.object({}), output: z.object({ backup: BackupFile, removed: z.array(z.string()) }) },
   'protect.backupList': { input: z.object({}), output: z.object({ dir: z.string(), backups: z.array(BackupFile) }) },
-  'protect.restorePreview': { input: z.object({ file: z.string().trim().min(1, { message: 'Choose a backup file.' }) }), output: BackupPreview },
+  'protect.restorePreview': { input: z.object({ file: z.string().trim().min(1, { message: 'Choose a backup file.' }).max(4000) }), output: RestorePreview },
+  /** Replaces the database by a backup (see the handler); afterwards everyone logs in again. */
+  'protect.restore': {
+    input: z.object({
+      file: z.string().trim().min(1, { message: 'Choose a backup file.' }).max(4000),
+      /** The admin saw that the database holds newer records than the backup and confirmed (they are kept aside). */
+      replaceNewer: z.boolean().default(false),
+    }),
+    output: z.object({
+      restoredFrom: z.string(),
+      replacedFile: z.string().nullable(),
+      preview: BackupPreview,
+      erasures: z.object({
+        status: z.enum(['applies', 'none', 'other-database']),
+        reapplied: z.array(z.number().int()),
+        alreadyErased: z.number().int(),
+        notInDatabase: z.number().int(),
+        retentionRunsRestored: z.number().int(),
+        summary: z.string(),
+      }),
+    }),
+  },
   'protect.auditList': {
     input: z.object({
       limit: z.number().int().min(1).max(1000).default(100),

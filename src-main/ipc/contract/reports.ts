@@ -64,8 +64,18 @@ export const TrendReportOut = z.object({
 export const WhereReportOut = z.object({
   filter: FilterOut,
   totals: CountPair,
-  sectors: z.array(CountPair.extend({ sector: z.string(), known: z.boolean(), byCategory: z.record(z.string(), CountPair) })),
+  sectors: z.array(
+    CountPair.extend({
+      sector: z.string(),
+      known: z.boolean(),
+      byCategory: z.record(z.string(), CountPair),
+      /** Residents of the sector (population.year), for rates per 1,000; null when not known (outside England and Wales, unknown sector). */
+      residents: count.nullable(),
+    }),
+  ),
   categories: z.array(z.object({ code: z.string(), name: z.string() })),
+  /** Where the residents come from: "mid-2020" ONS estimates shared among sectors (null year: no population data). */
+  population: z.object({ year: z.string().nullable(), basis: z.string() }),
 });
 
 export const DecileReportOut = z.object({
@@ -75,6 +85,10 @@ export const DecileReportOut = z.object({
   knownPeople: count,
   mostDeprivedShare: ratio,
   expectedMostDeprivedShare: z.number(),
+  /** Which edition of the Indices the stored deciles come from: clients with a decile, per edition (most first). */
+  editions: z.array(z.object({ edition: z.string(), clients: count })),
+  /** Of those clients, how many have a postcode placed from its centre point (derived) rather than by an official lookup. */
+  derivedPlacements: count,
 });
 
 export const ImpactReportOut = z.object({

@@ -1,5 +1,5 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
-import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, type ImportOutcome } from '../../db/area/import.ts';
+import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, taxonomiesOf, type ImportOutcome } from '../../db/area/import.ts';
 import { refreshDistinctPeople } from '../../db/area/distinct-summary.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
@@ -19,6 +19,7 @@ import { needByFramework } from '../../core/framework-need.ts';
 import { loadOutcomes } from '../../framework-outcomes.ts';
 import { sectorProfiles } from '../../db/area/sector-profile.ts';
 import { addService, compareService, deleteService, listServices } from '../../db/area/services.ts';
+import { readOurArea, writeOurArea, type ChosenAuthority } from '../../db/area/our-area.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
 import { ReferenceData } from '../../db/reference.ts';
 import { RecordError } from '../../db/records.ts';
@@ -34,6 +35,17 @@ function requireDesktop(ctx: AppContext, what: string): void {
   if (ctx.host !== 'electron') {
     throw new RecordError('invalid_input', `${what} is only possible in the desktop app; in the browser, choose or drop the files instead.`);
   }
+}
+
+/** The chosen authorities with the sectors that belong to them (most of their residents live there). */
+function ourArea(ctx: AppContext, authorities: ChosenAuthority[]) {
+  const reference = ctx.neighbourhoods instanceof ReferenceData ? ctx.neighbourhoods : null;
+  const year = reference?.population()?.year ?? null;
+  return {
+    authorities,
+    sectors: reference ? reference.sectorsOfAuthorities(authorities.map((a) => a.code)).sort() : [],
+    rule: `A postcode sector is in our area when at least half of its residents (${year ?? 'no population data'} ONS estimates, shared among sectors by their postcodes) live in the chosen local authorities.`,
+  };
 }
 
 function categoryLabels(ctx: AppContext): Record<string, string> {
@@ -63,7 +75,7 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
   'area.trusted': (_input, ctx) => listTrustedKeys(area(ctx).db),
   'area.import': async (input, ctx) => {
     const db = area(ctx);
-    const options = { knownTaxonomyVersions: [ctx.taxonomy.version] };
+    const options = { taxonomies: taxonomiesOf(ctx.taxonomy) };
     const results: ImportOutcome[] = [];
     if (input.paths.length > 0) {
       requireDesktop(ctx, 'Importing by file path');
@@ -131,16 +143,45 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
       };
     }
     const deprivation = (sectors: readonly string[]) => sectorProfiles(reference, sectors);
-    return { note: null, report: needAgainstNationalAssumptions(area(ctx), population, deprivation, { ...input, labels: categoryLabels(ctx) }) };
+    // With "our area" chosen, the expectation comes from our own sectors only (people from neighbouring areas are few and far between).
+    const chosen = readOurArea(area(ctx));
+    const limit = chosen.length ? { sectors: new Set(reference.sectorsOfAuthorities(chosen.map((a) => a.code))), names: chosen.map((a) => a.name) } : null;
+    return {
+      note: null,
+      report: needAgainstNationalAssumptions(area(ctx), population, deprivation, {
+        ...input,
+        labels: categoryLabels(ctx),
+        ...(limit ? { within: limit } : {}),
+      }),
+    };
+  },
+  'area.ourArea': (_input, ctx) => ourArea(ctx, readOurArea(area(ctx))),
+  'area.setOurArea': (input, ctx) => {
+    if (!(ctx.neighbourhoods instanceof ReferenceData)) {
+      throw new RecordError('invalid_input', 'No postcode reference data is loaded, so local authorities cannot be chosen.');
+    }
+    const reference = ctx.neighbourhoods;
+    const unknown = input.codes.filter((code) => !reference.authority(code));
+    if (unknown.length) {
+      const message = `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a local authority' : 'are not local authorities'} in the reference data (2022 codes).`;
+      throw new RecordError('invalid_input', message, { codes: [message] });
+    }
+    return ourArea(
+      ctx,
+      writeOurArea(
+        area(ctx),
+        input.codes.map((code) => reference.authority(code)!),
+      ),
+    );
   },
   'area.exportOpenData': (input, ctx) => {
-    const options = { taxonomyVersion: ctx.taxonomy.version, threshold: input.threshold };
+    const options = { taxonomy: ctx.taxonomy, threshold: input.threshold };
     if (input.outDir !== undefined) {
       requireDesktop(ctx, 'Writing open data to a folder');
       const result = exportOpenData(area(ctx), input.outDir, options);
-      return { threshold: result.threshold, outDir: input.outDir, tables: result.tables, files: [] };
+      return { threshold: result.threshold, outDir: input.outDir, tables: result.tables, leftOut: result.leftOut, files: [] };
     }
     const result = openDataFiles(area(ctx), options);
-    return { threshold: result.threshold, outDir: null, tables: result.tables, files: result.contents };
+    return { threshold: result.threshold, outDir: null, tables: result.tables, leftOut: result.leftOut, files: result.contents };
   },
 };

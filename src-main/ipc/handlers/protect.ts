@@ -6,19 +6,22 @@
 import fs from 'node:fs';
 import { ERASED_FIELDS, KEPT_FIELDS } from '../../core/protect/erasure.ts';
 import { generateDataKey, passphraseWrapper } from '../../core/protect/keys.ts';
-import { currentPlatformWrapper, putKeySlot, removeKeySlot, unlockWithSecret } from '../../db/key-slots.ts';
+import { currentPlatformWrapper, putKeySlot, removeKeySlot } from '../../db/key-slots.ts';
 import { RecordError } from '../../db/records.ts';
 import { auditCsv, listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
-import { maybeDailyBackup } from '../../db/protect/auto-backup.ts';
-import { backupNow, defaultBackupDir, listBackups, previewBackup } from '../../db/protect/backup.ts';
+import { backupNow, defaultBackupDir, latestActivity, listBackups, previewBackup, restoreDatabase, RestoreRefused } from '../../db/protect/backup.ts';
+import { describeReapply } from '../../db/protect/reconcile.ts';
+import { ErasureRegisterError } from '../../db/protect/erasure-register.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
 import { ProtectSettings, readProtectSettings, readSettingText, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
 import { subjectAccess } from '../../db/protect/subject-access.ts';
-import { authenticate, createUser, disableUser, listUsers, resetPassword, setRole, userCount } from '../../db/protect/users.ts';
+import { createUser, disableUser, listUsers, resetPassword, setRole, userCount } from '../../db/protect/users.ts';
+import { passwordProblem } from '../../core/protect/keys.ts';
 import type { protectCalls } from '../contract/protect.ts';
-import { isLocked } from '../../db/locked.ts';
-import type { AppContext, HandlersFor, Session } from '../context.ts';
+import { isLocked, lockedCaseDatabase } from '../../db/locked.ts';
+import type { AppContext, HandlersFor } from '../context.ts';
+import { logIn } from '../login.ts';
 
 export const ORGANISATION_NAME_SETTING = 'protect.organisationName';
 
@@ -44,12 +47,6 @@ function plainReason(ctx: AppContext): string | null {
     : 'This database was created without encryption (for example by needmap demo without NEEDMAP_DB_KEY) and stays plain.';
 }
 
-function startSession(ctx: AppContext, user: { id: number; username: string; role: Session['role'] }): Session {
-  ctx.session = { userId: user.id, username: user.username, role: user.role };
-  ctx.lastActivity = Date.now();
-  return ctx.session;
-}
-
 /** New or changed password: its key slot follows, so that user's login keeps unlocking the database. */
 function putUserSlot(ctx: AppContext, username: string, password: string): void {
   if (ctx.dataKey) putKeySlot(ctx.caseDb.file, ctx.dataKey, passphraseWrapper(password), 'user', username);
@@ -63,8 +60,18 @@ function backupDir(ctx: AppContext): string {
   return readProtectSettings(ctx.caseDb.db).backupDir ?? defaultBackupDir(ctx.caseDb.file);
 }
 
+/** An erasure whose register line cannot be written is not made: said plainly, not as an internal error. */
+function registerRefusal<T>(erase: () => T): T {
+  try {
+    return erase();
+  } catch (error) {
+    if (error instanceof ErasureRegisterError) throw new RecordError('conflict', error.message);
+    throw error;
+  }
+}
+
 export const protectHandlers: HandlersFor<typeof protectCalls> = {
-  'auth.status': (_input, ctx) => {
+  'auth.status': (_input, ctx, caller) => {
     if (isLocked(ctx.caseDb)) {
       return {
         needsSetup: false,
@@ -78,7 +85,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
     const reason = plainReason(ctx);
     return {
       needsSetup: userCount(ctx.caseDb.db) === 0,
-      session: ctx.session ?? null,
+      session: caller.user,
       autoLockMinutes: readProtectSettings(ctx.caseDb.db).autoLockMinutes,
       encrypted: reason === null,
       plainReason: reason,
@@ -86,8 +93,11 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
     };
   },
 
-  'auth.setupAdmin': (input, ctx) => {
+  'auth.setupAdmin': (input, ctx, caller) => {
     if (userCount(ctx.caseDb.db) > 0) throw new RecordError('conflict', 'NeedMap is already set up; log in instead.');
+    // Checked before encrypting: a refusal after it would leave an encrypted database no slot opens.
+    const problem = passwordProblem(input.password, input.username);
+    if (problem) throw new RecordError('invalid_input', problem, { password: [problem] });
     // A brand-new database is encrypted now; one that already holds records (a plain demo) stays as it is.
     if (!isEncrypted(ctx) && clientCount(ctx) === 0) {
       const key = generateDataKey();
@@ -109,38 +119,20 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
       const platform = currentPlatformWrapper();
       if (platform) putKeySlot(ctx.caseDb.file, ctx.dataKey, platform, 'platform', platform.kind);
     }
-    return { session: startSession(ctx, { id: userId, username: input.username, role: 'admin' }), encrypted: isEncrypted(ctx) };
+    caller.logIn({ userId, username: input.username, role: 'admin' });
+    return { session: caller.user!, encrypted: isEncrypted(ctx) };
   },
 
-  'auth.login': (input, ctx) => {
-    if (isLocked(ctx.caseDb) && ctx.openCaseDb) {
-      // The user's own key slot unlocks the encrypted database; a wrong password opens nothing.
-      const key = unlockWithSecret(ctx.caseDb.file, input.password, input.username);
-      if (!key) {
-        const message = 'That username and password do not match an active account.';
-        throw new RecordError('invalid_input', message, { password: [message] });
-      }
-      ctx.caseDb = ctx.openCaseDb(key);
-      ctx.dataKey = key;
-    }
-    const user = authenticate(ctx.caseDb.db, input.username, input.password);
-    if (!user) {
-      const message = 'That username and password do not match an active account.';
-      throw new RecordError('invalid_input', message, { password: [message] });
-    }
-    const session = startSession(ctx, user);
-    // A login is when an encrypted database can be read again: the moment to catch up on the daily backup.
-    maybeDailyBackup(ctx);
-    return { session };
-  },
+  'auth.login': (input, ctx, caller) => ({ session: logIn(ctx, caller, input.username, input.password) }),
 
-  'auth.logout': (_input, ctx) => {
-    ctx.session = null;
+  /** Ends this session's login only; other tabs and windows stay as they are. */
+  'auth.logout': (_input, _ctx, caller) => {
+    caller.logOut();
     return { ok: true };
   },
 
-  'auth.lock': (_input, ctx) => {
-    ctx.session = null;
+  'auth.lock': (_input, _ctx, caller) => {
+    caller.logOut();
     return { ok: true };
   },
 
@@ -154,7 +146,8 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
 
   'users.setRole': (input, ctx) => {
     setRole(ctx.caseDb.db, input.id, input.role);
-    if (ctx.session?.userId === input.id) ctx.session = { ...ctx.session, role: input.role };
+    // Every session of that user follows at once (other tabs, other windows).
+    for (const session of ctx.sessions.forUser(input.id)) session.user = { ...session.user!, role: input.role };
     return { ok: true };
   },
 
@@ -162,7 +155,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
     const user = disableUser(ctx.caseDb.db, input.id);
     // A disabled user's password must no longer unlock the database either.
     removeKeySlot(ctx.caseDb.file, 'user', user.username);
-    if (ctx.session?.userId === input.id) ctx.session = null;
+    for (const session of ctx.sessions.forUser(input.id)) session.logOut();
     return { ok: true };
   },
 
@@ -177,8 +170,8 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
     return Object.keys(patch).length ? writeProtectSettings(ctx.caseDb.db, patch) : readProtectSettings(ctx.caseDb.db);
   },
 
-  'protect.eraseClient': (input, ctx) => {
-    const result = eraseClient(ctx.caseDb, input.clientId, ctx.session?.userId ?? null);
+  'protect.eraseClient': (input, ctx, caller) => {
+    const result = registerRefusal(() => eraseClient(ctx.caseDb, input.clientId, caller.user?.userId ?? null));
     return { clientId: result.clientId, erasedAt: result.erasedAt, removed: [...ERASED_FIELDS], kept: [...KEPT_FIELDS], walTruncated: result.walTruncated };
   },
 
@@ -187,11 +180,13 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
     return { today: day, ...retentionPreview(ctx.caseDb.db, day, readProtectSettings(ctx.caseDb.db).retentionYears) };
   },
 
-  'protect.retentionApply': (input, ctx) => {
-    const result = retentionApply(
-      ctx.caseDb,
-      { today: input.today ?? today(), years: readProtectSettings(ctx.caseDb.db).retentionYears, confirmedClientIds: input.clientIds },
-      ctx.session?.userId ?? null,
+  'protect.retentionApply': (input, ctx, caller) => {
+    const result = registerRefusal(() =>
+      retentionApply(
+        ctx.caseDb,
+        { today: input.today ?? today(), years: readProtectSettings(ctx.caseDb.db).retentionYears, confirmedClientIds: input.clientIds },
+        caller.user?.userId ?? null,
+      ),
     );
     return { runId: result.runId, anonymised: result.anonymised, cutoffDate: result.cutoffDate };
   },
@@ -210,14 +205,67 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
     return { dir, backups: listBackups(dir) };
   },
 
-  'protect.restorePreview': (input, ctx) => {
+  'protect.restorePreview': (input, ctx, caller) => {
     if (!fs.existsSync(input.file)) throw new RecordError('not_found', `No backup at ${input.file}.`, { file: [`No backup at ${input.file}.`] });
+    let preview;
     try {
-      return previewBackup(input.file, { migrationsDir: ctx.paths.migrationsDir, key: ctx.dataKey ?? undefined });
+      preview = previewBackup(input.file, { migrationsDir: ctx.paths.migrationsDir, key: ctx.dataKey ?? undefined, registerOf: ctx.caseDb.file });
     } catch (error) {
       const message = `${input.file} cannot be read as a NeedMap backup: ${(error as Error).message}`;
       throw new RecordError('invalid_input', message, { file: [message] });
     }
+    const currentLatest = latestActivity(ctx.caseDb.sqlite);
+    return {
+      ...preview,
+      currentLatestActivity: currentLatest,
+      newerRecordsSetAside: currentLatest !== null && preview.latestActivity !== null && currentLatest > preview.latestActivity,
+      othersLoggedIn: ctx.sessions.othersLoggedIn(caller).map((s) => s.user!.username),
+    };
+  },
+
+  /**
+   * Replaces the database by a backup, in this process (which holds the database lock, so no other
+   * NeedMap has it open): refused while anyone else is logged in; the replaced file is kept aside;
+   * the database is reopened — re-applying the erasure register before anything reads it — and
+   * every session, this one too, must log in again (the accounts are the backup's now).
+   */
+  'protect.restore': (input, ctx, caller) => {
+    const others = ctx.sessions.othersLoggedIn(caller);
+    if (others.length > 0) {
+      const names = [...new Set(others.map((s) => s.user!.username))].join(', ');
+      throw new RecordError('conflict', `Someone else is using NeedMap (${names}). They must log out before a restore replaces the database under them.`);
+    }
+    if (!fs.existsSync(input.file)) throw new RecordError('not_found', `No backup at ${input.file}.`, { file: [`No backup at ${input.file}.`] });
+    const dbFile = ctx.caseDb.file;
+    const key = ctx.dataKey ? Buffer.from(ctx.dataKey) : undefined;
+    const reopen = () => ctx.openCaseDb!(key);
+    ctx.caseDb.close();
+    ctx.caseDb = lockedCaseDatabase(dbFile); // nothing can read it while the files are swapped
+    let result;
+    try {
+      result = restoreDatabase(dbFile, input.file, { migrationsDir: ctx.paths.migrationsDir, key, force: input.replaceNewer });
+    } catch (error) {
+      ctx.caseDb = reopen();
+      const message =
+        error instanceof RestoreRefused ? error.message.replace(/add --force.*$/, 'tick "Replace newer records" to restore anyway.') : (error as Error).message;
+      throw new RecordError('conflict', message, { file: [message] });
+    }
+    ctx.caseDb = reopen();
+    const erasures = ctx.lastOpenReport!.erasures;
+    ctx.sessions.logOutAll();
+    return {
+      restoredFrom: input.file,
+      replacedFile: result.replacedFile,
+      preview: result.preview,
+      erasures: {
+        status: erasures.status,
+        reapplied: erasures.reapplied,
+        alreadyErased: erasures.alreadyErased,
+        notInDatabase: erasures.notInDatabase,
+        retentionRunsRestored: erasures.retentionRunsRestored,
+        summary: describeReapply(erasures) ?? 'There is no erasure register yet: nobody has been erased.',
+      },
+    };
   },
 
   'protect.auditList': (input, ctx) => listAudit(ctx.caseDb.db, input),

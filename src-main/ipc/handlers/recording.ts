@@ -12,11 +12,12 @@ import {
   searchClients,
   updateClient,
 } from '../../db/records.ts';
+import { readIodEdition } from '../../db/geo-settings.ts';
 import type { recordingCalls } from '../contract/recording.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 
 function geography(ctx: AppContext, postcode: string | null): ClientGeography {
-  return geographyFor(postcode, ctx.neighbourhoods);
+  return geographyFor(postcode, ctx.neighbourhoods, readIodEdition(ctx.caseDb.db));
 }
 
 function duplicateMatches(ctx: AppContext, candidates: ReturnType<typeof findDuplicates>) {
@@ -77,6 +78,9 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
           imdRank: client.imdRank,
           imdEdition: client.imdEdition,
           geoReason: client.geoReason,
+          lsoa21: client.lsoa21,
+          localAuthority: client.localAuthorityCode ? { code: client.localAuthorityCode, name: client.localAuthorityName ?? client.localAuthorityCode } : null,
+          geoSource: client.geoSource,
         },
       },
       contacts: contactRows.map((c) => ({
@@ -110,28 +114,28 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
     matches: duplicateMatches(ctx, findDuplicates(ctx.caseDb.db, input, input.excludeId)),
   }),
 
-  'clients.create': (input, ctx) => {
+  'clients.create': (input, ctx, caller) => {
     const { client } = input;
     if (!input.confirmedNotDuplicate) {
       const found = findDuplicates(ctx.caseDb.db, client);
       if (found.length) return { kind: 'possible-duplicates', matches: duplicateMatches(ctx, found) };
     }
-    const id = insertClient(ctx.caseDb.db, client, geography(ctx, client.postcode), ctx.session?.userId ?? null);
+    const id = insertClient(ctx.caseDb.db, client, geography(ctx, client.postcode), caller.user?.userId ?? null);
     return { kind: 'created', id };
   },
 
-  'clients.update': (input, ctx) => {
-    updateClient(ctx.caseDb.db, input.id, input.client, geography(ctx, input.client.postcode), ctx.session?.userId ?? null);
+  'clients.update': (input, ctx, caller) => {
+    updateClient(ctx.caseDb.db, input.id, input.client, geography(ctx, input.client.postcode), caller.user?.userId ?? null);
     return { id: input.id };
   },
 
-  'contacts.record': (input, ctx) => {
+  'contacts.record': (input, ctx, caller) => {
     checkIssueCodes(
       ctx,
       input.issues.map((i) => i.issueCode),
     );
-    return recordContact(ctx.caseDb.db, input, ctx.session?.userId ?? null);
+    return recordContact(ctx.caseDb.db, input, caller.user?.userId ?? null);
   },
 
-  'issues.changeStatus': (input, ctx) => changeIssueStatus(ctx.caseDb.db, input, ctx.session?.userId ?? null),
+  'issues.changeStatus': (input, ctx, caller) => changeIssueStatus(ctx.caseDb.db, input, caller.user?.userId ?? null),
 };

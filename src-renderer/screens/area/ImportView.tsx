@@ -5,6 +5,7 @@
  */
 import { useRef, useState, type DragEvent } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
+import { displayText } from '../../../src-main/core/display-text.ts';
 import { call } from '../../api.ts';
 import { shown } from '../reports/useReport.ts';
 import { AreaError, readAsBase64, useAreaCall, whenLabel } from './common.tsx';
@@ -121,10 +122,10 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
         <ul className="import-results" aria-label="Import results">
           {results.map((r, i) => (
             <li key={i} className={r.outcome === 'accepted' ? 'import-accepted' : 'import-refused'} data-testid="import-result">
-              <strong>{r.file}</strong>: <span className="import-outcome">{r.outcome === 'accepted' ? 'Accepted' : 'Refused'}</span>
+              <strong>{displayText(r.file)}</strong>: <span className="import-outcome">{r.outcome === 'accepted' ? 'Accepted' : 'Refused'}</span>
               {r.outcome === 'accepted' && r.supersededBundleId !== null ? ' (replaces an earlier bundle for the same months)' : ''}
               <div className="import-message">
-                {r.message}
+                {displayText(r.message)}
                 {r.outcome === 'refused' && r.reason === 'untrusted-key' ? (
                   <>
                     {' '}
@@ -161,14 +162,14 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
               {bundles.map((b) => (
                 <tr key={b.id}>
                   <th scope="row">
-                    {b.organisationName} <span className="hint">({b.organisationId})</span>
+                    {displayText(b.organisationName)} <span className="hint">({displayText(b.organisationId)})</span>
                   </th>
                   <td>
                     {b.fromMonth} to {b.toMonth}
                   </td>
                   <td className="num">{b.sequence}</td>
                   <td>{b.matchKeys ? 'Yes (opted in)' : 'No'}</td>
-                  <td className="wrap">{b.fileName}</td>
+                  <td className="wrap">{displayText(b.fileName)}</td>
                   <td>{whenLabel(b.importedAt)}</td>
                   <td>{b.supersededBy === null ? 'Yes' : `No: replaced by bundle ${b.supersededBy}`}</td>
                 </tr>
@@ -197,9 +198,9 @@ export function ImportView({ onChanged }: { onChanged: () => void }) {
               {log.map((entry) => (
                 <tr key={entry.id} className={entry.outcome === 'refused' ? 'refused-row' : undefined}>
                   <th scope="row">{whenLabel(entry.at)}</th>
-                  <td>{entry.fileName}</td>
+                  <td>{displayText(entry.fileName)}</td>
                   <td>{entry.outcome === 'accepted' ? 'Accepted' : `Refused (${entry.reasonCode ?? 'unknown'})`}</td>
-                  <td className="wrap">{entry.message}</td>
+                  <td className="wrap">{displayText(entry.message)}</td>
                 </tr>
               ))}
             </tbody>

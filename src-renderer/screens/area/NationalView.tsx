@@ -35,7 +35,8 @@ export function NationalView() {
           </li>
           <li>
             <strong>Expected</strong>: what the sector would record if need followed the matching Indices of Deprivation domain (income for money and debt,
-            housing for housing…) as it does across the rest of the area.
+            housing for housing…) as it does across the rest of the area. Domain deciles come from the English Indices of Deprivation 2025 (IoD2025), by each
+            postcode’s 2021 neighbourhood (IoD2019 only where that is not known); Welsh sectors have none and are left out.
           </li>
           <li>
             <strong>Ratio</strong>: recorded ÷ expected. 1 means as deprivation predicts; 2, twice as much. The 95% interval allows for chance variation
@@ -67,8 +68,9 @@ export function NationalView() {
       ) : null}
       {report ? (
         <p className="event-summary" data-testid="national-basis">
-          {report.months.length} months ({report.months[0]} to {report.months[report.months.length - 1]}); residents {report.populationYear}. Monthly counts
-          varied {formatRatio(report.dispersion)} times as much as pure chance would make them; the intervals allow for that.{' '}
+          {report.months.length} months ({report.months[0]} to {report.months[report.months.length - 1]}); residents {report.populationYear};{' '}
+          {report.limitedTo ? `our area only (${report.limitedTo.join(', ')})` : 'every sector with recorded need'}. Monthly counts varied{' '}
+          {formatRatio(report.dispersion)} times as much as pure chance would make them; the intervals allow for that.{' '}
           {far.length === 0
             ? 'No sector is far from what its deprivation predicts, allowing for chance.'
             : `${far.length} of the ${rows.length} shown ${far.length === 1 ? 'is' : 'are'} far from what deprivation predicts.`}

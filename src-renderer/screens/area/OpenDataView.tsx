@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
+import { displayText } from '../../../src-main/core/display-text.ts';
 import { call } from '../../api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
 import { downloadText } from '../../download.ts';
@@ -49,8 +50,8 @@ export function OpenDataView() {
         <h2 id="open-data-title">Publish open data</h2>
         <p>
           The combined figures as CSV files, with a CSV on the Web metadata file describing every column, the issue list version, the disclosure rule applied
-          and the Open Government Licence. No cell below the threshold is published, and enough other cells are hidden that a suppressed one cannot be worked
-          out from totals. Match keys are never included.
+          and the Open Government Licence. Every table lists every combination of its areas, periods and codes. No cell below the threshold is published, and
+          enough other cells are hidden that a suppressed one cannot be worked out from totals, within a table or across tables. Match keys are never included.
         </p>
         <ErrorSummary message={error} />
         <Field label="Disclosure threshold" hint="The smallest count published; 10 is usual." error={errorFor(errors, 'threshold')}>
@@ -68,6 +69,15 @@ export function OpenDataView() {
           <p>
             Disclosure threshold {result.threshold}. {result.outDir ? `Written to ${result.outDir}.` : 'Download each file below and publish them together.'}
           </p>
+          {result.leftOut.length > 0 ? (
+            <p data-testid="open-data-left-out">
+              Left out:{' '}
+              {result.leftOut
+                .map((b) => `${displayText(b.organisationName)} (${b.organisationId}) bundle #${b.sequence}, ${b.fromMonth} to ${b.toMonth}`)
+                .join('; ')}{' '}
+              — in the retired bundle format, whose tables are not complete. Import a newer bundle for the same months from each.
+            </p>
+          ) : null}
           <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="open-data-files">
             <table className="data-table figures-table" data-testid="open-data-tables">
               <caption>What each table publishes</caption>

@@ -5,6 +5,7 @@
  * Revoking is final: later bundles signed with the key are refused.
  */
 import { useState, type FormEvent } from 'react';
+import { displayText } from '../../../src-main/core/display-text.ts';
 import { call } from '../../api.ts';
 import { shown } from '../reports/useReport.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
@@ -18,6 +19,7 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
 
   const [mode, setMode] = useState<Mode>('fingerprint');
   const [name, setName] = useState('');
+  const [organisationId, setOrganisationId] = useState('');
   const [fingerprint, setFingerprint] = useState('');
   const [keyFile, setKeyFile] = useState<{ name: string; pem: string; fingerprint: string | null } | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -46,6 +48,7 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
     }
     const result = await call('area.trust', {
       ...(name.trim() ? { name } : {}),
+      ...(organisationId.trim() ? { organisationId } : {}),
       ...(mode === 'file' && keyFile ? { publicKeyPem: keyFile.pem } : {}),
       ...(fingerprint.trim() ? { fingerprint } : {}),
     });
@@ -57,10 +60,12 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
     const { key, alreadyTrusted } = result.value;
     setSaved(
       alreadyTrusted
-        ? `${key.name} was already trusted (${key.groupedFingerprint}).`
-        : `Trusted ${key.name}: bundles signed with ${key.groupedFingerprint} will be accepted.`,
+        ? `${displayText(key.name)} was already trusted (${key.groupedFingerprint}).`
+        : `Trusted ${displayText(key.name)}: bundles signed with ${key.groupedFingerprint} will be accepted` +
+            (key.organisationId ? ` for ${displayText(key.organisationId)} only.` : ', for the organisation its first bundle names.'),
     );
     setName('');
+    setOrganisationId('');
     setFingerprint('');
     setKeyFile(null);
     reload();
@@ -71,7 +76,7 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
     setRevokeError(null);
     const result = await call('area.revoke', { fingerprint: fingerprintToRevoke, ...(revokeReason.trim() ? { reason: revokeReason } : {}) });
     if (!result.ok) return setRevokeError(result.error.message);
-    setSaved(`Revoked ${result.value.name}: bundles signed with ${result.value.groupedFingerprint} are refused from now on.`);
+    setSaved(`Revoked ${displayText(result.value.name)}: bundles signed with ${result.value.groupedFingerprint} are refused from now on.`);
     setRevoking(null);
     setRevokeReason('');
     reload();
@@ -101,6 +106,15 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
         <div className="row">
           <Field label="Organisation name" hint="As you want to see it in the list (optional)." error={errorFor(errors, 'name')}>
             {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />}
+          </Field>
+          <Field
+            label="Organisation id"
+            hint="The id its bundles carry, e.g. its charity number: the key then speaks for that organisation only. For a new key of an organisation you trust, give the same id."
+            error={errorFor(errors, 'organisationId')}
+          >
+            {(p) => (
+              <input {...p} value={organisationId} onChange={(e) => setOrganisationId(e.target.value)} maxLength={64} autoComplete="off" spellCheck={false} />
+            )}
           </Field>
         </div>
         {mode === 'file' ? (
@@ -172,12 +186,12 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
               {keys.map((k) => (
                 <tr key={k.id} className={k.revokedAt ? 'revoked-row' : undefined}>
                   <th scope="row">
-                    {k.name}
-                    {k.organisationId ? <span className="hint"> ({k.organisationId})</span> : null}
+                    {displayText(k.name)}
+                    {k.organisationId ? <span className="hint"> ({displayText(k.organisationId)})</span> : null}
                   </th>
                   <td className="mono fingerprint-cell">{k.groupedFingerprint}</td>
                   <td>{whenLabel(k.addedAt)}</td>
-                  <td>{k.revokedAt ? `${whenLabel(k.revokedAt)}${k.revokedReason ? `: ${k.revokedReason}` : ''}` : 'No'}</td>
+                  <td>{k.revokedAt ? `${whenLabel(k.revokedAt)}${k.revokedReason ? `: ${displayText(k.revokedReason)}` : ''}` : 'No'}</td>
                   <td>
                     {k.revokedAt ? null : revoking === k.fingerprint ? (
                       <div className="revoke-confirm">
@@ -186,7 +200,7 @@ export function TrustedView({ onChanged }: { onChanged: () => void }) {
                           <input value={revokeReason} onChange={(e) => setRevokeReason(e.target.value)} maxLength={500} />
                         </label>
                         <button type="button" className="danger" onClick={() => void revoke(k.fingerprint)}>
-                          Revoke {k.name}’s key
+                          Revoke {displayText(k.name)}’s key
                         </button>
                         <button type="button" onClick={() => setRevoking(null)}>
                           Cancel

@@ -1,0 +1,1 @@
+ALTER TABLE `imported_bundles` ADD `universe` text;
