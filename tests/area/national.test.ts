@@ -89,7 +89,7 @@ describe('in the area database', () => {
       rows: { presentations: rows, outcomes: [] },
     });
     expect((await importBundleBytes(area, 'a', b.file, importOptions)).outcome).toBe('accepted');
-    const residents: Record<string, number> = { 'PR1 2': 6000, 'PR1 3': 6000, 'PR1 4': 6000, 'PR1 5': 6000, 'PR1 6': 6000 };
+    const residents: Record<string, number> = { 'PR1 2': 6000, 'PR1 3': 6000, 'PR1 4': 6000, 'PR1 5': 6000, 'PR1 6': 6000, 'PR1 9': 6000 };
     const report = needAgainstNationalAssumptions(
       area,
       { year: 'mid-2020', residents: (s) => residents[s] ?? null },
@@ -108,10 +108,12 @@ describe('in the area database', () => {
       area,
       { year: 'mid-2020', residents: (s) => residents[s] ?? null },
       (sectors) => new Map(sectors.map((s, i) => [s, { imdDecile: 2 + i, domains: domains(2 + i) }])),
-      { within: { sectors: new Set(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5']), names: ['Preston'] } },
+      { within: { sectors: new Set(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5', 'PR1 6', 'PR1 9']), names: ['Preston'] } },
     );
     expect(ours.limitedTo).toEqual(['Preston']);
-    expect(new Set(ours.rows.map((r) => r.sector))).toEqual(new Set(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5']));
+    // PR1 7 is outside; PR1 9 is inside with nothing recorded: it counts, as a sector where need did not reach services.
+    expect(new Set(ours.rows.map((r) => r.sector))).toEqual(new Set(['PR1 2', 'PR1 3', 'PR1 4', 'PR1 5', 'PR1 6', 'PR1 9']));
+    expect(ours.rows.find((r) => r.sector === 'PR1 9')).toMatchObject({ observed: 0, lower: 0 });
     // Reference data without residents: the interface says so rather than guessing.
     expect(populationFromReference({})).toBeNull();
     expect(populationFromReference({ sectorResidents: () => ({ residents: 5 }), population: () => ({ year: 'mid-2020' }) })!.residents('X')).toBe(5);

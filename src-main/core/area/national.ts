@@ -104,7 +104,7 @@ export interface AssumptionOptions {
   months: number;
   dispersion: number;
   labels?: Readonly<Record<string, string>>;
-  /** Sectors with fewer residents are left out (too few to give a rate). */
+  /** Sectors with fewer residents are left out (too few to give a rate; most such sectors are city-centre business districts). */
   minResidents?: number;
 }
 
@@ -127,7 +127,7 @@ export function needAgainstAssumptions(
   profiles: readonly SectorProfileForRates[],
   options: AssumptionOptions,
 ): NeedAgainstAssumption[] {
-  const minResidents = options.minResidents ?? 500;
+  const minResidents = options.minResidents ?? 1000;
   const usable = profiles.filter((p) => p.residents >= minResidents);
   const years = options.months / 12;
   const categories = new Set<string>();
@@ -148,7 +148,7 @@ export function needAgainstAssumptions(
       const summary =
         distance === 0
           ? `${p.sector}: ${label} need recorded (${rate.toFixed(1)} per 1,000 residents a year) is in line with what its deprivation predicts from the rest of the area (ratio ${formatRatio(interval.ratio)}, 95% interval ${range})`
-          : `${p.sector}: ${formatRatio(interval.ratio)} times the ${label} need its deprivation predicts from the rest of the area (95% interval ${range}; ${y} presentations, ${rate.toFixed(1)} per 1,000 residents a year, against ${expected.toFixed(0)} expected)`;
+          : `${p.sector}: ${formatRatio(interval.ratio)} times the ${label} need its deprivation predicts from the rest of the area (95% interval ${range}; ${y} presentations, ${rate.toFixed(1)} per 1,000 residents a year, against ${expected < 10 ? expected.toFixed(1) : expected.toFixed(0)} expected)`;
       out.push({ sector: p.sector, category, observed: y, expected, residents: p.residents, ratePer1000: rate, basis, distance, summary, ...interval });
     }
   }

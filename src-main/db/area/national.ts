@@ -58,7 +58,8 @@ export function needAgainstNationalAssumptions(
     series.set(month, (series.get(month) ?? 0) + presentations);
   }
   const { dispersion, df } = monthlyDispersion([...monthly.values()].map((byMonth) => months.map((m) => byMonth.get(m) ?? 0)));
-  const sectors = [...observed.keys()].sort();
+  // With our area chosen, every one of its sectors counts, those with nothing recorded as 0; otherwise the sectors with data.
+  const sectors = options.within ? [...options.within.sectors].sort() : [...observed.keys()].sort();
   const profiles = deprivation(sectors);
   const usable: SectorProfileForRates[] = [];
   const leftOut: string[] = [];

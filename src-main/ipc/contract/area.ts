@@ -294,7 +294,7 @@ export const areaCalls = {
   },
   'area.frameworks': { input: z.object({}), output: FrameworkNeedOut },
   'area.needVsAssumptions': {
-    input: z.object({ limit: z.number().int().min(1).max(500).default(20), minResidents: z.number().int().min(1).max(100_000).default(500) }),
+    input: z.object({ limit: z.number().int().min(1).max(500).default(20), minResidents: z.number().int().min(1).max(100_000).default(1000) }),
     output: z.object({
       /** Why there is nothing to show, when so. */
       note: z.string().nullable(),

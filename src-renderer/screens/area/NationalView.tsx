@@ -14,7 +14,7 @@ import { useAreaCall } from './common.tsx';
 
 export function NationalView() {
   const taxonomy = useTaxonomy();
-  const [minResidents, setMinResidents] = useState(500);
+  const [minResidents, setMinResidents] = useState(1000);
   const [state] = useAreaCall('area.needVsAssumptions', { limit: 20, minResidents });
   const answer = shown(state);
   const report = answer?.report ?? null;
@@ -22,6 +22,9 @@ export function NationalView() {
   const label = (r: { sector: string; category: string }) => `${r.sector} · ${categoryName(r.category)}`;
   const rows = report?.rows ?? [];
   const far = rows.filter((r) => r.distance > 0);
+  // A log axis wide enough for every interval, in whole powers of ten around 1.
+  const axisMin = 10 ** Math.floor(Math.log10(Math.min(0.1, ...rows.map((r) => Math.max(r.lower, 0.001)))));
+  const axisMax = 10 ** Math.ceil(Math.log10(Math.max(10, ...rows.map((r) => r.upper))));
 
   return (
     <>
@@ -98,12 +101,12 @@ export function NationalView() {
                 datasets: [
                   {
                     label: '95% interval of the ratio',
-                    data: rows.map((r) => [Math.max(r.lower, 0.01), Math.max(r.upper, 0.01)] as unknown as number),
+                    data: rows.map((r) => [Math.max(r.lower, axisMin), Math.max(r.upper, axisMin)] as unknown as number),
                     backgroundColor: rows.map((r) => (r.lower > 1 ? SERIES_COLOURS.presentations : r.upper < 1 ? SERIES_COLOURS.people : '#b8b8b8')),
                   },
                 ],
               },
-              options: { indexAxis: 'y', scales: { x: { type: 'logarithmic', min: 0.1, max: 10 } }, plugins: { legend: { display: false } } },
+              options: { indexAxis: 'y', scales: { x: { type: 'logarithmic', min: axisMin, max: axisMax } }, plugins: { legend: { display: false } } },
             }}
             table={{
               caption: 'Recorded need against what deprivation predicts, furthest from the assumption first',
@@ -113,7 +116,7 @@ export function NationalView() {
                 { label: 'Presentations', numeric: true },
                 { label: 'Residents', numeric: true },
                 { label: 'Per 1,000 a year', numeric: true, format: (v) => (typeof v === 'number' ? v.toFixed(1) : '—') },
-                { label: 'Expected', numeric: true, format: (v) => (typeof v === 'number' ? v.toFixed(0) : '—') },
+                { label: 'Expected', numeric: true, format: (v) => (typeof v === 'number' ? (v < 10 ? v.toFixed(1) : v.toFixed(0)) : '—') },
                 { label: 'Deprivation used' },
                 { label: 'Ratio (95% interval)' },
               ],
