@@ -9,7 +9,8 @@
  * The bundles are realistic in shape rather than made from demo case databases (10,000 of those
  * would take hours): each organisation sits in one real English postcode district (weighted by
  * its number of postcodes) and draws four in five clients from it, the rest from anywhere;
- * clients' sectors, deciles and editions come from the shipped reference data; organisations'
+ * clients' sectors, deciles and editions come from the shipped reference data (English postcodes
+ * not known to be terminated, with a decile); organisations'
  * sizes are log-normal (median 150 clients a year, a few in the thousands); a client comes about
  * twice a year with one to three issues, drawn from the taxonomy with a skewed (Zipf) frequency.
  * Tables, disclosure control, signing and verification are the real code.
@@ -29,7 +30,15 @@ import { parsePostcode } from '../src-main/core/postcode.ts';
 import { postcodeFromKey } from '../src-main/core/postcode-index.ts';
 import { importBundleBatch, taxonomiesOf } from '../src-main/db/area/import.ts';
 import { openAreaDatabase } from '../src-main/db/area/open.ts';
-import { coverageBySector, distinctPeopleAcrossOrganisations, issueTrend, needByDecile, needBySectorMonth, recentChanges, topIssuesPerSector } from '../src-main/db/area/queries.ts';
+import { recentChanges } from '../src-main/db/area/change-scan.ts';
+import {
+  coverageBySector,
+  distinctPeopleAcrossOrganisations,
+  issueTrend,
+  needByDecile,
+  needBySectorMonth,
+  topIssuesPerSector,
+} from '../src-main/db/area/queries.ts';
 import { trustKey } from '../src-main/db/area/trust.ts';
 import { ReferenceData } from '../src-main/db/reference.ts';
 import { taxonomyCodes } from '../src-main/db/export.ts';
@@ -70,17 +79,23 @@ export async function run(bench: BenchContext): Promise<void> {
 
   // Every live English postcode's place, grouped by district.
   const byDistrict = new Map<string, Place[]>();
-  for (const p of reference.liveEnglishPostcodes()) {
-    const parsed = parsePostcode(postcodeFromKey(p.key));
-    if (!parsed.ok) continue;
-    const place = { sector: parsed.sector, district: parsed.district, decile: p.imdDecile, edition: p.edition };
+  const keys = reference.packed.index.keys;
+  for (const position of reference.englishPostcodePositions()) {
+    const postcode = postcodeFromKey(keys[position]!);
+    const parsed = parsePostcode(postcode);
+    const found = reference.lookup(postcode);
+    if (!parsed.ok || found.imdDecile === null || found.imdEdition === null) continue;
+    const place = { sector: parsed.sector, district: parsed.district, decile: found.imdDecile, edition: found.imdEdition };
     (byDistrict.get(parsed.district) ?? byDistrict.set(parsed.district, []).get(parsed.district)!).push(place);
   }
   const districts = [...byDistrict.keys()];
   const allPlaces = [...byDistrict.values()].flat();
   const sectorCount = new Set(allPlaces.map((p) => p.sector)).size;
   console.log(
-    `reference: ${allPlaces.length} live English postcodes in ${districts.length} districts, ${sectorCount} sectors; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} CPUs`,
+    `reference: ${allPlaces.length} English postcodes with a decile in ${districts.length} districts, ${sectorCount} sectors; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} CPUs`,
   );
 
   // Organisations: a home district weighted by postcodes, a log-normal size (median 150 clients a year).
@@ -106,8 +121,19 @@ export async function run(bench: BenchContext): Promise<void> {
   const issues = taxonomy.issues;
   const weights = issues.map((_, k) => 1 / (k + 1));
   const total = weights.reduce((a, b) => a + b, 0);
-  const cumulative = weights.map(((sum) => (w: number) => (sum += w / total))(0));
-  const pickIssue = () => issues[Math.min(issues.length - 1, cumulative.findIndex((c) => c >= random()))]!;
+  const cumulative = weights.map(
+    (
+      (sum) => (w: number) =>
+        (sum += w / total)
+    )(0),
+  );
+  const pickIssue = () =>
+    issues[
+      Math.min(
+        issues.length - 1,
+        cumulative.findIndex((c) => c >= random()),
+      )
+    ]!;
 
   const last = monthIndex(lastWholeMonth());
   const months = Array.from({ length: MONTHS }, (_, i) => monthFromIndex(last - MONTHS + 1 + i));
@@ -148,7 +174,14 @@ export async function run(bench: BenchContext): Promise<void> {
             issueCode: issue.code,
             category: issue.category,
           });
-          if (random() < 0.3) outcomes.push({ clientId, recordKey: client.recordKey, month, category: issue.category, outcome: (['improved', 'resolved', 'unresolved'] as const)[Math.floor(random() * 3)]! });
+          if (random() < 0.3)
+            outcomes.push({
+              clientId,
+              recordKey: client.recordKey,
+              month,
+              category: issue.category,
+              outcome: (['improved', 'resolved', 'unresolved'] as const)[Math.floor(random() * 3)]!,
+            });
         }
       });
       const payload = buildPayload({

@@ -7,11 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DemoPostcode } from './core/demo.ts';
 import type { NeighbourhoodLookup } from './core/geography.ts';
-import { postcodeFromKey } from './core/postcode-index.ts';
-import { ReferenceData } from './db/reference.ts';
+import { OFFICIAL_FLAG, postcodeFromKey } from './core/postcode-index.ts';
+import { ReferenceData, loadReferenceCached } from './db/reference.ts';
+import { upgradeUserReference } from './db/reference-upgrade.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
-import { openCaseDatabase } from './db/open.ts';
+import { openCaseDatabase, type CaseDatabase } from './db/open.ts';
 import { checkIntegrityInBackground } from './db/integrity.ts';
+import { geographyFor } from './core/geography.ts';
+import { recomputeIfReferenceChanged } from './db/geo-clients.ts';
+import { readIodEdition } from './db/geo-settings.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
 import { readKeySlots, unlockWithPlatform } from './db/key-slots.ts';
 import { lockedCaseDatabase } from './db/locked.ts';
@@ -89,6 +93,8 @@ export function createAppContext(options: ContextOptions): AppContext {
 function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, releaseLock: () => void): AppContext {
   const key = options.key ?? unlockWithPlatform(options.dbFile) ?? undefined;
   let lastOpenReport: OpenReport | null = null;
+  const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
+  const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
   const open = (withKey?: string | Buffer) => {
     const background = options.integrityCheck === 'in-background';
     const opened = openCaseDatabase(options.dbFile, {
@@ -112,13 +118,12 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
     const said = describeReapply(lastOpenReport.erasures);
     if (said && (lastOpenReport.erasures.reapplied.length > 0 || lastOpenReport.erasures.status === 'other-database')) console.log(`[needmap] ${said}`);
     if (ctx) ctx.lastOpenReport = lastOpenReport;
+    refreshClientGeography(opened, ctx?.neighbourhoods ?? neighbourhoods);
     return opened;
   };
   let ctx: AppContext | null = null;
   // An encrypted database with no key at hand starts locked: a staff login opens it.
   const caseDb = !key && readKeySlots(options.dbFile) ? lockedCaseDatabase(options.dbFile) : open(key);
-  const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
-  const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
   // A copy: close() wipes it, and the caller may still need its own.
   const dataKey = Buffer.isBuffer(key) ? Buffer.from(key) : null;
   const areaDb = lazyAreaDatabase(options.areaDbFile ?? path.join(defaultUserDataDir(), 'area.db'), {
@@ -153,6 +158,15 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
   return ctx;
 }
 
+/** Clients computed with other reference data than is loaded now (an upgrade, an import) are recomputed when their database opens. */
+function refreshClientGeography(caseDb: CaseDatabase, neighbourhoods: NeighbourhoodLookup | null): void {
+  if (!(neighbourhoods instanceof ReferenceData)) return;
+  const edition = readIodEdition(caseDb.db);
+  const summary = recomputeIfReferenceChanged(caseDb.db, neighbourhoods.stamp, (postcode) => geographyFor(postcode, neighbourhoods, edition));
+  if (summary?.changed)
+    console.error(`[needmap] The postcode reference data has changed: ${summary.changed} of ${summary.clients} clients' geography recomputed.`);
+}
+
 /** Where `needmap geo import` and Settings → Update write the user's copy of the reference data. */
 export function defaultReferenceFile(): string {
   return path.join(defaultUserDataDir(), 'reference.sqlite');
@@ -170,7 +184,9 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
   const options = nativeBinding ? { nativeBinding } : {};
   if (fs.existsSync(userFile)) {
     try {
-      return ReferenceData.load(userFile, options);
+      // A copy an earlier NeedMap wrote (only the postcodes then known) becomes the national data with its rows kept.
+      if (upgradeUserReference(userFile, shippedReferenceFile(paths))) console.error(`[needmap] ${userFile} was upgraded to the national reference data.`);
+      return loadReferenceCached(userFile, options);
     } catch (error) {
       console.error(`[needmap] ${userFile} could not be read (${(error as Error).message}); using the shipped reference data.`);
     }
@@ -178,7 +194,7 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
   const shipped = shippedReferenceFile(paths);
   if (!fs.existsSync(shipped)) return null;
   try {
-    return ReferenceData.load(shipped, options);
+    return loadReferenceCached(shipped, options);
   } catch (error) {
     console.error(`[needmap] ${shipped} could not be read: ${(error as Error).message}`);
     return null;
@@ -187,14 +203,22 @@ export function loadNeighbourhoods(paths: AppPaths, userFile = defaultReferenceF
 
 const DEMO_POSTCODE_COUNT = 3000;
 
-/** Real live English postcodes (with their IMD decile) for demo clients: every n-th, so the same data gives the same sample. */
+/**
+ * Real English postcodes (with their IMD decile) for demo clients: every n-th of the live ones
+ * from an official lookup (the NSPL November 2021 areas and Lewisham), so the demo organisation
+ * serves a few areas, as a real one does, and the same data gives the same sample.
+ */
 export function demoPostcodes(_paths: AppPaths, neighbourhoods: NeighbourhoodLookup | null): DemoPostcode[] {
   if (!(neighbourhoods instanceof ReferenceData)) return [];
-  const all = [...neighbourhoods.liveEnglishPostcodes()];
-  const step = Math.max(1, Math.floor(all.length / DEMO_POSTCODE_COUNT));
+  const all = neighbourhoods.englishPostcodePositions();
+  const official = all.filter((i) => (neighbourhoods.packed.index.flags[i]! & OFFICIAL_FLAG) !== 0);
+  const positions = official.length > 0 ? official : all;
+  const step = Math.max(1, Math.floor(positions.length / DEMO_POSTCODE_COUNT));
   const sample: DemoPostcode[] = [];
-  for (let i = 0; i < all.length && sample.length < DEMO_POSTCODE_COUNT; i += step) {
-    sample.push({ postcode: postcodeFromKey(all[i]!.key), imdDecile: all[i]!.imdDecile });
+  for (let i = 0; i < positions.length && sample.length < DEMO_POSTCODE_COUNT; i += step) {
+    const postcode = postcodeFromKey(neighbourhoods.packed.index.keys[positions[i]!]!);
+    const { imdDecile } = neighbourhoods.lookup(postcode);
+    if (imdDecile !== null) sample.push({ postcode, imdDecile });
   }
   return sample;
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { generateDemoClients, lastWholeMonth } from '../core/demo.ts';
 import { geographyFor } from '../core/geography.ts';
+import { readIodEdition } from '../db/geo-settings.ts';
+import { markClientsComputedWith } from '../db/geo-clients.ts';
 import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../app-context.ts';
 import { openCaseDatabase } from '../db/open.ts';
 import { acquireDatabaseLock } from '../db/database-lock.ts';
@@ -78,6 +80,7 @@ function writeDemo(
   const key = newCaseDbKey(values, file); // issue 7: encrypted when NEEDMAP_DB_KEY is set
   const caseDb = openCaseDatabase(file, { migrationsDir: paths.migrationsDir, ...(key ? { key } : {}) });
   const started = Date.now();
+  const edition = readIodEdition(caseDb.db);
   try {
     const totals = writeDemoClients(
       caseDb,
@@ -90,12 +93,14 @@ function writeDemo(
         remitCategories: DEMO_REMIT,
         ...(issuesPerClient === undefined ? {} : { issuesPerClient }),
       }),
-      (postcode) => geographyFor(postcode, neighbourhoods),
+      (postcode) => geographyFor(postcode, neighbourhoods, edition),
       (written) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${written} / ${count} clients`);
       },
     );
     if (process.stderr.isTTY) process.stderr.write('\n');
+    // Computed with the data loaded now: the app need not recompute them when it opens the database.
+    if (neighbourhoods) markClientsComputedWith(caseDb.db, neighbourhoods.stamp);
     process.stdout.write(
       `Created ${file}: ${totals.clients} clients, ${totals.contacts} contacts, ${totals.issues} issues, ` +
         `${totals.events} status changes, 24 months to ${endMonth} (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s).\n` +

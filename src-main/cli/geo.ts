@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultReferenceFile, loadNeighbourhoods, shippedReferenceFile } from '../app-context.ts';
-import { isAreaOfDeprivation } from '../core/deprivation.ts';
+import { DEFAULT_IOD_EDITION, isAreaOfDeprivation, isIodEdition } from '../core/deprivation.ts';
 import { parsePostcode } from '../core/postcode.ts';
 import { ReferenceImportError, importReferenceFiles } from '../db/reference-import.ts';
 import { ReferenceData } from '../db/reference.ts';
@@ -69,22 +69,28 @@ export const geoImportCommand: Command = {
   },
 };
 
-const lookupUsage = 'needmap lookup [--ref FILE] POSTCODE…';
+const lookupUsage = 'needmap lookup [--ref FILE] [--edition IoD2025|IoD2019] POSTCODE…';
 
 export const lookupCommand: Command = {
   name: 'lookup',
   summary: 'Print the sector, neighbourhood and deprivation decile of postcodes, one JSON line each.',
   usage: `${lookupUsage}
 
-  --ref FILE   reference database (default: the app's own copy if present, else the shipped data)
-  Prints {"postcode","sector","district","lsoa","imdDecile","imdRank","edition","deprived","domains"}
-  per postcode in order ("imdDecile": null with a "reason" where unknown), or {"input","error"} for
-  an invalid one. Exit code 0 only if every postcode was found.`,
-  options: { ref: { type: 'string' } },
+  --ref FILE       reference database (default: the app's own copy if present, else the shipped data)
+  --edition E      Indices of Deprivation edition: IoD2025 (default; used wherever the 2021 LSOA is
+                   known) or IoD2019 (the 2011 LSOA); the other where the chosen one cannot be had
+  Prints {"postcode","sector","district","lsoa","imdDecile","imdRank","edition","deprived","domains",
+  "lsoa21","localAuthority":{"code","name"},"source":"official"|"derived"} per postcode in order
+  ("imdDecile": null with a "reason" where unknown; "source": null when not in the data), or
+  {"input","error"} for an invalid one. "lsoa" is the neighbourhood the decile is for. Exit code 0
+  only if every postcode was found with a decile.`,
+  options: { ref: { type: 'string' }, edition: { type: 'string' } },
   allowPositionals: true,
   run(values, postcodes) {
     if (postcodes.length === 0) throw new UsageError(`Name at least one postcode.\nUsage: ${lookupUsage}`);
     const refFile = values.ref as string | undefined;
+    const edition = (values.edition as string | undefined) ?? DEFAULT_IOD_EDITION;
+    if (!isIodEdition(edition)) throw new UsageError(`--edition must be IoD2025 or IoD2019 (got "${edition}").\nUsage: ${lookupUsage}`);
     let reference: ReferenceData | null;
     if (refFile) {
       if (!fs.existsSync(refFile)) throw new Error(`There is no reference file ${path.resolve(refFile)}.`);
@@ -102,7 +108,7 @@ export const lookupCommand: Command = {
         lines.push(JSON.stringify({ input, error: parsed.error }));
         continue;
       }
-      const found = reference.lookup(parsed.postcode);
+      const found = reference.lookup(parsed.postcode, edition);
       if (found.imdDecile === null) allFound = false;
       lines.push(
         JSON.stringify({
@@ -116,6 +122,9 @@ export const lookupCommand: Command = {
           deprived: isAreaOfDeprivation(found.imdDecile),
           domains: found.domains,
           ...(found.reason ? { reason: found.reason } : {}),
+          lsoa21: found.lsoa21,
+          localAuthority: found.localAuthority,
+          source: found.source,
         }),
       );
     }

@@ -5,6 +5,17 @@
 
 export type IodEdition = 'IoD2019' | 'IoD2025';
 export const IOD_EDITIONS: readonly IodEdition[] = ['IoD2019', 'IoD2025'];
+/** The newest edition, used wherever a postcode's 2021 LSOA is known; IoD2019 stays a setting for continuity with past reports. */
+export const DEFAULT_IOD_EDITION: IodEdition = 'IoD2025';
+
+export const EDITION_NAMES: Record<IodEdition, string> = {
+  IoD2019: 'English Indices of Deprivation 2019',
+  IoD2025: 'English Indices of Deprivation 2025',
+};
+
+export function isIodEdition(value: unknown): value is IodEdition {
+  return value === 'IoD2019' || value === 'IoD2025';
+}
 
 /** The seven domains, in the order the Indices publish them. */
 export const DOMAIN_NAMES = ['income', 'employment', 'education', 'health', 'crime', 'housing', 'livingEnvironment'] as const;

@@ -24,8 +24,13 @@ export interface IodColumns {
   domains: Record<DomainName, number>;
 }
 
+/** `official`: an ONS postcode directory or a published lookup; `derived`: placed from centroids (NeedMap's national file). */
+export type PostcodeSource = 'official' | 'derived';
+
 export type FileLayout =
-  { kind: 'postcodes'; columns: PostcodeColumns } | { kind: 'iod'; edition: IodEdition; columns: IodColumns } | { kind: 'unrecognised'; reason: string };
+  | { kind: 'postcodes'; columns: PostcodeColumns; source: PostcodeSource }
+  | { kind: 'iod'; edition: IodEdition; columns: IodColumns }
+  | { kind: 'unrecognised'; reason: string };
 
 export interface PostcodeRow {
   /** Normalised, "PR1 2AB" */
@@ -113,7 +118,9 @@ export function detectLayout(rawHeader: string[], fileName: string): FileLayout 
     }
     const doterm = findColumn(header, /^doterm$/);
     const ctry = findColumn(header, /^ctry(\d{2})?(cd)?$/);
-    return { kind: 'postcodes', columns: { postcode, doterm, lsoa11, lsoa21, ctry } };
+    // The national derived file says how each LSOA was found (lsoa11_method: "in"/"near" an outline).
+    const derived = findColumn(header, /^lsoa(11|21)_method$/) !== null;
+    return { kind: 'postcodes', columns: { postcode, doterm, lsoa11, lsoa21, ctry }, source: derived ? 'derived' : 'official' };
   }
 
   const lsoa = findColumn(header, /^lsoa_code$/, /^lsoa code \((2011|2021)\)$/, /^lsoa(11|21)cd$/);

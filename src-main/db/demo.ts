@@ -15,11 +15,11 @@ export function writeDemoClients(
   const { sqlite } = caseDb;
   const insertClient = sqlite.prepare(`INSERT INTO clients
     (first_name, last_name, date_of_birth, postcode, postcode_sector, postcode_district, lsoa, imd_decile, imd_rank,
-     imd_edition, geo_reason, external_id_type, external_id, phone, email, preferred_contact, consent_to_record,
-     consent_date, record_key)
+     imd_edition, geo_reason, lsoa21, local_authority_code, local_authority_name, geo_source, external_id_type,
+     external_id, phone, email, preferred_contact, consent_to_record, consent_date, record_key)
     VALUES (@firstName, @lastName, @dateOfBirth, @postcode, @postcodeSector, @postcodeDistrict, @lsoa, @imdDecile,
-     @imdRank, @imdEdition, @geoReason, @externalIdType, @externalId, @phone, @email, @preferredContact, @consent,
-     @consentDate, @recordKey)`);
+     @imdRank, @imdEdition, @geoReason, @lsoa21, @localAuthorityCode, @localAuthorityName, @geoSource, @externalIdType,
+     @externalId, @phone, @email, @preferredContact, @consent, @consentDate, @recordKey)`);
   const insertContact = sqlite.prepare('INSERT INTO contacts (client_id, contact_date, kind, staff_name, note) VALUES (?, ?, ?, ?, ?)');
   const insertIssue = sqlite.prepare(`INSERT INTO client_issues
     (client_id, contact_id, issue_code, within_remit, referred_to, status, identified_on, status_changed_on)

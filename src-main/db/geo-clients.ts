@@ -1,7 +1,8 @@
 /** Re-deriving every client's stored geography after the reference data changes. */
-import { eq } from 'drizzle-orm';
+import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
 import type { ClientGeography } from '../core/geography.ts';
 import type { CaseDb } from './open.ts';
+import { readSetting, writeSetting } from './geo-settings.ts';
 import { clients } from './schema.ts';
 
 export interface RecomputeSummary {
@@ -28,6 +29,10 @@ export function recomputeClientGeography(db: CaseDb, geographyOf: (postcode: str
         imdRank: clients.imdRank,
         imdEdition: clients.imdEdition,
         geoReason: clients.geoReason,
+        lsoa21: clients.lsoa21,
+        localAuthorityCode: clients.localAuthorityCode,
+        localAuthorityName: clients.localAuthorityName,
+        geoSource: clients.geoSource,
       })
       .from(clients)
       .all();
@@ -41,6 +46,50 @@ export function recomputeClientGeography(db: CaseDb, geographyOf: (postcode: str
       tx.update(clients).set(fresh).where(eq(clients.id, id)).run();
       summary.changed++;
     }
+    return summary;
+  });
+}
+
+/** Clients with a decile, per Indices edition, most first: what the deciles report says its figures come from. */
+export function decileEditions(db: CaseDb): { edition: string; clients: number }[] {
+  return db
+    .select({ edition: clients.imdEdition, clients: count() })
+    .from(clients)
+    .where(isNotNull(clients.imdDecile))
+    .groupBy(clients.imdEdition)
+    .orderBy(desc(count()))
+    .all()
+    .map((r) => ({ edition: r.edition ?? 'unknown edition', clients: r.clients }));
+}
+
+/** Clients with a decile whose postcode was placed from its centre point (derived), not by an official lookup. */
+export function derivedPlacements(db: CaseDb): number {
+  return db
+    .select({ n: count() })
+    .from(clients)
+    .where(and(isNotNull(clients.imdDecile), eq(clients.geoSource, 'derived')))
+    .get()!.n;
+}
+
+const COMPUTED_WITH = 'geo.clientsComputedWith';
+
+/** Records which reference data (its build stamp) every client's stored geography was computed with. */
+export function markClientsComputedWith(db: CaseDb, stamp: string): void {
+  writeSetting(db, COMPUTED_WITH, stamp);
+}
+
+/**
+ * Recomputes every client when the reference data has changed since they were computed (a new
+ * NeedMap with new shipped data, or an import not followed by a recompute), so their sector,
+ * decile and local authority never lag behind what a lookup shows. Null when nothing was due.
+ * A database with no clients is left untouched.
+ */
+export function recomputeIfReferenceChanged(db: CaseDb, stamp: string, geographyOf: (postcode: string | null) => ClientGeography): RecomputeSummary | null {
+  if (readSetting(db, COMPUTED_WITH) === stamp) return null;
+  if (!db.select({ id: clients.id }).from(clients).limit(1).get()) return null;
+  return db.transaction(() => {
+    const summary = recomputeClientGeography(db, geographyOf);
+    markClientsComputedWith(db, stamp);
     return summary;
   });
 }

@@ -2,18 +2,21 @@
  * Updating the postcode and deprivation reference from files the user downloaded: the ONS
  * postcode directory (NSPL / ONSPD: one national CSV, the per-area CSVs, or the ZIP ONS ships)
  * and Indices of Deprivation CSVs. Files are streamed (the national CSV is ~1 GB), checked
- * column by column, merged over the current data, written to a NEW file and only then renamed
- * over the old one — so the old data stays in use until the import has completed, and a
- * refused file changes nothing.
+ * column by column, merged over the current data (official rows over derived ones, postcode by
+ * postcode: core/postcode-merge.ts), written to a NEW file and only then renamed over the old
+ * one — so the old data stays in use until the import has completed, and a refused file changes
+ * nothing. The shipped data is built the same way (src-main/reference/build-reference.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { parse, type CsvError } from 'csv-parse';
 import yauzl from 'yauzl';
 import type { IodEdition } from '../core/deprivation.ts';
-import { detectLayout, validateIodRow, validatePostcodeRow, type FileLayout, type PostcodeRow } from '../core/nspl.ts';
-import { COUNTRIES, NO_LSOA, PostcodeIndex, TERMINATED_FLAG, monthNumber, postcodeKey, type PostcodeEntry } from '../core/postcode-index.ts';
+import { detectLayout, validateIodRow, validatePostcodeRow, type FileLayout, type PostcodeRow, type PostcodeSource } from '../core/nspl.ts';
+import { mergeIntoIndex, PostcodeRows, type LsoaLookup } from '../core/postcode-merge.ts';
+import { COUNTRIES, NO_LSOA, OFFICIAL_FLAG, PostcodeIndex, TERMINATED_FLAG, monthNumber, postcodeKey } from '../core/postcode-index.ts';
 import {
   REFERENCE_FORMAT,
   ReferenceError,
@@ -23,10 +26,10 @@ import {
   type IodRecord,
   type ReferenceContent,
   type SourceInfo,
-} from './reference.ts';
-
-export const OGL = 'Contains public sector information licensed under the Open Government Licence v3.0.';
-export const OGL_NAME = 'Open Government Licence v3.0';
+} from './reference-file.ts';
+import { populationTable } from './reference-population.ts';
+import { upgradeUserReference } from './reference-upgrade.ts';
+import { IOD_SOURCES, onsPostcodeSource } from './reference-sources.ts';
 
 export interface ImportProgress {
   /** The file (and, inside a ZIP, the entry) being read. */
@@ -61,46 +64,6 @@ export interface ImportSummary {
 
 const MAX_EXAMPLES = 20;
 
-/** "NSPL_NOV_2021_UK_WC.csv" → { id: "NSPL_NOV_2021", released: "November 2021", year: "2021" } */
-export function onsRelease(fileName: string): { id: string; product: string; released: string; year: string } | null {
-  const m = /(NSPL|ONSPD)(?:21|_?21)?_([A-Z]{3})_?(\d{4})/i.exec(path.basename(fileName));
-  if (!m) return null;
-  const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-  const month = months.indexOf(m[2]!.toUpperCase());
-  if (month < 0) return null;
-  const monthName = new Date(Date.UTC(2000, month, 1)).toLocaleDateString('en-GB', { month: 'long', timeZone: 'UTC' });
-  const product = m[1]!.toUpperCase();
-  return { id: `${product}_${m[2]!.toUpperCase()}_${m[3]}`, product, released: `${monthName} ${m[3]}`, year: m[3]! };
-}
-
-export function onsAttribution(year: string): string {
-  return [
-    'Source: Office for National Statistics licensed under the Open Government Licence v.3.0.',
-    `Contains OS data © Crown copyright and database right ${year}.`,
-    `Contains Royal Mail data © Royal Mail copyright and database right ${year}.`,
-    `Contains GeoPlace data © Local Government Information House Limited copyright and database right ${year}.`,
-  ].join(' ');
-}
-
-export const IOD_SOURCES: Record<IodEdition, Omit<SourceInfo, 'files' | 'rows' | 'importedAt'>> = {
-  IoD2019: {
-    id: 'iod:IoD2019',
-    title: 'English Indices of Deprivation 2019 (LSOA 2011): IMD and domain ranks and deciles',
-    publisher: 'Ministry of Housing, Communities & Local Government',
-    released: 'September 2019',
-    licence: OGL_NAME,
-    attribution: `English Indices of Deprivation 2019, Ministry of Housing, Communities & Local Government.\n${OGL}`,
-  },
-  IoD2025: {
-    id: 'iod:IoD2025',
-    title: 'English Indices of Deprivation 2025 (LSOA 2021): ranks and deciles',
-    publisher: 'Ministry of Housing, Communities & Local Government',
-    released: 'October 2025',
-    licence: OGL_NAME,
-    attribution: `English Indices of Deprivation 2025, Ministry of Housing, Communities & Local Government.\n${OGL}`,
-  },
-};
-
 export class ReferenceImportError extends Error {
   override name = 'ReferenceImportError';
 }
@@ -110,8 +73,15 @@ export function emptyReferenceContent(): ReferenceContent {
     meta: { format: REFERENCE_FORMAT },
     sources: [],
     lsoaCodes: [],
+    lsoaNames: new Map(),
+    lsoaNames2011: new Map(),
+    lsoaPopulation: new Map(),
+    lsoaAuthority: new Map(),
+    authorities: new Map(),
+    successors: new Map(),
     iod: { IoD2019: new Map(), IoD2025: new Map() },
     index: PostcodeIndex.fromEntries([]),
+    population: null,
   };
 }
 
@@ -130,12 +100,14 @@ function reasonKind(reason: string): string {
   return reason.replace(/\s*"[^"]*"/g, '').replace(/\s*\b\d+\b/g, '');
 }
 
+/** What a CSV reader does with each record once the header says what the file is: null, or why the row is refused. */
+type RecordHandler = (record: string[], line: number) => string | null;
+
 /** One import: the current content, the files merged over it, and what happened. */
 export class ReferenceImport {
-  private readonly entries: Map<number, PostcodeEntry>;
+  private readonly rows = new PostcodeRows();
   private readonly lsoaIds: Map<string, number>;
-  private readonly lsoaCodes: string[];
-  private readonly iod: Record<IodEdition, Map<string, IodRecord>>;
+  private readonly content: ReferenceContent;
   private readonly sources: Map<string, SourceInfo>;
   readonly summary: Omit<ImportSummary, 'referenceFile' | 'postcodesTotal'> = {
     filesRead: [],
@@ -148,26 +120,35 @@ export class ReferenceImport {
     refusedExamples: [],
     refusedByReason: {},
   };
+  /** How many postcodes had both an official and a derived row (the official one stands; set by finish). */
+  officialOverDerived = 0;
 
   constructor(
-    private readonly base: ReferenceContent,
+    base: ReferenceContent,
     private readonly onProgress: (progress: ImportProgress) => void = () => {},
     private readonly now = new Date(),
   ) {
-    this.entries = new Map();
-    for (const e of base.index.entries()) this.entries.set(e.key, e);
-    this.lsoaCodes = [...base.lsoaCodes];
-    this.lsoaIds = new Map(this.lsoaCodes.map((code, id) => [code, id]));
-    this.iod = { IoD2019: new Map(base.iod.IoD2019), IoD2025: new Map(base.iod.IoD2025) };
+    this.content = {
+      ...base,
+      lsoaCodes: [...base.lsoaCodes],
+      lsoaNames: new Map(base.lsoaNames),
+      lsoaNames2011: new Map(base.lsoaNames2011),
+      lsoaPopulation: new Map(base.lsoaPopulation),
+      lsoaAuthority: new Map(base.lsoaAuthority),
+      authorities: new Map(base.authorities),
+      successors: new Map(base.successors),
+      iod: { IoD2019: new Map(base.iod.IoD2019), IoD2025: new Map(base.iod.IoD2025) },
+    };
+    this.lsoaIds = new Map(this.content.lsoaCodes.map((code, id) => [code, id]));
     this.sources = new Map(base.sources.map((s) => [s.id, { ...s }]));
   }
 
-  private lsoaId(code: string | null): number {
+  lsoaId(code: string | null): number {
     if (code === null) return NO_LSOA;
     let id = this.lsoaIds.get(code);
     if (id === undefined) {
-      id = this.lsoaCodes.length;
-      this.lsoaCodes.push(code);
+      id = this.content.lsoaCodes.length;
+      this.content.lsoaCodes.push(code);
       this.lsoaIds.set(code, id);
     }
     return id;
@@ -180,23 +161,46 @@ export class ReferenceImport {
     if (this.summary.refusedExamples.length < MAX_EXAMPLES) this.summary.refusedExamples.push({ file, line, reason });
   }
 
-  /** Adds one checked postcode row; true when the postcode is new. */
-  addPostcode(row: PostcodeRow): boolean {
-    const key = postcodeKey(row.postcode);
-    const entry: PostcodeEntry = {
-      key,
+  /** Adds one checked postcode row (merged, with official rows first, in finish). */
+  addPostcode(row: PostcodeRow, source: PostcodeSource): void {
+    this.rows.push(postcodeKey(row.postcode), {
       lsoa11: this.lsoaId(row.lsoa11),
       lsoa21: this.lsoaId(row.lsoa21),
-      flags: COUNTRIES.indexOf(row.country) | (row.terminated ? TERMINATED_FLAG : 0),
+      flags: COUNTRIES.indexOf(row.country) | (row.terminated ? TERMINATED_FLAG : 0) | (source === 'official' ? OFFICIAL_FLAG : 0),
       terminatedMonth: row.terminated ? monthNumber(row.terminated) : 0,
-    };
-    const existing = this.entries.get(key);
-    // A newer file without lsoa21 must not forget the 2021 neighbourhood an earlier import gave.
-    if (existing && entry.lsoa21 === NO_LSOA && existing.lsoa21 !== NO_LSOA && existing.lsoa11 === entry.lsoa11) entry.lsoa21 = existing.lsoa21;
-    this.entries.set(key, entry);
-    if (existing) this.summary.postcodesUpdated++;
-    else this.summary.postcodesAdded++;
-    return !existing;
+    });
+  }
+
+  /** Adds a row already in index form (an earlier file's), by LSOA code. */
+  addIndexedRow(key: number, lsoa11: string | null, lsoa21: string | null, flags: number, terminatedMonth: number): void {
+    this.rows.push(key, { lsoa11: this.lsoaId(lsoa11), lsoa21: this.lsoaId(lsoa21), flags, terminatedMonth });
+  }
+
+  /** Adds one edition's row for one LSOA (a name it gives is the LSOA's name in that edition's geography). */
+  addIod(edition: IodEdition, lsoa: string, record: IodRecord): void {
+    this.content.iod[edition].set(lsoa, record);
+    this.lsoaId(lsoa);
+    if (record.name) (edition === 'IoD2019' ? this.content.lsoaNames2011 : this.content.lsoaNames).set(lsoa, record.name);
+    this.summary.deprivationRows[edition]++;
+  }
+
+  /** One row of the ONS 2011 → 2021 LSOA lookup with the 2022 local authority of the 2021 LSOA. */
+  addLsoaLink(row: { lsoa11: string; lsoa11Name: string; lsoa21: string; lsoa21Name: string; authority: string; authorityName: string }): void {
+    this.lsoaId(row.lsoa11);
+    this.lsoaId(row.lsoa21);
+    const { content } = this;
+    const next = content.successors.get(row.lsoa11) ?? content.successors.set(row.lsoa11, []).get(row.lsoa11)!;
+    if (!next.includes(row.lsoa21)) next.push(row.lsoa21);
+    if (row.lsoa11Name) content.lsoaNames2011.set(row.lsoa11, row.lsoa11Name);
+    if (row.lsoa21Name) content.lsoaNames.set(row.lsoa21, row.lsoa21Name);
+    content.authorities.set(row.authority, row.authorityName);
+    content.lsoaAuthority.set(row.lsoa21, row.authority);
+  }
+
+  /** The residents of one 2011 LSOA (ONS mid-year estimates). */
+  addPopulation(lsoa11: string, residents: number): void {
+    this.lsoaId(lsoa11);
+    this.content.lsoaPopulation.set(lsoa11, residents);
   }
 
   /** Records (or extends) where the data came from. */
@@ -211,13 +215,12 @@ export class ReferenceImport {
     }
   }
 
-  /** Imports a CSV or a ZIP of CSVs; refuses a file that is neither postcode nor deprivation data. */
+  /** Imports a CSV (or gzipped CSV) or a ZIP of CSVs; refuses a file that is neither postcode nor deprivation data. */
   async addFile(file: string): Promise<void> {
     if (!fs.existsSync(file)) throw new ReferenceImportError(`There is no file ${file}.`);
     if (/\.zip$/i.test(file) || isZip(file)) await this.addZip(file);
     else {
-      const totalBytes = fs.statSync(file).size;
-      const used = await this.addCsv(path.basename(file), fs.createReadStream(file), totalBytes, file, true);
+      const used = await this.addCsv(path.basename(file), fs.createReadStream(file), fs.statSync(file).size, file, true);
       if (used) this.summary.filesRead.push(file);
     }
   }
@@ -267,24 +270,77 @@ export class ReferenceImport {
   }
 
   /**
-   * Streams one CSV. Returns false when it is not reference data and `mustBeData` is false (a
-   * documentation table in a ZIP); throws a ReferenceImportError when it must be data.
+   * Streams one CSV (gunzipped when its name ends .gz). Returns false when it is not reference
+   * data and `mustBeData` is false (a documentation table in a ZIP); throws a
+   * ReferenceImportError when it must be data. `forced` skips detection for files whose layout
+   * the caller knows (the build's Lewisham lookup).
    */
   async addCsv(name: string, input: Readable, totalBytes: number, label: string, mustBeData: boolean, forced?: FileLayout): Promise<boolean> {
     let layout: FileLayout | null = forced ?? null;
+    let accepted = 0;
+    const used = await this.readCsv(name, input, totalBytes, label, mustBeData, (header) => {
+      layout ??= detectLayout(header, name);
+      if (layout.kind === 'unrecognised') {
+        if (mustBeData) throw new ReferenceImportError(layout.reason);
+        return null;
+      }
+      const chosen = layout;
+      return (record) => {
+        if (chosen.kind === 'postcodes') {
+          const checked = validatePostcodeRow(record, chosen.columns);
+          if (!checked.ok) return checked.reason;
+          this.addPostcode(checked.row, chosen.source);
+        } else if (chosen.kind === 'iod') {
+          const checked = validateIodRow(record, chosen.columns);
+          if (!checked.ok) return checked.reason;
+          const { lsoa, ...rest } = checked.row;
+          this.addIod(chosen.edition, lsoa, { ...rest, domains: Object.freeze(rest.domains) });
+        }
+        accepted++;
+        return null;
+      };
+    });
+    if (!used || layout === null) return false;
+    const chosen = layout as FileLayout;
+    if (chosen.kind === 'iod') {
+      this.addSource({ ...IOD_SOURCES[chosen.edition], files: path.basename(label), rows: accepted });
+    } else if (chosen.kind === 'postcodes' && !forced && chosen.source === 'official') {
+      this.addSource({ ...onsPostcodeSource(name, this.now), files: path.basename(label), rows: accepted });
+    }
+    return true;
+  }
+
+  /**
+   * The CSV loop every reference file goes through: bytes counted for progress, malformed and
+   * refused rows counted with their reasons, and the whole file refused if no row could be read.
+   * `onHeader` says how to read the records (null: not data).
+   */
+  async readCsv(
+    name: string,
+    input: Readable,
+    totalBytes: number,
+    label: string,
+    mustBeData: boolean,
+    onHeader: (header: string[]) => RecordHandler | null,
+  ): Promise<boolean> {
+    let handler: RecordHandler | null = null;
     let width = 0;
+    let sawHeader = false;
+    let notData = false;
     let bytesRead = 0;
     let lastReport = 0;
     let rowsInFile = 0;
     let refusedInFile = 0;
-    let notData = false;
-    const release = onsRelease(name) ?? onsRelease(label);
     const report = (force = false) => {
       const now = Date.now();
       if (force || now - lastReport > 100) {
         lastReport = now;
         this.onProgress({ file: label, bytesRead, totalBytes, rowsRead: this.summary.rowsRead });
       }
+    };
+    const refuse = (line: number, reason: string) => {
+      refusedInFile++;
+      this.refuse(label, line, reason);
     };
     const parser = parse({
       bom: true,
@@ -295,95 +351,86 @@ export class ReferenceImport {
       on_skip: (err: CsvError | undefined) => {
         if (!err) return;
         rowsInFile++;
-        refusedInFile++;
         this.summary.rowsRead++;
-        this.refuse(label, Number(err.lines ?? 0), `not valid CSV (${err.message.replace(/^Invalid |\.$/g, '')})`);
+        refuse(Number(err.lines ?? 0), `not valid CSV (${err.message.replace(/^Invalid |\.$/g, '')})`);
       },
     });
-    const rows = async function (source: AsyncIterable<{ record: string[]; info: { lines: number } }>, self: ReferenceImport) {
-      for await (const { record, info } of source) {
-        if (layout === null || (forced && width === 0)) {
-          width = record.length;
-          if (forced) continue;
-          layout = detectLayout(record, name);
-          if (layout.kind === 'unrecognised') {
-            if (mustBeData) throw new ReferenceImportError(layout.reason);
-            notData = true;
-          }
-          continue;
-        }
-        if (notData) continue;
-        rowsInFile++;
-        self.summary.rowsRead++;
-        if (record.length !== width) {
-          refusedInFile++;
-          self.refuse(label, info.lines, `has ${record.length} fields where the header has ${width}`);
-          continue;
-        }
-        if (layout.kind === 'postcodes') {
-          const checked = validatePostcodeRow(record, layout.columns);
-          if (!checked.ok) {
-            refusedInFile++;
-            self.refuse(label, info.lines, checked.reason);
-          } else self.addPostcode(checked.row);
-        } else if (layout.kind === 'iod') {
-          const checked = validateIodRow(record, layout.columns);
-          if (!checked.ok) {
-            refusedInFile++;
-            self.refuse(label, info.lines, checked.reason);
-          } else {
-            const { lsoa, ...rest } = checked.row;
-            self.iod[layout.edition].set(lsoa, { ...rest, domains: Object.freeze(rest.domains) });
-            self.lsoaId(lsoa);
-            self.summary.deprivationRows[layout.edition]++;
-          }
-        }
-        if ((rowsInFile & 0x3ff) === 0) report();
-      }
-    };
     const counted = input.pipe(byteCounter((n) => (bytesRead += n)));
     input.on('error', (error) => parser.destroy(error));
-    await rows(counted.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>, this);
+    const source = /\.gz$/i.test(name) ? counted.pipe(createGunzip()).pipe(parser) : counted.pipe(parser);
+    for await (const { record, info } of source as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!sawHeader) {
+        sawHeader = true;
+        width = record.length;
+        handler = onHeader(record);
+        notData = handler === null;
+        continue;
+      }
+      if (notData) continue;
+      rowsInFile++;
+      this.summary.rowsRead++;
+      if (record.length !== width) refuse(info.lines, `has ${record.length} fields where the header has ${width}`);
+      else {
+        const refused = handler!(record, info.lines);
+        if (refused !== null) refuse(info.lines, refused);
+      }
+      if ((rowsInFile & 0x3ff) === 0) report();
+    }
     report(true);
     if (notData) return false;
-    if (layout === null) {
+    if (!sawHeader) {
       if (mustBeData) throw new ReferenceImportError(`${label} is empty.`);
       return false;
     }
-    const chosen = layout as FileLayout;
     if (rowsInFile > 0 && refusedInFile === rowsInFile) {
       throw new ReferenceImportError(
         `None of the ${rowsInFile} rows of ${label} could be read; nothing was imported. The first problem: ${this.summary.refusedExamples.find((r) => r.file === label)?.reason ?? 'unknown'}.`,
       );
     }
-    const accepted = rowsInFile - refusedInFile;
-    if (chosen.kind === 'iod') {
-      this.addSource({ ...IOD_SOURCES[chosen.edition], files: path.basename(label), rows: accepted });
-    } else if (chosen.kind === 'postcodes' && !forced) {
-      const product = release?.product === 'ONSPD' ? 'ONS Postcode Directory' : 'ONS National Statistics Postcode Lookup';
-      this.addSource({
-        id: `postcodes:${release?.id ?? path.basename(label)}`,
-        title: release ? `${product} (${release.released})` : `ONS postcode directory (${path.basename(label)})`,
-        publisher: 'Office for National Statistics',
-        released: release?.released ?? 'not stated in the file name',
-        licence: OGL_NAME,
-        attribution: onsAttribution(release?.year ?? String(this.now.getUTCFullYear())),
-        files: path.basename(label),
-        rows: accepted,
-      });
-    }
     return true;
+  }
+
+  /** Reads a local file through readCsv (gzipped when it ends .gz) and records it as read. */
+  async readLocalCsv(file: string, onHeader: (header: string[]) => RecordHandler | null): Promise<void> {
+    if (!fs.existsSync(file)) throw new ReferenceImportError(`There is no file ${file}.`);
+    await this.readCsv(path.basename(file), fs.createReadStream(file), fs.statSync(file).size, file, true, onHeader);
+    this.summary.filesRead.push(file);
+  }
+
+  private lookupById(): LsoaLookup {
+    const successors = new Map<number, number[]>();
+    const predecessors = new Map<number, number[]>();
+    for (const [from, tos] of this.content.successors) {
+      const a = this.lsoaId(from);
+      for (const to of tos) {
+        const b = this.lsoaId(to);
+        (successors.get(a) ?? successors.set(a, []).get(a)!).push(b);
+        (predecessors.get(b) ?? predecessors.set(b, []).get(b)!).push(a);
+      }
+    }
+    return { successors: (id) => successors.get(id) ?? [], predecessors: (id) => predecessors.get(id) ?? [] };
   }
 
   /** The merged content, ready to write. */
   finish(meta: Record<string, string> = {}): ReferenceContent {
-    return {
-      meta: { ...this.base.meta, ...meta, format: REFERENCE_FORMAT, built_at: this.now.toISOString() },
+    const { content } = this;
+    // A 2011 LSOA is in a local authority when all its 2021 successors are.
+    for (const [from, tos] of content.successors) {
+      const authorities = new Set(tos.map((to) => content.lsoaAuthority.get(to)));
+      const only = [...authorities][0];
+      if (authorities.size === 1 && only !== undefined) content.lsoaAuthority.set(from, only);
+    }
+    const { index, counts } = mergeIntoIndex(content.index, this.rows, this.lookupById());
+    this.summary.postcodesAdded = counts.added;
+    this.summary.postcodesUpdated = counts.updated;
+    this.officialOverDerived = counts.officialOverDerived;
+    const merged: ReferenceContent = {
+      ...content,
+      meta: { ...content.meta, ...meta, format: REFERENCE_FORMAT, built_at: this.now.toISOString() },
       sources: [...this.sources.values()].sort((a, b) => a.id.localeCompare(b.id)),
-      lsoaCodes: this.lsoaCodes,
-      iod: this.iod,
-      index: PostcodeIndex.fromEntries(this.entries.values()),
+      index,
     };
+    return { ...merged, population: populationTable(merged) };
   }
 }
 
@@ -441,7 +488,10 @@ export interface ImportOptions {
  */
 export async function importReferenceFiles(referenceFile: string, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   if (inputs.length === 0) throw new ReferenceImportError('Choose at least one file to import.');
-  if (options.shippedFile) ensureUserReference(referenceFile, options.shippedFile);
+  if (options.shippedFile) {
+    ensureUserReference(referenceFile, options.shippedFile);
+    upgradeUserReference(referenceFile, options.shippedFile, options.now);
+  }
   const base = loadReferenceContent(referenceFile);
   const run = new ReferenceImport(base, options.onProgress, options.now);
   for (const input of inputs) await run.addFile(input);

@@ -33,6 +33,11 @@ export const clients = sqliteTable(
     imdEdition: text('imd_edition'),
     /** Why imd_decile is unknown (e.g. "outside England"), null when known. */
     geoReason: text('geo_reason'),
+    /** Derived: the postcode's 2021 LSOA and its 2022 local authority; whether its row was official or derived (placed from its centroid). */
+    lsoa21: text('lsoa21'),
+    localAuthorityCode: text('local_authority_code'),
+    localAuthorityName: text('local_authority_name'),
+    geoSource: text('geo_source', { enum: ['official', 'derived'] }),
     externalIdType: text('external_id_type', { enum: ['nhs', 'other'] }),
     externalId: text('external_id'),
     phone: text('phone'),

@@ -1,5 +1,6 @@
-/** The client's neighbourhood deprivation, in plain language, always naming the data edition. */
+/** The client's neighbourhood deprivation, in plain language, always naming the data edition (and saying when the placement is derived). */
 import { DEFAULT_DEPRIVATION_THRESHOLD, decileDescription, deprivationBadge, type IodEdition } from '../../src-main/core/deprivation.ts';
+import { DERIVED_PLACEMENT_NOTE } from '../../src-main/core/postcode-areas.ts';
 import type { ClientRecord } from '../../src-main/ipc/contract.ts';
 import { shown, useCall } from '../use-call.ts';
 
@@ -18,6 +19,7 @@ export function DeprivationBadge({ geography }: { geography: ClientRecord['geogr
     <span>
       {badge ? <span className="badge badge-deprived">{badge}</span> : null} {decileDescription(geography.imdDecile, edition)}
       {geography.lsoa ? ` Neighbourhood ${geography.lsoa}.` : ''}
+      {geography.geoSource === 'derived' ? <span className="hint placement-note"> {DERIVED_PLACEMENT_NOTE}</span> : null}
     </span>
   );
 }

@@ -1,9 +1,12 @@
 /**
- * As soon as a postcode is complete, show its sector, neighbourhood and deprivation decile —
- * looked up offline in the reference data — or exactly why the deprivation is unknown.
+ * As soon as a postcode is complete, show its sector, neighbourhood, local authority and
+ * deprivation decile (with the edition it comes from) — looked up offline in the reference data —
+ * or exactly why the deprivation is unknown. A decile placed from the postcode's centre point
+ * (the derived national file) says so.
  */
 import { useEffect, useState } from 'react';
-import { decileDescription } from '../../src-main/core/deprivation.ts';
+import { decileDescription, type IodEdition } from '../../src-main/core/deprivation.ts';
+import { DERIVED_PLACEMENT_NOTE } from '../../src-main/core/postcode-areas.ts';
 import { parsePostcode } from '../../src-main/core/postcode.ts';
 import type { GeoLookupResult } from '../../src-main/ipc/contract/geo.ts';
 import { call } from '../api.ts';
@@ -28,7 +31,7 @@ export function PostcodeFeedback({ postcode }: { postcode: string }) {
   if (!parsed?.ok) return null;
   const deprivation = found?.deprivation;
   return (
-    <div className="postcode-feedback" aria-live="polite">
+    <div className="postcode-feedback" aria-live="polite" data-testid="postcode-feedback">
       <div>
         Postcode sector <strong>{parsed.sector}</strong> (district {parsed.district})
         {found?.neighbourhood ? (
@@ -37,11 +40,18 @@ export function PostcodeFeedback({ postcode }: { postcode: string }) {
             · neighbourhood {found.neighbourhood.name ?? found.neighbourhood.lsoa} ({found.neighbourhood.lsoa})
           </>
         ) : null}
+        {found?.localAuthority ? (
+          <>
+            {' '}
+            · local authority <strong>{found.localAuthority.name}</strong>
+          </>
+        ) : null}
       </div>
       {deprivation ? (
         <div>
           {deprivation.badge ? <span className="badge badge-deprived">{deprivation.badge}</span> : null}{' '}
-          <span>{decileDescription(deprivation.imdDecile, deprivation.edition as 'IoD2019' | 'IoD2025')}</span>
+          <span>{decileDescription(deprivation.imdDecile, deprivation.edition as IodEdition)}</span>
+          {found?.source === 'derived' ? <div className="hint placement-note">{DERIVED_PLACEMENT_NOTE}</div> : null}
         </div>
       ) : found ? (
         <div>

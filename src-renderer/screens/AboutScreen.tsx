@@ -25,6 +25,11 @@ export function AboutScreen() {
         </dl>
       ) : null}
       <h2>Data sources and licences</h2>
+      <p>
+        Every postcode in England and Wales is placed in its neighbourhood (LSOA) from ONS data. Where an official ONS lookup row is held it is used; elsewhere
+        the postcode is placed from its centre point, which agrees with the official lookup for about 99 in 100 postcodes (the rest sit near a boundary and may
+        fall in the neighbouring area). Residents per postcode sector are ONS mid-2020 estimates per neighbourhood, shared among sectors by their postcodes.
+      </p>
       {geo?.sources.length ? (
         <table className="data-table">
           <caption className="visually-hidden">Reference data sources</caption>
@@ -57,7 +62,17 @@ export function AboutScreen() {
           Contains Royal Mail data © Royal Mail copyright and database right 2021. Contains GeoPlace data © Local Government Information House Limited copyright
           and database right 2021.
         </li>
+        <li>
+          Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right 2025.
+          Contains Royal Mail data © Royal Mail copyright and database right 2025. Contains GeoPlace data © Local Government Information House Limited copyright
+          and database right 2025. (NSPL May 2025 postcode coordinates.)
+        </li>
+        <li>
+          Contains National Statistics data © Crown copyright and database right 2011–2022; contains OS data © Crown copyright (LSOA boundaries, the LSOA lookup
+          and the population estimates).
+        </li>
         <li>English Indices of Deprivation 2019 and 2025, Ministry of Housing, Communities &amp; Local Government.</li>
+        <li>Postcode lookup: London Borough of Lewisham open data.</li>
         <li>
           The issue taxonomy references the Supporting Families Outcome Framework, the Public Health Outcomes Framework and the Adult Social Care Outcomes
           Framework (Crown copyright, Open Government Licence v3.0).

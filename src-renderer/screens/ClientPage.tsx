@@ -232,6 +232,14 @@ export function ClientPage({ id }: { id: number }) {
         <dd>{client.postcode ?? (erased ? 'Erased' : 'Not recorded')}</dd>
         <dt>Postcode sector</dt>
         <dd>{client.geography.postcodeSector ?? 'Unknown'}</dd>
+        {client.geography.localAuthority ? (
+          <>
+            <dt>Local authority</dt>
+            <dd>
+              {client.geography.localAuthority.name} ({client.geography.localAuthority.code})
+            </dd>
+          </>
+        ) : null}
         <dt>Neighbourhood deprivation</dt>
         <dd>
           <DeprivationBadge geography={client.geography} />

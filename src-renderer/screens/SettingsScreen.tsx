@@ -241,7 +241,17 @@ function ReferenceData() {
           <dt>Postcodes</dt>
           <dd>
             {status.postcodes.toLocaleString('en-GB')} ({status.englishPostcodes.toLocaleString('en-GB')} in England,{' '}
-            {status.terminatedPostcodes.toLocaleString('en-GB')} terminated)
+            {status.welshPostcodes.toLocaleString('en-GB')} in Wales, {status.terminatedPostcodes.toLocaleString('en-GB')} known to be terminated)
+          </dd>
+          <dt>Where they come from</dt>
+          <dd>
+            {status.officialPostcodes.toLocaleString('en-GB')} from official ONS lookups; {status.derivedPostcodes.toLocaleString('en-GB')} placed from each
+            postcode’s centre point (about 1 in 100 near a boundary may fall in the neighbouring area). Importing the latest ONS postcode directory replaces
+            them postcode by postcode.
+          </dd>
+          <dt>Local authorities</dt>
+          <dd>
+            {status.localAuthorities.toLocaleString('en-GB')} (2022){status.populationYear ? `, with residents (${status.populationYear} estimates)` : ''}
           </dd>
           <dt>Neighbourhoods</dt>
           <dd>
@@ -284,6 +294,64 @@ function ReferenceData() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** Admin: which edition of the Indices of Deprivation deciles come from; changing it recomputes every client. */
+function IodEditionSetting() {
+  const [edition, setEdition] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void call('geo.settings', {}).then((r) => {
+      if (!r.ok) return;
+      setEdition(r.value.iodEdition);
+      setSaved(r.value.iodEdition);
+    });
+  }, []);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (edition === null) return;
+    setBusy(true);
+    const r = await call('settings.iodEdition', { iodEdition: edition });
+    setBusy(false);
+    setMessage(r.ok ? null : r.error.message);
+    if (r.ok) {
+      setSaved(r.value.iodEdition);
+      const { clients, changed } = r.value.recomputed;
+      setNotice(
+        `Saved: deciles now come from ${r.value.iodEdition}. ${changed.toLocaleString('en-GB')} of ${clients.toLocaleString('en-GB')} clients recomputed.`,
+      );
+    } else setNotice(null);
+  }
+
+  return (
+    <form onSubmit={save} noValidate aria-labelledby="edition-heading">
+      <h2 id="edition-heading">Indices of Deprivation edition</h2>
+      <ErrorSummary message={message} />
+      {notice ? (
+        <p role="status" className="success">
+          {notice}
+        </p>
+      ) : null}
+      <Field
+        label="Take deprivation deciles from"
+        hint="IoD2025 uses each postcode’s 2021 neighbourhood and is the default. Choose IoD2019 only to compare with reports made before 2025. Every client’s decile is recomputed when you save, and every figure names its edition."
+      >
+        {(p) => (
+          <select {...p} value={edition ?? 'IoD2025'} onChange={(e) => setEdition(e.target.value)}>
+            <option value="IoD2025">English Indices of Deprivation 2025 (IoD2025)</option>
+            <option value="IoD2019">English Indices of Deprivation 2019 (IoD2019)</option>
+          </select>
+        )}
+      </Field>
+      <button type="submit" className="primary" disabled={edition === null || edition === saved || busy}>
+        {busy ? 'Recomputing clients…' : 'Save edition'}
+      </button>
+    </form>
   );
 }
 
@@ -348,6 +416,7 @@ export function SettingsScreen() {
       <SigningKey />
       <LinkageKeySetting />
       {session.role === 'admin' ? <DeprivationThreshold /> : null}
+      {session.role === 'admin' ? <IodEditionSetting /> : null}
       <ReferenceData />
     </section>
   );

@@ -57,9 +57,27 @@ describe('area.* calls', () => {
       value: {
         monthsBefore: [months[0]],
         monthsAfter: [months[2]],
-        comparisons: [{ category: 'money-debt', verdict: expect.stringMatching(/^Money & debt presentations in PR1 2 /) }],
+        // Three months of one sector: no season to allow for and nothing like it to compare with, and it says so.
+        baselines: [
+          { kind: 'year-earlier', tested: 0, note: expect.stringMatching(/no data for some of the same months a year earlier/) },
+          { kind: 'comparison-sectors', tested: 0, note: expect.stringMatching(/^No comparison sectors could be chosen: no other sector is like/) },
+        ],
       },
     });
+
+    // A new service: issues must be in the taxonomy; then it is listed and compared.
+    expect(await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: ['PR1 2'], issues: ['NOT-AN-ISSUE'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', fieldErrors: { issues: [expect.stringMatching(/Not in the issue taxonomy: NOT-AN-ISSUE/)] } },
+    });
+    expect(await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: [], issues: ['MON-PRIORITY-DEBT'] })).toMatchObject({
+      ok: false,
+      error: { fieldErrors: { sectors: ['Give at least one catchment sector.'] } },
+    });
+    const service = await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: ['PR1 2'], issues: ['MON-PRIORITY-DEBT'] });
+    expect(service).toMatchObject({ ok: true, value: { name: 'Hub', organisationId: null } });
+    const serviceReport = await call('area.services.compare', { id: (service as { value: { id: number } }).value.id });
+    expect(serviceReport).toMatchObject({ ok: true, value: { note: expect.stringMatching(/no data yet for a whole quarter after/) } });
 
     const open = await call('area.exportOpenData', { threshold: 10 });
     expect(open.ok).toBe(true);
@@ -68,11 +86,101 @@ describe('area.* calls', () => {
     expect(files.files.map((f) => f.name)).toContain('area-open-data.csv-metadata.json');
   });
 
+  it('serves need by outcome framework to the reports and the area picture, checking the filter', async () => {
+    const ctx = context();
+    const filter = { from: '2026-01-01', to: '2026-12-31', category: null, issueCode: null, remit: 'all', sector: null };
+    expect(await dispatch('reports.frameworks', { filter }, ctx)).toMatchObject({ ok: true, value: { totalPresentations: 0, unlinked: { presentations: 0 } } });
+    expect(await dispatch('reports.frameworks', { filter: { ...filter, category: 'nonsense' } }, ctx)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/not a category/) },
+    });
+    const key = newKey();
+    const months = lastMonths(2);
+    const b = await bundleOf({
+      org: { id: 'org-a', name: 'Riverside' },
+      key,
+      from: months[0]!,
+      to: months[1]!,
+      sequence: 1,
+      rows: { presentations: constructedRows('PR1 2', 'housing', 'HOU-HOMELESS', months, [20, 22]), outcomes: [] },
+    });
+    await dispatch('area.trust', { publicKeyPem: key.publicKeyPem, name: 'Riverside' }, ctx);
+    await dispatch('area.import', { files: [{ name: 'a.needmap-bundle', base64: b.file.toString('base64') }] }, ctx);
+    const area = await dispatch('area.frameworks', {}, ctx);
+    expect(area.ok).toBe(true);
+    const sfof = (area as { value: { frameworks: { framework: string; rows: { id: string; presentations: number; peopleAtLeast: number | null }[] }[] } }).value
+      .frameworks[0]!;
+    const housing = sfof.rows.find((r) => r.id === 'SFOF-9')!;
+    expect(Math.abs(housing.presentations - 42)).toBeLessThanOrEqual(4);
+    expect(housing.peopleAtLeast).toBeNull();
+  });
+
   it('refuses clearly where no area database is configured', async () => {
     const ctx = context();
     ctx.areaDb?.close();
     delete ctx.areaDb;
     expect(await dispatch('area.status', {}, ctx)).toMatchObject({ ok: true, value: { available: false } });
     expect(await dispatch('area.trusted', {}, ctx)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not available here/) } });
+  });
+});
+
+describe('our area', () => {
+  it('is chosen from the lookup, kept in the area database, and gives the sectors most of whose residents live there', async () => {
+    const ctx = context();
+    const call = (name: string, input: unknown) => dispatch(name, input, ctx);
+    expect(await call('area.ourArea', {})).toMatchObject({ ok: true, value: { authorities: [], sectors: [] } });
+
+    // Preston (E07000123) and Manchester (E08000003).
+    const set = await call('area.setOurArea', { codes: ['e07000123', 'E08000003'] });
+    expect(set).toMatchObject({
+      ok: true,
+      value: {
+        authorities: [
+          { code: 'E08000003', name: 'Manchester' },
+          { code: 'E07000123', name: 'Preston' },
+        ],
+      },
+    });
+    const sectors = set.ok ? (set.value as { sectors: string[]; rule: string }).sectors : [];
+    expect(sectors).toContain('PR1 2');
+    expect(sectors).toContain('M14 4');
+    expect(sectors).not.toContain('NE1 4');
+    expect(set.ok && (set.value as { rule: string }).rule).toMatch(/at least half of its residents \(mid-2020 ONS estimates/);
+
+    // Kept: a new context on the same area database reads it back.
+    const files = { dbFile: ctx.caseDb.file, areaDbFile: ctx.areaDb!.file };
+    ctx.close(); // gives up the case database's lock for the next context
+    const again = createAppContext({ ...files, paths, host: 'browser' });
+    sessionOf(again).logIn({ userId: 1, username: 'analyst', role: 'manager' });
+    contexts.push(again);
+    expect(await dispatch('area.ourArea', {}, again)).toMatchObject({ ok: true, value: { authorities: [{ name: 'Manchester' }, { name: 'Preston' }] } });
+
+    expect(await dispatch('area.setOurArea', { codes: ['E08000003', 'E99999999'] }, again)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: 'E99999999 is not a local authority in the reference data (2022 codes).' },
+    });
+    expect(await dispatch('area.setOurArea', { codes: ['Manchester'] }, again)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await dispatch('area.setOurArea', { codes: [] }, again)).toMatchObject({ ok: true, value: { authorities: [], sectors: [] } });
+  });
+
+  it('lists local authorities and sector residents for anyone logged in', async () => {
+    const ctx = context();
+    sessionOf(ctx).logIn({ userId: 1, username: 'cw', role: 'caseworker' });
+    const authorities = await dispatch('geo.localAuthorities', {}, ctx);
+    expect(authorities.ok && (authorities.value as { authorities: unknown[] }).authorities).toHaveLength(331);
+    expect(authorities).toMatchObject({ ok: true, value: { populationYear: 'mid-2020' } });
+    const population = await dispatch('geo.sectorPopulation', { sectors: ['M14 4', 'EH1 1', 'unknown'] }, ctx);
+    expect(population).toMatchObject({
+      ok: true,
+      value: {
+        year: 'mid-2020',
+        sectors: [
+          { sector: 'M14 4', mainAuthority: { code: 'E08000003', name: 'Manchester' }, mainShare: 1 },
+          { sector: 'EH1 1', residents: null, mainAuthority: null },
+          { sector: 'unknown', residents: null },
+        ],
+      },
+    });
+    expect(await dispatch('area.setOurArea', { codes: ['E08000003'] }, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const screenshotDir = path.join(root, 'tests', 'e2e', 'screenshots');
@@ -63,6 +63,12 @@ export async function startHost(dbFile: string, extraEnv: Record<string, string>
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** One part of the page (a panel, a form), for a screenshot that shows it at a readable size. */
+export async function screenshotOf(locator: Locator, name: string): Promise<void> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await locator.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
 export const ADMIN = { username: 'admin.jo', password: 'a long enough passphrase', name: 'Jo Admin' };

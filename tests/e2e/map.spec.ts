@@ -59,8 +59,9 @@ test('the Map view draws a Manchester organisation’s sectors from the national
   for (const sector of ['M14 4', 'M13 9', 'M20 2']) await expect(map.locator(`path.sector.coloured[data-sector="${sector}"]`)).toBeAttached();
   await expect(map.locator('path.sector.hatched[data-sector="M40 7"]')).toBeAttached();
   const table = await tableRows(page.locator('.map-table table'));
-  expect(table.find((r) => r[0] === 'M14 4')).toEqual(['M14 4', '12', '12', 'coloured']);
-  expect(table.filter((r) => r[3] === 'no map shape')).toEqual([]);
+  // Sector, people, presentations, residents (mid-2020), people and presentations per 1,000 residents, on the map.
+  expect(table.find((r) => r[0] === 'M14 4')).toEqual(['M14 4', '12', '12', '11,572', '1', '1', 'coloured']);
+  expect(table.filter((r) => r.at(-1) === 'no map shape')).toEqual([]);
   await expect(page.locator('.map-figure .attribution')).toContainText('Royal Mail data © Royal Mail copyright and database right 2025');
   await screenshot(page, '14b-reports-map-manchester');
 });

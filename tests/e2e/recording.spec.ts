@@ -42,8 +42,30 @@ test('record a client, a contact with three issues and a status change, and keep
   await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible();
   await screenshot(page, '01-client-list-empty');
 
-  // A bad input shows its error next to the field and keeps everything typed.
   await page.getByRole('link', { name: 'New client' }).first().click();
+  await fillClient(page, { first: 'Maria', last: 'Nowak', dob: '1984-03-12', postcode: 'm14 4px' });
+  // Sector, neighbourhood, local authority and deprivation appear as soon as the postcode is complete,
+  // anywhere in England, from the shipped data alone; a derived placement says so.
+  const feedback = page.locator('.postcode-feedback');
+  await expect(feedback).toContainText('Postcode sector M14 4');
+  await expect(feedback).toContainText('Manchester 025C (E01005244)');
+  await expect(feedback).toContainText('local authority Manchester');
+  await expect(feedback).toContainText('Decile 3 of 10 (IoD2025)');
+  await expect(feedback.locator('.placement-note')).toHaveText(
+    "Placed from the postcode's centre point; about 1 in 100 postcodes near a boundary may fall in the neighbouring area.",
+  );
+  await screenshot(page, '02b-client-form-manchester');
+  await page.getByLabel('Postcode', { exact: true }).fill('m40 7aa');
+  await expect(feedback.locator('.badge-deprived')).toHaveText('Lives in one of the 10% most deprived neighbourhoods in England');
+  // Welsh and Scottish postcodes say why they have no decile.
+  await page.getByLabel('Postcode', { exact: true }).fill('cf10 1aa');
+  await expect(feedback).toContainText('local authority Cardiff');
+  await expect(feedback.locator('.badge-unknown')).toHaveText(/Deprivation unknown: In Wales: the English Indices of Deprivation do not cover Wales/);
+  await page.getByLabel('Postcode', { exact: true }).fill('eh1 1aa');
+  await expect(feedback.locator('.badge-unknown')).toHaveText(
+    'Deprivation unknown: In Scotland, outside England and Wales: the English Indices of Deprivation do not cover Scotland.',
+  );
+  // A bad input shows its error next to the field and keeps everything typed.
   await fillClient(page, { first: 'Maria', last: 'Nowak', dob: '1984-03-12', postcode: 'se13 6a' });
   await page.getByRole('button', { name: 'Save client' }).click();
   await expect(page.getByText('SE13 6A is not a complete postcode.').first()).toBeVisible();
@@ -53,15 +75,15 @@ test('record a client, a contact with three issues and a status change, and keep
   await screenshot(page, '02-client-form-error');
 
   await page.getByLabel('Postcode', { exact: true }).fill('se13 6aa');
-  // Sector, neighbourhood and deprivation appear as soon as the postcode is complete (offline data).
-  const feedback = page.locator('.postcode-feedback');
   await expect(feedback).toContainText('Postcode sector SE13 6');
-  await expect(feedback).toContainText('Lewisham');
-  await expect(feedback.locator('.badge-deprived')).toHaveText(/most deprived neighbourhoods in England/);
-  await expect(feedback).toContainText('IoD2019');
-  await screenshot(page, '02b-postcode-deprivation');
+  await expect(feedback).toContainText('local authority Lewisham');
+  await expect(feedback).toContainText('IoD2025');
+  await expect(feedback.locator('.placement-note')).toHaveCount(0); // Lewisham's official lookup
+  await screenshot(page, '02c-postcode-deprivation');
   await page.getByRole('button', { name: 'Save client' }).click();
   await expect(page.getByRole('heading', { name: 'Maria Nowak' })).toBeVisible();
+  await expect(page.locator('.details')).toContainText('Local authorityLewisham (E09000023)');
+  await expect(page.locator('.details')).toContainText('Decile 4 of 10 (IoD2025)');
   const firstUrl = page.url();
 
   // The same person again, with a typo and names swapped: warned, offered the existing record.

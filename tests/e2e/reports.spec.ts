@@ -86,13 +86,18 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await page.getByRole('link', { name: 'Where' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reports: Where');
   await expect(page.getByLabel('From', { exact: true })).toHaveValue('2026-01-01');
-  const where = await apiCall<{ sectors: { sector: string; people: number; known: boolean }[] }>(page, 'reports.where', {
+  const where = await apiCall<{ sectors: { sector: string; people: number; known: boolean; residents: number | null }[] }>(page, 'reports.where', {
     filter: { from: '2026-01-01', to: '2026-06-30', category: busiest.category },
   });
   const heat = page.locator('.heat-table');
   await expect(heat.locator('tbody tr')).toHaveCount(where.sectors.length);
   const heatRows = await tableRows(heat);
   expect(heatRows.map((r) => Number(r[1])).reduce((a, b) => a + b, 0)).toBe(where.sectors.reduce((a, s) => a + s.people, 0));
+  // Residents and people per 1,000 residents beside each count.
+  const withResidents = where.sectors.find((s) => s.residents)!;
+  const shownRow = heatRows.find((r) => r[0] === withResidents.sector)!;
+  expect(Number(shownRow[2]!.replace(/,/g, ''))).toBe(withResidents.residents);
+  expect(Number(shownRow[3])).toBeCloseTo((1000 * withResidents.people) / withResidents.residents!, 1);
   if (where.sectors.some((s) => !s.known)) expect(heatRows.at(-1)![0]).toBe('Unknown (no postcode sector)');
   await screenshot(page, '11-reports-where');
 
@@ -105,7 +110,9 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await page.getByLabel('Category', { exact: true }).selectOption({ label: 'All categories' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.locator('.field-error')).toHaveCount(0);
-  await expect(page.locator('.heat-table thead th')).toHaveCount(2 + wide.categories.length);
+  // Sector, total, residents, per 1,000 residents, then one column per category.
+  await expect(page.locator('.heat-table thead th')).toHaveCount(4 + wide.categories.length);
+  await expect(page.locator('.heat-table thead th').nth(2)).toHaveText(/Residents \(mid-2020\)/);
   await screenshot(page, '11b-reports-where-all-categories');
 
   // Deprivation: the headline and the table agree with the call.
@@ -144,11 +151,29 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   await expect(mapTable).toContainText('no map shape');
   await expect(mapTable).toContainText('coloured');
   await screenshot(page, '14-reports-map');
+  // Coloured by people per 1,000 residents instead: the legend states the population year.
+  await page.getByLabel('Colour by').selectOption('peopleRate');
+  await expect(page.getByRole('img', { name: /Map of people per 1,000 residents by postcode sector/ })).toBeVisible();
+  await expect(page.locator('.map-figure')).toContainText('People per 1,000 residents (mid-2020)');
+  await expect(mapTable.locator('thead')).toContainText('People per 1,000 residents');
+  await page.getByLabel('Colour by').selectOption('people');
   const mapPngDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save map as PNG' }).click();
   const mapPng = await savedBytes(await mapPngDownload);
   expect([...mapPng.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(mapPng.length).toBeGreaterThan(10_000);
+
+  // Outcome frameworks: the same presentations grouped by the national outcomes their issues are defined against.
+  await page.getByRole('link', { name: 'Outcome frameworks' }).click();
+  type Frameworks = { totalPresentations: number; frameworks: { framework: string; rows: { code: string; presentations: number }[] }[] };
+  const frameworks = await apiCall<Frameworks>(page, 'reports.frameworks', { filter: { from: '2024-11-01', to: '2026-10-31' } });
+  const sfof = frameworks.frameworks.find((f) => f.framework === 'SFOF')!;
+  expect(sfof.rows.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('framework-note')).toContainText(`${frameworks.totalPresentations.toLocaleString('en-GB')} presentations`);
+  await expect
+    .poll(async () => (await tableRows(page.getByTestId('panel-frameworks-sfof').getByRole('table'))).map((r) => Number(r[1]!.replace(/,/g, ''))))
+    .toEqual(sfof.rows.map((r) => r.presentations));
+  await screenshot(page, '14c-reports-frameworks');
 
   // Print / save as PDF: the button opens the print dialog; print styles drop navigation and controls.
   await page.evaluate(() => {

@@ -65,7 +65,10 @@ describe('deprivation rule', () => {
 describe('reference file layouts', () => {
   it('finds NSPL columns by name and refuses other files with what they lack', () => {
     const nspl = detectLayout(['pcd', 'pcd2', 'pcds', 'dointr', 'doterm', 'ctry', 'lsoa11'], 'NSPL.csv');
-    expect(nspl).toEqual({ kind: 'postcodes', columns: { postcode: 2, doterm: 4, lsoa11: 6, lsoa21: null, ctry: 5 } });
+    expect(nspl).toEqual({ kind: 'postcodes', columns: { postcode: 2, doterm: 4, lsoa11: 6, lsoa21: null, ctry: 5 }, source: 'official' });
+    // NeedMap's national file says how it placed each postcode: its rows are derived, not official.
+    const derived = detectLayout(['pcds', 'lat', 'long', 'lsoa11cd', 'lsoa21cd', 'lsoa11_method', 'lsoa21_method'], 'postcode-lsoa-ew-derived-may2025.csv.gz');
+    expect(derived).toEqual({ kind: 'postcodes', columns: { postcode: 0, doterm: null, lsoa11: 3, lsoa21: 4, ctry: null }, source: 'derived' });
     expect(detectLayout(['PCDS', 'DOTERM', 'CTRY25CD', 'LSOA21CD'], 'ONSPD.csv')).toMatchObject({ kind: 'postcodes', columns: { lsoa21: 3, ctry: 2 } });
     const noLsoa = detectLayout(['pcds', 'doterm'], 'x.csv');
     expect(noLsoa.kind === 'unrecognised' && noLsoa.reason).toMatch(/no lsoa11 or lsoa21 column/);

@@ -11,11 +11,13 @@ import { createAppContext } from '../../src-main/app-context.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { generateDemoClients } from '../../src-main/core/demo.ts';
 import { parsePostcode } from '../../src-main/core/postcode.ts';
+import { NO_PLACE_DETAILS as NO_DETAILS } from '../../src-main/core/geography.ts';
 import { UNKNOWN_SECTOR, daysBetween, median, monthOf, monthsBetween, previousYearMonth, type ReportFilter } from '../../src-main/core/reports.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import { aClient, callOk, loginTestAdmin } from '../helpers.ts';
 import { dispatch } from '../helpers.ts';
+import type { ReferenceData } from '../../src-main/db/reference.ts';
 
 // A small town: sectors with known deciles, one postcode whose neighbourhood is unknown.
 const POSTCODES = [
@@ -110,6 +112,7 @@ beforeAll(async () => {
       imdRank: null,
       imdEdition: decile === null ? null : 'IoD2025',
       geoReason: decile === null ? 'unknown in test' : null,
+      ...NO_DETAILS,
     };
   });
   // Edge cases through the contract, so the summary table is kept by the triggers on real writes.
@@ -228,6 +231,11 @@ describe.each(FILTERS)('reports for %s', (_label, filter) => {
     const cells = countBy(kept, (i) => `${sectorOf(i)}|${categoryOf.get(i.code)}`);
     const gotCells = new Map(got.sectors.flatMap((r) => Object.entries(r.byCategory).map(([c, v]) => [`${r.sector}|${c}`, v] as const)));
     expect(gotCells).toEqual(cells);
+    // Residents beside the counts (for rates per 1,000), from the reference data, with the year stated.
+    const reference = ctx.neighbourhoods as ReferenceData;
+    expect(got.population.year).toBe('mid-2020');
+    for (const r of got.sectors) expect([r.sector, r.residents]).toEqual([r.sector, r.known ? (reference.sectorResidents(r.sector)?.residents ?? null) : null]);
+    if (got.sectors.some((r) => r.sector === 'PR1 2')) expect(got.sectors.find((r) => r.sector === 'PR1 2')!.residents).toBeGreaterThan(1000);
   });
 
   it('deciles: people per decile, shares of the known, the even split and the most deprived 20%', async () => {
@@ -236,6 +244,11 @@ describe.each(FILTERS)('reports for %s', (_label, filter) => {
     const people = (d: number | null) => new Set(kept.filter((i) => clients.get(i.clientId)!.decile === d).map((i) => i.clientId)).size;
     const known = new Set(kept.filter((i) => clients.get(i.clientId)!.decile !== null).map((i) => i.clientId)).size;
     expect(got.knownPeople).toBe(known);
+    // Every stored decile here is IoD2025, and the report says so.
+    const withDecile = [...clients.values()].filter((c) => c.decile !== null).length;
+    expect(got.editions).toEqual([{ edition: 'IoD2025', clients: withDecile }]);
+    // Generated clients name no placement; those made through the contract live at Lewisham's official postcodes.
+    expect(got.derivedPlacements).toBe(0);
     expect(got.deciles.map((r) => r.decile)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null]);
     for (const row of got.deciles) {
       expect(row.people).toBe(people(row.decile));
@@ -303,7 +316,7 @@ describe('edge cases', () => {
     const deciles = await callOk(ctx, 'reports.deciles', { filter });
     expect(deciles.mostDeprivedShare).toBeNull();
     const where = await callOk(ctx, 'reports.where', { filter });
-    expect(where.sectors).toEqual([{ sector: UNKNOWN_SECTOR, known: false, people: 0, presentations: 0, byCategory: {} }]);
+    expect(where.sectors).toEqual([{ sector: UNKNOWN_SECTOR, known: false, people: 0, presentations: 0, byCategory: {}, residents: null }]);
   });
 
   it('a reopened issue counts as open after reopening, but keeps its first resolution for days to resolve', async () => {

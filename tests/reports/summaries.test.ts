@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context.ts';
 import { generateDemoClients } from '../../src-main/core/demo.ts';
 import { parsePostcode } from '../../src-main/core/postcode.ts';
+import { NO_PLACE_DETAILS as NO_DETAILS } from '../../src-main/core/geography.ts';
 import { UNKNOWN_SECTOR, monthOf, type ReportFilter } from '../../src-main/core/reports.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
@@ -58,6 +59,7 @@ beforeAll(() => {
       imdRank: null,
       imdEdition: null,
       geoReason: null,
+      ...NO_DETAILS,
     };
   });
 });

@@ -8,7 +8,7 @@ export const ERASED_FIELDS = [
   'first and last name',
   'date of birth',
   'full postcode',
-  'neighbourhood (LSOA) and its deprivation rank',
+  'neighbourhood (2011 and 2021 LSOA) and its deprivation rank',
   'phone',
   'email',
   'external ID (NHS number or other)',
@@ -19,6 +19,7 @@ export const ERASED_FIELDS = [
 /** Kept: the anonymous facts past reports and bundles already counted. */
 export const KEPT_FIELDS = [
   'postcode sector and district',
+  'local authority',
   'deprivation decile',
   'contact dates (months) and kinds',
   'issue codes, remit, referrals and statuses with their dates',

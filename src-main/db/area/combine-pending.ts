@@ -10,7 +10,8 @@
  * cells); everything else pending (a superseded bundle from an earlier batch, a batch that
  * stopped) is combined from bundle_cells with SQL.
  */
-import { countOf, type ImportReady } from '../../core/area/import-ready.ts';
+import { countOf } from '../../core/area/import-ready.ts';
+import type { StoredTable } from './store-bundle.ts';
 import type { AreaDatabase } from './open.ts';
 
 const PENDING_SQL = 'SELECT id, superseded_by IS NULL AS active FROM imported_bundles WHERE combined <> (superseded_by IS NULL) ORDER BY id';
@@ -82,10 +83,10 @@ export class BatchCombiner {
   private sums: Float64Array = new Float64Array(5 * 1024);
   readonly bundles = new Set<number>();
 
-  add(bundleId: number, ready: ImportReady): void {
+  add(bundleId: number, tables: readonly StoredTable[]): void {
     this.bundles.add(bundleId);
-    for (const table of ready.tables) {
-      const [u1, u2, u3] = table.universe as [string[], string[], string[]];
+    for (const table of tables) {
+      const [u1, u2, u3] = table.values as [string[], string[], string[]];
       const { keys, people, presentations } = table;
       for (let i = 0; i < people.length; i++) {
         const k1 = u1[keys[3 * i]!]!;

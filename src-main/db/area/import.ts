@@ -19,20 +19,30 @@ import path from 'node:path';
 import { signerRefusal, type ImportReady } from '../../core/area/import-ready.ts';
 import { BUNDLE_FILE_EXTENSION } from '../../core/bundle/package.ts';
 import { VERIFY_LIMITS } from '../../core/bundle/verify.ts';
+import { readableTaxonomyCodes } from '../../core/taxonomy-mapping.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import { taxonomyCodes } from '../export.ts';
 import { BatchCombiner, finishBatch } from './combine-pending.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
-import { logRefusal, readSignerStandings, signerStanding, storeBundle, type ImportOptions, type ImportOutcome, type TaxonomyCodes } from './store-bundle.ts';
+import {
+  logRefusal,
+  readSignerStandings,
+  signerStanding,
+  storeBundle,
+  storedTables,
+  type ImportOptions,
+  type ImportOutcome,
+  type TaxonomyCodes,
+} from './store-bundle.ts';
 import { defaultPoolSize, signerSnapshot, VerifyPool } from './verify-pool.ts';
 import { verifyForImport, type VerifyOutcome } from './verify-task.ts';
 
 export type { ImportOptions, ImportOutcome, RefusalReason, TaxonomyCodes } from './store-bundle.ts';
 
-/** The codes of the taxonomy this app carries, as import options expect them. */
+/** The codes of the taxonomy this app carries (first), and of the older versions mapped to it, as import options expect them. */
 export function taxonomiesOf(taxonomy: Taxonomy): TaxonomyCodes[] {
-  return [{ version: taxonomy.version, ...taxonomyCodes(taxonomy) }];
+  return readableTaxonomyCodes({ version: taxonomy.version, ...taxonomyCodes(taxonomy) });
 }
 
 /**
@@ -81,7 +91,7 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
       else if (!outcome.ok) result = logRefusal(area, name, outcome.reason, outcome.message, options.now);
       else {
         result = storeBundle(area, name, outcome.ready, { ...options, combineNow: false });
-        if (result.outcome === 'accepted') combiner.add(result.bundleId, outcome.ready as ImportReady);
+        if (result.outcome === 'accepted') combiner.add(result.bundleId, storedTables(outcome.ready as ImportReady, options.taxonomies));
       }
       results.push(result);
     }

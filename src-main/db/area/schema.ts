@@ -189,3 +189,34 @@ export const derivedVersions = sqliteTable('derived_versions', {
   name: text('name').primaryKey(),
   asOfBundleId: integer('as_of_bundle_id').notNull(),
 });
+
+/**
+ * "Our area": the local authorities (2022 codes) the area picture is limited to, chosen from the
+ * reference data's lookup. Empty = the whole area every bundle covers. Names are kept so the
+ * choice reads the same even if a later reference data update renames an authority.
+ */
+export const ourAreaAuthorities = sqliteTable('our_area_authorities', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  chosenAt: text('chosen_at').notNull(),
+});
+
+/**
+ * New services the analyst records, to see what changed in their catchment against comparison
+ * sectors (db/area/services.ts). `organisationId` is the service's own organisation when it sends
+ * bundles: its presentations are then the people reaching it.
+ */
+export const areaServices = sqliteTable('area_services', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** ISO date it opened. */
+  openedOn: text('opened_on').notNull(),
+  /** JSON array of catchment postcode sectors (at least one). */
+  sectors: text('sectors').notNull(),
+  /** JSON array of taxonomy issue codes it addresses (at least one). */
+  issues: text('issues').notNull(),
+  organisationId: text('organisation_id'),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`),
+});

@@ -11,9 +11,10 @@ import { countOf, signerRefusal, type ImportReady, type SignerStanding } from '.
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
 import { groupedFingerprint } from '../../core/bundle/package.ts';
 import { monthIndex } from '../../core/bundle/period.ts';
-import { TABLE_SPECS } from '../../core/bundle/schema.ts';
+import { TABLE_SPECS, type TableId } from '../../core/bundle/schema.ts';
 import { UNKNOWN } from '../../core/bundle/tables.ts';
 import type { SignerIdentity, VerifyFailureReason } from '../../core/bundle/verify.ts';
+import { cellKeyTranslator, universeTranslator } from '../../core/taxonomy-mapping.ts';
 import type { SqliteDatabase } from '../open.ts';
 import { combinePendingWithSql } from './combine-pending.ts';
 import type { AreaDatabase } from './open.ts';
@@ -196,16 +197,57 @@ function checkTaxonomyUniverse(ready: ImportReady, codes: TaxonomyCodes): void {
   }
 }
 
+/**
+ * A table's listed cells as the area database keeps them: `values[d][p]` is the value stored for
+ * position p of dimension d of the bundle's own universe, and `universe` the universe stored — a
+ * bundle of an older taxonomy version read through its mapping (core/taxonomy-mapping.ts), so its
+ * issue codes are the current ones.
+ */
+export interface StoredTable {
+  id: TableId;
+  universe: readonly (readonly string[])[];
+  values: readonly (readonly string[])[];
+  keys: Int32Array;
+  people: Int32Array;
+  presentations: Int32Array;
+}
+
+export function storedTables(ready: ImportReady, taxonomies: readonly TaxonomyCodes[]): StoredTable[] {
+  const currentVersions = taxonomies.map((t) => t.version);
+  const currentKey = cellKeyTranslator(ready.payload.taxonomyVersion, currentVersions);
+  const currentUniverse = universeTranslator(ready.payload.taxonomyVersion, currentVersions);
+  return ready.tables.map((table) => {
+    // Each value translated as the cell keys holding it would be (only the issue dimension ever changes).
+    const values = table.universe.map((dimension, d) =>
+      dimension.map(
+        (value) =>
+          currentKey(
+            table.id,
+            table.universe.map((other, e) => (e === d ? value : (other[0] ?? ''))),
+          )[d]!,
+      ),
+    );
+    return {
+      id: table.id,
+      universe: currentUniverse(table.id, table.universe),
+      values,
+      keys: table.keys,
+      people: table.people,
+      presentations: table.presentations,
+    };
+  });
+}
+
 /** The listed cells of every table, many rows per statement. */
-function insertCells(st: Statements, bundleId: number, ready: ImportReady): void {
+function insertCells(st: Statements, bundleId: number, tables: readonly StoredTable[]): void {
   const batch: unknown[] = [];
-  for (const table of ready.tables) {
-    const [u1, u2, u3] = table.universe as [string[], string[], string[]];
+  for (const table of tables) {
+    const [v1, v2, v3] = table.values as [string[], string[], string[]];
     const { keys, people, presentations } = table;
     for (let i = 0; i < people.length; i++) {
       const p = countOf(people[i]!);
       const pr = countOf(presentations[i]!);
-      batch.push(bundleId, table.id, u1[keys[3 * i]!], u2[keys[3 * i + 1]!], u3[keys[3 * i + 2]!], p, p === null ? 1 : 0, pr, pr === null ? 1 : 0);
+      batch.push(bundleId, table.id, v1[keys[3 * i]!], v2[keys[3 * i + 1]!], v3[keys[3 * i + 2]!], p, p === null ? 1 : 0, pr, pr === null ? 1 : 0);
       if (batch.length === 9 * CELLS_PER_INSERT) {
         st.insertCells.run(batch);
         batch.length = 0;
@@ -271,6 +313,8 @@ export function storeBundle(area: AreaDatabase, fileName: string, ready: ImportR
         superseded = active;
       }
 
+      // A bundle of an older taxonomy version is read through its mapping (core/taxonomy-mapping.ts).
+      const tables = storedTables(ready, options.taxonomies);
       const bundleId = Number(
         st.insertBundle.run({
           organisationId: payload.organisation.id,
@@ -288,11 +332,11 @@ export function storeBundle(area: AreaDatabase, fileName: string, ready: ImportR
           payloadSha256: ready.payloadSha256,
           linkageKeyId: payload.matchKeys?.linkageKeyId ?? null,
           importedAt: isoNow(now),
-          universe: JSON.stringify(Object.fromEntries(ready.tables.map((t) => [t.id, t.universe]))),
+          universe: JSON.stringify(Object.fromEntries(tables.map((t) => [t.id, t.universe]))),
         }).lastInsertRowid,
       );
       // The listed cells: every other cell of the universe was published as 0 and adds nothing to any sum (the stored universe says it is there).
-      insertCells(st, bundleId, ready);
+      insertCells(st, bundleId, tables);
       const sectors = ready.tables.find((t) => t.id === 'sector-month-category')?.universe[0] ?? [];
       for (const sector of sectors) if (sector !== UNKNOWN) st.insertSector.run(bundleId, sector);
       if (payload.matchKeys) {

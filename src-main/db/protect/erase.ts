@@ -23,6 +23,7 @@ function eraseOne(tx: CaseDb, clientId: number, actor: number | null, now: strin
       dateOfBirth: '',
       postcode: null,
       lsoa: null,
+      lsoa21: null,
       imdRank: null,
       externalIdType: null,
       externalId: null,

@@ -4,12 +4,15 @@
  * Imports only zod and pure core modules, so the renderer can import it too.
  */
 import { z } from 'zod';
-import { DEFAULT_DEPRIVATION_THRESHOLD, DOMAIN_NAMES, IOD_EDITIONS } from '../../core/deprivation.ts';
+import { DOMAIN_NAMES, IOD_EDITIONS } from '../../core/deprivation.ts';
 import { parsePostcode } from '../../core/postcode.ts';
 
 const decile = z.number().int().min(1).max(10);
 
 export const DomainDecilesOut = z.object(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, decile])) as Record<(typeof DOMAIN_NAMES)[number], typeof decile>);
+
+const edition = z.enum(IOD_EDITIONS as [string, ...string[]]);
+export const LocalAuthorityOut = z.object({ code: z.string(), name: z.string() });
 
 export const GeoLookupResult = z.object({
   postcode: z.string(),
@@ -19,9 +22,13 @@ export const GeoLookupResult = z.object({
   found: z.boolean(),
   country: z.string().nullable(),
   neighbourhood: z.object({ lsoa: z.string(), name: z.string().nullable() }).nullable(),
+  lsoa21: z.string().nullable(),
+  localAuthority: LocalAuthorityOut.nullable(),
+  /** official: from an ONS postcode directory or published lookup; derived: placed from the postcode's centre point; null: not in the data. */
+  source: z.enum(['official', 'derived']).nullable(),
   deprivation: z
     .object({
-      edition: z.enum(IOD_EDITIONS as [string, ...string[]]),
+      edition,
       imdDecile: decile,
       imdRank: z.number().int().positive(),
       domains: DomainDecilesOut,
@@ -35,6 +42,23 @@ export const GeoLookupResult = z.object({
   reason: z.string().nullable(),
 });
 export type GeoLookupResult = z.infer<typeof GeoLookupResult>;
+
+export const SectorPopulationOut = z.object({
+  /** "mid-2020"; null when the reference data has no population. */
+  year: z.string().nullable(),
+  /** How each LSOA's residents were shared out among sectors, in words. */
+  basis: z.string(),
+  sectors: z.array(
+    z.object({
+      sector: z.string(),
+      residents: z.number().int().nullable(),
+      mainAuthority: LocalAuthorityOut.nullable(),
+      /** Share (0–1) of the sector's residents who live in mainAuthority. */
+      mainShare: z.number().min(0).max(1),
+    }),
+  ),
+});
+export type SectorPopulationOut = z.infer<typeof SectorPopulationOut>;
 
 export const GeoSource = z.object({
   id: z.string(),
@@ -77,10 +101,28 @@ export const geoCalls = {
     }),
     output: GeoLookupResult,
   },
-  /** The organisation's "area of deprivation" threshold: readable by every role (badges use it). */
+  /** The organisation's "area of deprivation" threshold and Indices edition: readable by every role (badges use them). */
   'geo.settings': {
     input: z.object({}),
-    output: z.object({ deprivationThreshold: decile, defaultThreshold: decile }),
+    output: z.object({ deprivationThreshold: decile, defaultThreshold: decile, iodEdition: edition, defaultEdition: edition }),
+  },
+  /** Admin only: which edition of the Indices deciles come from; every client's stored decile is recomputed in the same step. */
+  'settings.iodEdition': {
+    input: z.object({ iodEdition: z.enum(IOD_EDITIONS as [string, ...string[]], { message: 'Choose IoD2025 or IoD2019.' }) }),
+    output: z.object({
+      iodEdition: edition,
+      recomputed: z.object({ clients: z.number().int(), changed: z.number().int(), withDecile: z.number().int(), unknown: z.number().int() }),
+    }),
+  },
+  /** Every local authority (2022) in the reference data, with its residents, by name. */
+  'geo.localAuthorities': {
+    input: z.object({}),
+    output: z.object({ populationYear: z.string().nullable(), authorities: z.array(LocalAuthorityOut.extend({ residents: z.number().int().nullable() })) }),
+  },
+  /** Residents of postcode sectors (apportioned from LSOA estimates) and the local authority most of them live in. */
+  'geo.sectorPopulation': {
+    input: z.object({ sectors: z.array(z.string().trim().max(8)).max(20_000) }),
+    output: SectorPopulationOut,
   },
   /** Admin only (the "settings." prefix in ipc/permissions.ts). */
   'settings.deprivationThreshold': {
@@ -105,6 +147,11 @@ export const geoCalls = {
       livePostcodes: z.number().int(),
       terminatedPostcodes: z.number().int(),
       englishPostcodes: z.number().int(),
+      welshPostcodes: z.number().int(),
+      officialPostcodes: z.number().int(),
+      derivedPostcodes: z.number().int(),
+      localAuthorities: z.number().int(),
+      populationYear: z.string().nullable(),
       lsoas: z.object({ IoD2019: z.number().int(), IoD2025: z.number().int() }),
       sources: z.array(GeoSource),
       attribution: z.array(z.string()),

@@ -73,6 +73,10 @@ export const Geography = z.object({
   imdRank: z.number().int().nullable(),
   imdEdition: z.string().nullable(),
   geoReason: z.string().nullable(),
+  /** The postcode's 2021 LSOA and 2022 local authority, and whether its row is official or derived (placed from its centre point). */
+  lsoa21: z.string().nullable(),
+  localAuthority: z.object({ code: z.string(), name: z.string() }).nullable(),
+  geoSource: z.enum(['official', 'derived']).nullable(),
 });
 
 export const ClientRecord = z.object({

@@ -64,8 +64,18 @@ export const TrendReportOut = z.object({
 export const WhereReportOut = z.object({
   filter: FilterOut,
   totals: CountPair,
-  sectors: z.array(CountPair.extend({ sector: z.string(), known: z.boolean(), byCategory: z.record(z.string(), CountPair) })),
+  sectors: z.array(
+    CountPair.extend({
+      sector: z.string(),
+      known: z.boolean(),
+      byCategory: z.record(z.string(), CountPair),
+      /** Residents of the sector (population.year), for rates per 1,000; null when not known (outside England and Wales, unknown sector). */
+      residents: count.nullable(),
+    }),
+  ),
   categories: z.array(z.object({ code: z.string(), name: z.string() })),
+  /** Where the residents come from: "mid-2020" ONS estimates shared among sectors (null year: no population data). */
+  population: z.object({ year: z.string().nullable(), basis: z.string() }),
 });
 
 export const DecileReportOut = z.object({
@@ -75,6 +85,10 @@ export const DecileReportOut = z.object({
   knownPeople: count,
   mostDeprivedShare: ratio,
   expectedMostDeprivedShare: z.number(),
+  /** Which edition of the Indices the stored deciles come from: clients with a decile, per edition (most first). */
+  editions: z.array(z.object({ edition: z.string(), clients: count })),
+  /** Of those clients, how many have a postcode placed from its centre point (derived) rather than by an official lookup. */
+  derivedPlacements: count,
 });
 
 export const ImpactReportOut = z.object({
@@ -98,6 +112,29 @@ export const ReferralReportOut = z.object({
   total: count,
   people: count,
   destinations: z.array(z.object({ destination: z.string(), referrals: count, people: count })),
+});
+
+/** Need grouped by outcome framework entry (core/framework-need.ts); shared with the area picture. */
+export const FrameworkNeedOut = z.object({
+  frameworks: z.array(
+    z.object({
+      framework: z.string(),
+      rows: z.array(
+        z.object({
+          id: z.string(),
+          framework: z.string(),
+          level: z.string(),
+          code: z.string(),
+          title: z.string(),
+          issues: z.array(z.object({ code: z.string(), presentations: z.number().int().min(0) })),
+          presentations: z.number().int().min(0),
+          peopleAtLeast: z.number().int().min(0).nullable(),
+        }),
+      ),
+    }),
+  ),
+  unlinked: z.object({ presentations: z.number().int().min(0), issues: z.array(z.string()) }),
+  totalPresentations: z.number().int().min(0),
 });
 
 export const reportsCalls = {
@@ -127,6 +164,7 @@ export const reportsCalls = {
   },
   /** Referrals made out in the period, by destination. */
   'reports.referrals': { input: z.object({ filter: ReportFilterInput }), output: ReferralReportOut },
+  'reports.frameworks': { input: z.object({ filter: ReportFilterInput }), output: FrameworkNeedOut },
   /** What the filters can offer: sectors seen, whether some clients have none, and the months with data. */
   'reports.filterOptions': {
     input: z.object({}),

@@ -1,18 +1,44 @@
 /** Geography's handlers: postcode lookups, reference data status, updates and recomputing clients. */
 import fs from 'node:fs';
-import { DEFAULT_DEPRIVATION_THRESHOLD, deprivationBadge, isAreaOfDeprivation } from '../../core/deprivation.ts';
-import { readDeprivationThreshold, writeDeprivationThreshold } from '../../db/geo-settings.ts';
+import type { z } from 'zod';
+import { DEFAULT_DEPRIVATION_THRESHOLD, DEFAULT_IOD_EDITION, deprivationBadge, isAreaOfDeprivation, type IodEdition } from '../../core/deprivation.ts';
+import { readDeprivationThreshold, readIodEdition, writeDeprivationThreshold, writeIodEdition } from '../../db/geo-settings.ts';
 import { geographyFor } from '../../core/geography.ts';
 import { parsePostcode } from '../../core/postcode.ts';
-import { recomputeClientGeography } from '../../db/geo-clients.ts';
+import { markClientsComputedWith, recomputeClientGeography } from '../../db/geo-clients.ts';
 import { ReferenceImportError, importReferenceFiles } from '../../db/reference-import.ts';
-import { ReferenceData, ReferenceError } from '../../db/reference.ts';
+import { ReferenceData, ReferenceError, loadReferenceCached } from '../../db/reference.ts';
 import { RecordError } from '../../db/records.ts';
-import type { geoCalls } from '../contract/geo.ts';
+import type { geoCalls, SectorPopulationOut } from '../contract/geo.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 
 function referenceOf(ctx: AppContext): ReferenceData | null {
   return ctx.neighbourhoods instanceof ReferenceData ? ctx.neighbourhoods : null;
+}
+
+/** Residents of the given sectors, for rates per 1,000 residents (reports, the area picture). */
+export function sectorPopulation(ctx: AppContext, sectors: readonly string[]): z.input<typeof SectorPopulationOut> {
+  const reference = referenceOf(ctx);
+  const table = reference?.population() ?? null;
+  return {
+    year: table?.year ?? null,
+    basis: table?.basis ?? 'No population data is loaded.',
+    sectors: [...new Set(sectors)].map((sector) => {
+      const found = reference?.sectorResidents(sector) ?? null;
+      return { sector, residents: found?.residents ?? null, mainAuthority: found?.mainAuthority ?? null, mainShare: found?.mainShare ?? 0 };
+    }),
+  };
+}
+
+/** Every client's stored geography from the loaded data, noted as computed with it (see app-context's refresh on open). */
+function recompute(ctx: AppContext, edition: IodEdition) {
+  const db = ctx.caseDb.db;
+  return db.transaction(() => {
+    const summary = recomputeClientGeography(db, (postcode) => geographyFor(postcode, ctx.neighbourhoods, edition));
+    const reference = referenceOf(ctx);
+    if (reference) markClientsComputedWith(db, reference.stamp);
+    return summary;
+  });
 }
 
 export const geoHandlers: HandlersFor<typeof geoCalls> = {
@@ -22,9 +48,19 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
     const areas = { postcode: parsed.postcode, sector: parsed.sector, district: parsed.district };
     const reference = referenceOf(ctx);
     if (!reference) {
-      return { ...areas, found: false, country: null, neighbourhood: null, deprivation: null, reason: 'No postcode reference data is loaded.' };
+      return {
+        ...areas,
+        found: false,
+        country: null,
+        neighbourhood: null,
+        lsoa21: null,
+        localAuthority: null,
+        source: null,
+        deprivation: null,
+        reason: 'No postcode reference data is loaded.',
+      };
     }
-    const found = reference.lookup(parsed.postcode);
+    const found = reference.lookup(parsed.postcode, readIodEdition(ctx.caseDb.db));
     const threshold = input.threshold ?? readDeprivationThreshold(ctx.caseDb.db);
     const deprivation =
       found.imdDecile !== null && found.imdRank !== null && found.imdEdition !== null && found.domains !== null
@@ -42,6 +78,9 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
       found: deprivation !== null,
       country: found.country,
       neighbourhood: found.lsoa ? { lsoa: found.lsoa, name: found.lsoaName } : null,
+      lsoa21: found.lsoa21,
+      localAuthority: found.localAuthority,
+      source: found.source,
       deprivation,
       reason: found.reason,
     };
@@ -59,6 +98,11 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
         livePostcodes: 0,
         terminatedPostcodes: 0,
         englishPostcodes: 0,
+        welshPostcodes: 0,
+        officialPostcodes: 0,
+        derivedPostcodes: 0,
+        localAuthorities: 0,
+        populationYear: null,
         lsoas: { IoD2019: 0, IoD2025: 0 },
         sources: [],
         attribution: [],
@@ -82,7 +126,7 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
         onProgress: (progress) => (ctx.referenceImport = { ...progress }),
       }).finally(() => (ctx.referenceImport = null));
       // Swap in the new data only now that it is complete; lookups until here used the old data.
-      ctx.neighbourhoods = ReferenceData.load(ctx.reference.userFile);
+      ctx.neighbourhoods = loadReferenceCached(ctx.reference.userFile);
       return summary;
     } catch (error) {
       if (error instanceof ReferenceImportError || error instanceof ReferenceError) {
@@ -95,7 +139,26 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
   'geo.settings': (_input, ctx) => ({
     deprivationThreshold: readDeprivationThreshold(ctx.caseDb.db),
     defaultThreshold: DEFAULT_DEPRIVATION_THRESHOLD,
+    iodEdition: readIodEdition(ctx.caseDb.db),
+    defaultEdition: DEFAULT_IOD_EDITION,
   }),
+
+  'settings.iodEdition': (input, ctx) => {
+    const edition = input.iodEdition as IodEdition;
+    // The setting and every client's stored decile change together, so reports never mix the two.
+    const recomputed = ctx.caseDb.db.transaction(() => {
+      writeIodEdition(ctx.caseDb.db, edition);
+      return recompute(ctx, edition);
+    });
+    return { iodEdition: edition, recomputed };
+  },
+
+  'geo.localAuthorities': (_input, ctx) => {
+    const reference = referenceOf(ctx);
+    return { populationYear: reference?.population()?.year ?? null, authorities: reference?.localAuthorities() ?? [] };
+  },
+
+  'geo.sectorPopulation': (input, ctx) => sectorPopulation(ctx, input.sectors),
 
   'settings.deprivationThreshold': (input, ctx) => {
     writeDeprivationThreshold(ctx.caseDb.db, input.deprivationThreshold);
@@ -107,5 +170,5 @@ export const geoHandlers: HandlersFor<typeof geoCalls> = {
     return progress ? { running: true, ...progress } : { running: false, file: null, bytesRead: 0, totalBytes: 0, rowsRead: 0 };
   },
 
-  'geo.recomputeClients': (_input, ctx) => recomputeClientGeography(ctx.caseDb.db, (postcode) => geographyFor(postcode, ctx.neighbourhoods)),
+  'geo.recomputeClients': (_input, ctx) => recompute(ctx, readIodEdition(ctx.caseDb.db)),
 };

@@ -12,11 +12,12 @@ import {
   searchClients,
   updateClient,
 } from '../../db/records.ts';
+import { readIodEdition } from '../../db/geo-settings.ts';
 import type { recordingCalls } from '../contract/recording.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 
 function geography(ctx: AppContext, postcode: string | null): ClientGeography {
-  return geographyFor(postcode, ctx.neighbourhoods);
+  return geographyFor(postcode, ctx.neighbourhoods, readIodEdition(ctx.caseDb.db));
 }
 
 function duplicateMatches(ctx: AppContext, candidates: ReturnType<typeof findDuplicates>) {
@@ -77,6 +78,9 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
           imdRank: client.imdRank,
           imdEdition: client.imdEdition,
           geoReason: client.geoReason,
+          lsoa21: client.lsoa21,
+          localAuthority: client.localAuthorityCode ? { code: client.localAuthorityCode, name: client.localAuthorityName ?? client.localAuthorityCode } : null,
+          geoSource: client.geoSource,
         },
       },
       contacts: contactRows.map((c) => ({

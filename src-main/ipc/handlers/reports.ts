@@ -1,9 +1,13 @@
 /** The reports' handlers: check the filter's codes against the taxonomy, then run the query. */
+import { needByFramework } from '../../core/framework-need.ts';
 import type { ReportFilter } from '../../core/reports.ts';
+import { loadOutcomes } from '../../framework-outcomes.ts';
 import { RecordError } from '../../db/records.ts';
 import { decileReport, filterOptions, impactReport, needReport, referralReport, trendReport, whereReport } from '../../db/reports.ts';
+import { decileEditions, derivedPlacements } from '../../db/geo-clients.ts';
 import type { reportsCalls } from '../contract/reports.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
+import { sectorPopulation } from './geo.ts';
 
 /** Unknown category or issue codes are refused with a message by the field, not silently matched to nothing. */
 function checkedFilter(ctx: AppContext, filter: ReportFilter): ReportFilter {
@@ -25,9 +29,30 @@ function checkedFilter(ctx: AppContext, filter: ReportFilter): ReportFilter {
 export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
   'reports.need': (input, ctx) => needReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
   'reports.trend': (input, ctx) => trendReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-  'reports.where': (input, ctx) => whereReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-  'reports.deciles': (input, ctx) => decileReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.where': (input, ctx) => {
+    const report = whereReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter));
+    // Residents beside the counts, for rates per 1,000 (the reference data's apportioned estimates).
+    const population = sectorPopulation(
+      ctx,
+      report.sectors.filter((s) => s.known).map((s) => s.sector),
+    );
+    const residents = new Map(population.sectors.map((s) => [s.sector, s.residents]));
+    return {
+      ...report,
+      sectors: report.sectors.map((s) => ({ ...s, residents: s.known ? (residents.get(s.sector) ?? null) : null })),
+      population: { year: population.year, basis: population.basis },
+    };
+  },
+  'reports.deciles': (input, ctx) => ({
+    ...decileReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+    editions: decileEditions(ctx.caseDb.db),
+    derivedPlacements: derivedPlacements(ctx.caseDb.db),
+  }),
   'reports.impact': (input, ctx) => impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
   'reports.referrals': (input, ctx) => referralReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.frameworks': (input, ctx) => {
+    const need = needReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter));
+    return needByFramework(need.topIssues, ctx.taxonomy, loadOutcomes(ctx.paths));
+  },
   'reports.filterOptions': (_input, ctx) => filterOptions(ctx.caseDb.sqlite),
 };

@@ -8,14 +8,22 @@ import { useId, useState } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { PostcodeAreaSelect, SectorLegend, SectorMapSvg, postcodeAreaOf, sectorScale, useMapArea } from '../../components/SectorMap.tsx';
+import { per1000 } from '../../../src-main/core/population.ts';
 import { monthLabel } from './common.tsx';
+import { useSectorResidents } from './OurArea.tsx';
 
 type SectorMonth = CallOutput<'area.needBySectorMonth'>;
 
 export function AreaMap({ need }: { need: SectorMonth }) {
   const months = [...new Set(need.map((r) => r.month))].sort();
   const [monthIndex, setMonthIndex] = useState(months.length - 1);
+  const [perResidents, setPerResidents] = useState(false);
   const idBase = useId().replace(/[^a-zA-Z0-9]/g, '');
+  const { residents, year } = useSectorResidents([...new Set(need.map((r) => r.sector))].filter((s) => s !== 'unknown').sort());
+  const rate = (r: SectorMonth[number] | undefined) => (r ? per1000(r.presentations, residents.get(r.sector)) : null);
+  /** What a sector is coloured by: presentations, or presentations per 1,000 residents (null: residents unknown). */
+  const valueOf = (r: SectorMonth[number] | undefined): number | null => (perResidents ? rate(r) : (r?.presentations ?? 0));
+  const measureLabel = perResidents ? `Presentations per 1,000 residents (${year ?? 'no population data'})` : 'Presentations';
 
   const presentationsByArea = new Map<string, number>();
   for (const r of need) presentationsByArea.set(postcodeAreaOf(r.sector), (presentationsByArea.get(postcodeAreaOf(r.sector)) ?? 0) + r.presentations);
@@ -25,7 +33,12 @@ export function AreaMap({ need }: { need: SectorMonth }) {
   const inArea = need.filter((r) => postcodeAreaOf(r.sector) === area);
   const thisMonth = new Map(inArea.filter((r) => r.month === month).map((r) => [r.sector, r]));
   // One scale for every month, so moving the slider compares like with like.
-  const scale = sectorScale(inArea.filter((r) => r.presentations > 0).map((r) => r.presentations));
+  const scale = sectorScale(
+    inArea
+      .filter((r) => r.presentations > 0)
+      .map(valueOf)
+      .filter((v): v is number => v !== null),
+  );
 
   const shaped = new Set(areaShapes.map((s) => s.sector));
   const withFigures = areaShapes.filter((s) => (thisMonth.get(s.sector)?.presentations ?? 0) > 0).length;
@@ -38,7 +51,7 @@ export function AreaMap({ need }: { need: SectorMonth }) {
         b.presentations - a.presentations ||
         a.sector.localeCompare(b.sector),
     )
-    .map((r) => [r.sector, r.presentations, r.people, r.suppressed, shaped.has(r.sector) ? 'yes' : 'no map shape']);
+    .map((r) => [r.sector, r.presentations, r.people, r.suppressed, residents.get(r.sector) ?? null, rate(r), shaped.has(r.sector) ? 'yes' : 'no map shape']);
 
   if (months.length === 0) return null;
   return (
@@ -51,6 +64,13 @@ export function AreaMap({ need }: { need: SectorMonth }) {
       </p>
       <div className="row map-controls">
         <PostcodeAreaSelect area={area} choices={areaChoices} unit="presentations" onChange={setArea} />
+        <div className="field">
+          <label htmlFor={`${idBase}-measure`}>Colour by</label>
+          <select id={`${idBase}-measure`} value={perResidents ? 'rate' : 'count'} onChange={(e) => setPerResidents(e.target.value === 'rate')}>
+            <option value="count">Presentations</option>
+            <option value="rate">Presentations per 1,000 residents</option>
+          </select>
+        </div>
         <div className="field month-slider">
           <label htmlFor={`${idBase}-month`}>Month: {month ? monthLabel(month) : '—'}</label>
           <input
@@ -79,7 +99,7 @@ export function AreaMap({ need }: { need: SectorMonth }) {
               month={month ?? ''}
               title={
                 <>
-                  Presentations by postcode sector in the {area} postcode area, {month ? monthLabel(month) : ''}
+                  {measureLabel} by postcode sector in the {area} postcode area, {month ? monthLabel(month) : ''}
                 </>
               }
               description={
@@ -88,8 +108,8 @@ export function AreaMap({ need }: { need: SectorMonth }) {
                 </>
               }
               fillOf={(s) => {
-                const value = thisMonth.get(s.sector)?.presentations ?? 0;
-                return value > 0 ? { kind: 'coloured', colour: scale.colourFor(value) } : { kind: 'empty' };
+                const value = valueOf(thisMonth.get(s.sector));
+                return value !== null && value > 0 ? { kind: 'coloured', colour: scale.colourFor(value) } : { kind: 'empty' };
               }}
               titleOf={(s) => (
                 <>
@@ -102,7 +122,14 @@ export function AreaMap({ need }: { need: SectorMonth }) {
           ) : (
             <p className="hint">None of these sectors’ postcode areas has map outlines yet; the table lists every sector.</p>
           )}
-          {area && areaShapes.length ? <SectorLegend title="Presentations" scale={scale} last={{ swatch: 'empty', label: 'none reported' }} group /> : null}
+          {area && areaShapes.length ? (
+            <SectorLegend
+              title={measureLabel}
+              scale={scale}
+              last={{ swatch: 'empty', label: perResidents ? 'none reported, or residents unknown' : 'none reported' }}
+              group
+            />
+          ) : null}
           {shapes ? (
             <p className="hint attribution">
               {shapes.approximation} {shapes.attribution}
@@ -118,6 +145,8 @@ export function AreaMap({ need }: { need: SectorMonth }) {
               { label: 'Presentations', numeric: true },
               { label: 'People', numeric: true },
               { label: 'Suppressed', numeric: true },
+              { label: `Residents (${year ?? 'no population data'})`, numeric: true },
+              { label: 'Presentations per 1,000 residents', numeric: true },
               { label: 'On the map' },
             ],
             rows: tableRows,

@@ -18,6 +18,8 @@ import { shown } from '../reports/useReport.ts';
 import { AreaMap } from './AreaMap.tsx';
 import { monthLabel, useAreaCall } from './common.tsx';
 import { EVENT_MARKER_COLOUR, eventMarkersPlugin, eventPosition, type EventMarker } from './eventMarkers.ts';
+import { OurAreaPanel, useSectorResidents } from './OurArea.tsx';
+import { per1000 } from '../../../src-main/core/population.ts';
 
 type SectorMonth = CallOutput<'area.needBySectorMonth'>;
 
@@ -26,7 +28,12 @@ const n = (value: number) => numberFormat.format(value);
 
 export function DashboardView({ hasBundles }: { hasBundles: boolean }) {
   const [allState] = useAreaCall('area.needBySectorMonth', {});
-  const all = shown(allState);
+  const [ourAreaState, reloadOurArea] = useAreaCall('area.ourArea', {});
+  const ourArea = shown(ourAreaState);
+  // "Our area": the sector figures keep only the chosen local authorities' sectors.
+  const inOurArea = ourArea?.authorities.length ? new Set(ourArea.sectors) : null;
+  const everywhere = shown(allState);
+  const all = everywhere && inOurArea ? everywhere.filter((r) => inOurArea.has(r.sector)) : everywhere;
   if (!hasBundles) {
     return (
       <p>
@@ -38,11 +45,12 @@ export function DashboardView({ hasBundles }: { hasBundles: boolean }) {
   return (
     <>
       <ReportStatus state={allState} what="need by sector and month" />
+      {ourArea ? <OurAreaPanel key={ourArea.authorities.map((a) => a.code).join(',')} ourArea={ourArea} onChanged={reloadOurArea} /> : null}
       <DistinctPeoplePanel />
       {all ? <SectorMonthPanel all={all} /> : null}
       {all ? <TopIssuesPanel all={all} /> : null}
       <IssueTrendPanel dataMonths={all ? [...new Set(all.map((r) => r.month))].sort() : []} />
-      <CoveragePanel />
+      <CoveragePanel inOurArea={inOurArea} />
       <DecilePanel />
       {all ? <AreaMap need={all} /> : null}
     </>
@@ -126,10 +134,15 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
   const sectors = [...new Set(all.map((r) => r.sector))].sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
   const [chosen, setChosen] = useState<string[] | null>(null);
   const [measure, setMeasure] = useState<'presentations' | 'people'>('presentations');
+  const [perResidents, setPerResidents] = useState(false);
   const selected = chosen ?? sectors;
+  const inView = new Set(selected);
   // The selection is sent to the main process (empty = none chosen, so nothing is asked for).
   const [state] = useAreaCall('area.needBySectorMonth', chosen === null ? {} : { sectors: chosen.slice(0, 500) });
-  const rows = chosen !== null && chosen.length === 0 ? [] : (shown(state) ?? []);
+  const rows = chosen !== null && chosen.length === 0 ? [] : (shown(state) ?? []).filter((r) => inView.has(r.sector));
+  const { residents, year } = useSectorResidents(sectors.filter((s) => s !== 'unknown'));
+  const rate = (count: number, sector: string) => per1000(count, residents.get(sector));
+  const rateText = (value: number | null) => (value === null ? '–' : value.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
   const months = [...new Set(all.map((r) => r.month))].sort();
   const bySector = new Map<string, Map<string, SectorMonth[number]>>();
   for (const r of rows) {
@@ -137,14 +150,23 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
     bySector.get(r.sector)!.set(r.month, r);
   }
   const tableSectors = selected.filter((s) => bySector.has(s));
-  const max = Math.max(0, ...rows.map((r) => r[measure]));
+  const cellValue = (r: SectorMonth[number]) => (perResidents ? (rate(r[measure], r.sector) ?? 0) : r[measure]);
+  const max = Math.max(0, ...rows.map(cellValue));
+  const totalOf = (s: string) => [...bySector.get(s)!.values()].reduce((t, r) => t + r[measure], 0);
+  const residentsLabel = `Residents (${year ?? 'no population data'})`;
   const toggle = (sector: string) => setChosen(selected.includes(sector) ? selected.filter((s) => s !== sector) : [...selected, sector]);
   const csv = () =>
     toCsv(
-      ['Sector', ...months, 'Suppressed'],
+      ['Sector', residentsLabel, `Total ${measure}`, `${measure} per 1,000 residents`, ...months, 'Suppressed'],
       tableSectors.map((s) => [
         s,
-        ...months.map((m) => bySector.get(s)!.get(m)?.[measure] ?? 0),
+        residents.get(s) ?? null,
+        totalOf(s),
+        rate(totalOf(s), s),
+        ...months.map((m) => {
+          const cell = bySector.get(s)!.get(m);
+          return cell ? cellValue(cell) : 0;
+        }),
         [...bySector.get(s)!.values()].reduce((t, r) => t + r.suppressed, 0),
       ]),
     );
@@ -161,6 +183,13 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
               <option value="people">People (once per category)</option>
             </select>
           </label>
+          <label className="inline-label">
+            Show as
+            <select value={perResidents ? 'rate' : 'count'} onChange={(e) => setPerResidents(e.target.value === 'rate')}>
+              <option value="count">Counts</option>
+              <option value="rate">Per 1,000 residents</option>
+            </select>
+          </label>
           <button type="button" onClick={() => downloadText(`needmap-area-sector-month-${measure}.csv`, csv(), 'text/csv;charset=utf-8')}>
             Download CSV<span className="visually-hidden"> of need by sector and month</span>
           </button>
@@ -168,7 +197,8 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
       </div>
       <p className="hint">
         Summed across organisations. Darker cells hold more; every cell shows its number. A cell marked * includes a contribution an organisation suppressed at
-        source (too small to publish), so the true figure is a little higher.
+        source (too small to publish), so the true figure is a little higher. Per 1,000 residents: against the sector’s residents (
+        {year ?? 'no population data'} ONS estimates per neighbourhood, shared among sectors by their postcodes); “–” where they are not known.
       </p>
       <details className="sector-chooser">
         <summary>Sectors shown: {selected.length === sectors.length ? `all ${sectors.length}` : `${selected.length} of ${sectors.length}`}</summary>
@@ -195,10 +225,22 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
       <ReportStatus state={state} what="the chosen sectors" />
       <div className="table-scroll heat-scroll" tabIndex={0} role="region" aria-label="Sector by month table">
         <table className="data-table heat-table" data-testid="area-heat-table">
-          <caption>{measure === 'presentations' ? 'Presentations' : 'People'} by postcode sector and month, all organisations</caption>
+          <caption>
+            {measure === 'presentations' ? 'Presentations' : 'People'}
+            {perResidents ? ` per 1,000 residents (${year ?? 'no population data'})` : ''} by postcode sector and month, all organisations
+          </caption>
           <thead>
             <tr>
               <th scope="col">Sector</th>
+              <th scope="col" className="num">
+                {residentsLabel}
+              </th>
+              <th scope="col" className="num">
+                Total
+              </th>
+              <th scope="col" className="num">
+                Total per 1,000 residents
+              </th>
               {months.map((m) => (
                 <th key={m} scope="col" className="num">
                   {monthLabel(m)}
@@ -209,18 +251,21 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
           <tbody>
             {tableSectors.length === 0 ? (
               <tr>
-                <td colSpan={months.length + 1}>No sector chosen.</td>
+                <td colSpan={months.length + 4}>No sector chosen.</td>
               </tr>
             ) : null}
             {tableSectors.map((s) => (
               <tr key={s}>
                 <th scope="row">{s}</th>
+                <td className="num">{residents.get(s) ? n(residents.get(s)!) : '–'}</td>
+                <td className="num total">{n(totalOf(s))}</td>
+                <td className="num">{rateText(rate(totalOf(s), s))}</td>
                 {months.map((m) => {
                   const cell = bySector.get(s)!.get(m);
-                  const v = cell?.[measure] ?? 0;
+                  const v = cell ? cellValue(cell) : 0;
                   return (
                     <td key={m} className="num heat" style={heatCellStyle(v, max)}>
-                      {n(v)}
+                      {perResidents ? (residents.get(s) ? rateText(v) : '–') : n(v)}
                       {cell && cell.suppressed > 0 ? <abbr title={`${cell.suppressed} suppressed contributions`}>*</abbr> : null}
                     </td>
                   );
@@ -389,9 +434,9 @@ function IssueTrendPanel({ dataMonths }: { dataMonths: string[] }) {
   );
 }
 
-function CoveragePanel() {
+function CoveragePanel({ inOurArea }: { inOurArea: Set<string> | null }) {
   const [state] = useAreaCall('area.coverage', {});
-  const rows = shown(state);
+  const rows = shown(state)?.filter((r) => !inOurArea || inOurArea.has(r.sector));
   if (!rows) return <ReportStatus state={state} what="coverage" />;
   const histogram = new Map<number, number>();
   for (const r of rows) histogram.set(r.organisations, (histogram.get(r.organisations) ?? 0) + 1);

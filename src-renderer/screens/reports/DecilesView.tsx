@@ -1,4 +1,5 @@
 /** Deprivation: clients by the IMD decile of their neighbourhood, against the even 10% split. */
+import { EDITION_NAMES, isIodEdition } from '../../../src-main/core/deprivation.ts';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
 import { SERIES_COLOURS } from '../../components/charts/chartjs.ts';
 import { percent } from '../../components/charts/DataTable.tsx';
@@ -11,6 +12,15 @@ export function decileLabel(decile: number | null): string {
   if (decile === 1) return '1 (most deprived 10%)';
   if (decile === 10) return '10 (least deprived 10%)';
   return String(decile);
+}
+
+/** Which edition the deciles come from, said plainly: one edition, or each edition's share when clients were placed with both. */
+export function editionSentence(editions: { edition: string; clients: number }[]): string {
+  const name = (e: string) => (isIodEdition(e) ? `the ${EDITION_NAMES[e]} (${e})` : e);
+  if (editions.length === 0) return 'Deciles come from the English Indices of Deprivation.';
+  if (editions.length === 1) return `Deciles come from ${name(editions[0]!.edition)}.`;
+  const parts = editions.map((e) => `${name(e.edition)} for ${e.clients.toLocaleString('en-GB')} clients`);
+  return `Deciles come from ${parts.join(' and ')}: a client’s 2021 neighbourhood decides which (see Settings).`;
 }
 
 export function DecilesView({ filter }: { filter: ReportFilterState }) {
@@ -41,7 +51,14 @@ export function DecilesView({ filter }: { filter: ReportFilterState }) {
             ) : (
               'Every client’s neighbourhood is known.'
             )}{' '}
-            Deciles are from the English Indices of Deprivation (1 = the most deprived 10% of neighbourhoods in England).
+            <span data-testid="decile-edition">{editionSentence(report.editions)}</span> 1 = the most deprived 10% of neighbourhoods in England.
+            {report.derivedPlacements > 0 ? (
+              <>
+                {' '}
+                {report.derivedPlacements.toLocaleString('en-GB')} of the clients with a decile have a postcode placed from its centre point: about 1 in 100
+                postcodes near a boundary may fall in the neighbouring area. Importing the latest ONS postcode directory in Settings places them officially.
+              </>
+            ) : null}
           </p>
           <ChartPanel
             slug="deciles"

@@ -14,7 +14,17 @@ import { downloadBlob, downloadText } from '../../download.ts';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
 import { shown, useReport } from './useReport.ts';
-import { sectorLabel, type Measure } from './WhereView.tsx';
+import { per1000 } from '../../../src-main/core/population.ts';
+import { residentsLabel, sectorLabel, type Measure } from './WhereView.tsx';
+
+/** What the map colours by: a count, or a count per 1,000 residents. */
+type MapMeasure = Measure | 'peopleRate' | 'presentationsRate';
+const MAP_MEASURES: Record<MapMeasure, { label: string; count: Measure; rate: boolean }> = {
+  people: { label: 'People', count: 'people', rate: false },
+  presentations: { label: 'Presentations', count: 'presentations', rate: false },
+  peopleRate: { label: 'People per 1,000 residents', count: 'people', rate: true },
+  presentationsRate: { label: 'Presentations per 1,000 residents', count: 'presentations', rate: true },
+};
 
 /** No disclosure setting for the local map exists yet: 10 clients is the usual threshold. */
 export const DEFAULT_MAP_THRESHOLD = 10;
@@ -47,7 +57,8 @@ export function saveSvgAsPng(svg: SVGSVGElement, fileName: string): void {
 export function MapView({ filter }: { filter: ReportFilterState }) {
   const whereState = useReport('reports.where', { filter: asCallFilter(filter) });
   const where = shown(whereState);
-  const [measure, setMeasure] = useState<Measure>('people');
+  const [measure, setMeasure] = useState<MapMeasure>('people');
+  const chosen = MAP_MEASURES[measure];
   const [thresholdText, setThresholdText] = useState(String(DEFAULT_MAP_THRESHOLD));
   const idBase = `map-${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
 
@@ -67,7 +78,18 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
   // Too few clients to show as a colour: hatched on the map, said so in its title and the table.
   const hatched = (sector: string) => (figures.get(sector)?.people ?? 0) < effectiveThreshold;
   const shaped = new Set(areaShapes.map((s) => s.sector));
-  const scale = sectorScale(areaShapes.filter((s) => !hatched(s.sector)).map((s) => figures.get(s.sector)![measure]));
+  // A sector's value on the map: its count, or its count per 1,000 residents (null where residents are unknown).
+  const valueOf = (sector: string): number | null => {
+    const f = figures.get(sector);
+    if (!f) return chosen.rate ? null : 0;
+    return chosen.rate ? per1000(f[chosen.count], f.residents) : f[chosen.count];
+  };
+  const scale = sectorScale(
+    areaShapes
+      .filter((s) => !hatched(s.sector))
+      .map((s) => valueOf(s.sector))
+      .filter((v): v is number => v !== null),
+  );
 
   const statusOf = (sector: string): string => {
     if (sector === UNKNOWN_SECTOR) return 'no map shape (unknown sector)';
@@ -84,9 +106,26 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
   ];
   const tableRows = tableSectors.map((sector) => {
     const f = figures.get(sector);
-    return [sectorLabel(sector), f?.people ?? 0, f?.presentations ?? 0, statusOf(sector)];
+    const residents = f?.residents ?? null;
+    return [
+      sectorLabel(sector),
+      f?.people ?? 0,
+      f?.presentations ?? 0,
+      residents,
+      per1000(f?.people ?? 0, residents),
+      per1000(f?.presentations ?? 0, residents),
+      statusOf(sector),
+    ];
   });
-  const tableColumns = [{ label: 'Sector' }, { label: 'People', numeric: true }, { label: 'Presentations', numeric: true }, { label: 'On the map' }];
+  const tableColumns = [
+    { label: 'Sector' },
+    { label: 'People', numeric: true },
+    { label: 'Presentations', numeric: true },
+    { label: where ? residentsLabel(where) : 'Residents', numeric: true },
+    { label: 'People per 1,000 residents', numeric: true },
+    { label: 'Presentations per 1,000 residents', numeric: true },
+    { label: 'On the map' },
+  ];
   const hatchedCount = areaShapes.filter((s) => hatched(s.sector)).length;
 
   return (
@@ -98,9 +137,12 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
             <PostcodeAreaSelect area={area} choices={areaChoices} unit="people" onChange={setArea} />
             <Field label="Colour by">
               {(p) => (
-                <select {...p} value={measure} onChange={(e) => setMeasure(e.target.value as Measure)}>
-                  <option value="people">People</option>
-                  <option value="presentations">Presentations</option>
+                <select {...p} value={measure} onChange={(e) => setMeasure(e.target.value as MapMeasure)}>
+                  {(Object.keys(MAP_MEASURES) as MapMeasure[]).map((m) => (
+                    <option key={m} value={m}>
+                      {MAP_MEASURES[m].label}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
@@ -122,22 +164,27 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
                   testId="sector-map"
                   title={
                     <>
-                      Map of {measure} by postcode sector in the {area} postcode area
+                      Map of {chosen.label.toLowerCase()} by postcode sector in the {area} postcode area
                     </>
                   }
                   description={
                     <>
-                      {areaShapes.length - hatchedCount} sectors coloured by {measure}, {hatchedCount} hatched because they have fewer than {effectiveThreshold}{' '}
-                      clients. The table beside the map has every figure.
+                      {areaShapes.length - hatchedCount} sectors coloured by {chosen.label.toLowerCase()}, {hatchedCount} hatched because they have fewer than{' '}
+                      {effectiveThreshold} clients. The table beside the map has every figure.
                     </>
                   }
                   hatch
-                  fillOf={(s) => (hatched(s.sector) ? { kind: 'hatched' } : { kind: 'coloured', colour: scale.colourFor(figures.get(s.sector)![measure]) })}
+                  fillOf={(s) => {
+                    if (hatched(s.sector)) return { kind: 'hatched' };
+                    const value = valueOf(s.sector);
+                    return value === null ? { kind: 'empty' } : { kind: 'coloured', colour: scale.colourFor(value) };
+                  }}
                   titleOf={(s) => {
                     const f = figures.get(s.sector);
                     return (
                       <>
                         {s.sector}: {f?.people ?? 0} people, {f?.presentations ?? 0} presentations
+                        {f?.residents ? `, ${f.residents.toLocaleString('en-GB')} residents (${where.population.year})` : ''}
                         {hatched(s.sector) ? ` (fewer than ${effectiveThreshold} clients: hatched)` : ''}
                       </>
                     );
@@ -150,7 +197,7 @@ export function MapView({ filter }: { filter: ReportFilterState }) {
                 <figcaption>
                   <SectorLegend
                     group
-                    title={measure === 'people' ? 'People' : 'Presentations'}
+                    title={chosen.rate ? `${chosen.label} (${where.population.year ?? 'no population data'})` : chosen.label}
                     scale={scale}
                     last={{
                       swatch: 'hatched',

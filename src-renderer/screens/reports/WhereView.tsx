@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { toCsv } from '../../../src-main/core/csv.ts';
+import { per1000 } from '../../../src-main/core/population.ts';
 import { UNKNOWN_SECTOR } from '../../../src-main/core/reports.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { heatCellStyle } from '../../components/charts/chartjs.ts';
@@ -23,6 +24,9 @@ interface HeatRow {
   sector: string;
   known: boolean;
   total: number;
+  residents: number | null;
+  /** total per 1,000 residents, to one decimal place; null when residents are unknown. */
+  rate: number | null;
   cells: number[];
 }
 
@@ -31,16 +35,25 @@ function heatRows(where: Where, measure: Measure): HeatRow[] {
     sector: s.sector,
     known: s.known,
     total: s[measure],
+    residents: s.residents,
+    rate: per1000(s[measure], s.residents),
     cells: where.categories.map((c) => s.byCategory[c.code]?.[measure] ?? 0),
   }));
 }
 
+/** "Residents (mid-2020)": the population year, stated wherever a rate is shown. */
+export function residentsLabel(where: Pick<Where, 'population'>): string {
+  return where.population.year ? `Residents (${where.population.year})` : 'Residents';
+}
+
 export function whereCsv(where: Where, measure: Measure): string {
   return toCsv(
-    ['Sector', `Total ${measure}`, ...where.categories.map((c) => c.name)],
-    heatRows(where, measure).map((r) => [sectorLabel(r.sector), r.total, ...r.cells]),
+    ['Sector', `Total ${measure}`, residentsLabel(where), `${measure} per 1,000 residents`, ...where.categories.map((c) => c.name)],
+    heatRows(where, measure).map((r) => [sectorLabel(r.sector), r.total, r.residents, r.rate, ...r.cells]),
   );
 }
+
+const rateText = (rate: number | null) => (rate === null ? '–' : rate.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
 
 /** Rows drawn at first: thousands of sectors × categories would hold the UI thread; the CSV always has all. */
 const ROWS_SHOWN = 150;
@@ -53,7 +66,9 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
   const [showAll, setShowAll] = useState(false);
 
   const rows = where ? heatRows(where, measure) : [];
-  const valueOf = (r: HeatRow, column: number) => (column === 0 ? r.sector : column === 1 ? r.total : r.cells[column - 2]!);
+  // Columns: sector, total, residents, rate, then one per category.
+  const valueOf = (r: HeatRow, column: number) =>
+    column === 0 ? r.sector : column === 1 ? r.total : column === 2 ? (r.residents ?? -1) : column === 3 ? (r.rate ?? -1) : r.cells[column - 4]!;
   const sorted = [...rows].sort((a, b) => {
     // "Unknown" stays last whatever the order, so it is always found in the same place.
     if (a.known !== b.known) return a.known ? -1 : 1;
@@ -66,7 +81,7 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
   let max = 0;
   for (const r of rows) if (r.known) for (const v of r.cells) if (v > max) max = v;
   const unknown = rows.find((r) => !r.known);
-  const headers = where ? ['Sector', 'Total', ...where.categories.map((c) => c.name)] : [];
+  const headers = where ? ['Sector', 'Total', residentsLabel(where), 'Per 1,000 residents', ...where.categories.map((c) => c.name)] : [];
 
   return (
     <div className={state.status === 'loading' ? 'report-body stale' : 'report-body'}>
@@ -101,7 +116,8 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
           </p>
           <p className="hint">
             Darker cells hold more; every cell shows its number. A person with issues in two categories counts once in each, and once in the total. Choose a
-            column heading to sort.
+            column heading to sort. Per 1,000 residents: the total against the sector’s residents ({where.population.year ?? 'no population data'} ONS estimates
+            per neighbourhood, shared among sectors by their postcodes); “–” where the residents are not known.
           </p>
           <div className="table-scroll heat-scroll" tabIndex={0} role="region" aria-label="Sector by category table">
             <table className="data-table heat-table">
@@ -137,6 +153,8 @@ export function WhereView({ filter }: { filter: ReportFilterState }) {
                   <tr key={r.sector} className={r.known ? undefined : 'unknown-row'}>
                     <th scope="row">{sectorLabel(r.sector)}</th>
                     <td className="num total">{r.total.toLocaleString('en-GB')}</td>
+                    <td className="num">{r.residents === null ? '–' : r.residents.toLocaleString('en-GB')}</td>
+                    <td className="num">{rateText(r.rate)}</td>
                     {r.cells.map((v, i) => (
                       // The unknown row is not shaded, as the scale's max leaves it out.
                       <td key={i} className="num heat" style={r.known ? heatCellStyle(v, max) : undefined}>
