@@ -10,7 +10,6 @@
  * cells); everything else pending (a superseded bundle from an earlier batch, a batch that
  * stopped) is combined from bundle_cells with SQL.
  */
-import { countOf } from '../../core/area/import-ready.ts';
 import type { StoredTable } from './store-bundle.ts';
 import type { AreaDatabase } from './open.ts';
 
@@ -76,42 +75,70 @@ export function hasPendingBundles(area: AreaDatabase): boolean {
   return hasFlag && area.sqlite.prepare('SELECT 1 FROM imported_bundles WHERE combined <> (superseded_by IS NULL) LIMIT 1').get() !== undefined;
 }
 
+/** Each dimension's values numbered as they are first met, so a cell's key is one number. */
+class Dictionary {
+  private readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+}
+
+/** Key = ((table · 2^16 + v1) · 2^16 + v2) · 2^16 + v3: an exact integer for 5 tables (5 · 2^48 < 2^53). */
+const DIMENSION_IDS = 2 ** 16;
+
 /** A batch's own bundles' cells, summed in memory as they are stored. */
 export class BatchCombiner {
-  private readonly index = new Map<string, number>();
-  private readonly rows: { table: string; k1: string; k2: string; k3: string }[] = [];
+  private readonly index = new Map<number, number>();
+  private readonly dimensions = [new Dictionary(), new Dictionary(), new Dictionary()];
+  private readonly tableIds: string[] = [];
+  private rowKeys: Float64Array = new Float64Array(1024);
   private sums: Float64Array = new Float64Array(5 * 1024);
+  private rows = 0;
   readonly bundles = new Set<number>();
+  /** More distinct values than a key can hold: the batch's end then combines from the stored cells instead. */
+  overflowed = false;
 
   add(bundleId: number, tables: readonly StoredTable[]): void {
     this.bundles.add(bundleId);
+    if (this.overflowed) return;
     for (const table of tables) {
-      const [u1, u2, u3] = table.values as [string[], string[], string[]];
+      let tableNumber = this.tableIds.indexOf(table.id);
+      if (tableNumber < 0) tableNumber = this.tableIds.push(table.id) - 1;
+      // The bundle's universe positions → batch-wide value ids, once per table.
+      const [p1, p2, p3] = table.values.map((values, d) => Int32Array.from(values, (v) => this.dimensions[d]!.id(v))) as [Int32Array, Int32Array, Int32Array];
+      if (this.dimensions.some((d) => d.values.length >= DIMENSION_IDS)) {
+        this.overflowed = true;
+        return;
+      }
       const { keys, people, presentations } = table;
       for (let i = 0; i < people.length; i++) {
-        const k1 = u1[keys[3 * i]!]!;
-        const k2 = u2[keys[3 * i + 1]!]!;
-        const k3 = u3[keys[3 * i + 2]!]!;
-        const key = `${table.id}\u0000${k1}\u0000${k2}\u0000${k3}`;
+        const key = ((tableNumber * DIMENSION_IDS + p1[keys[3 * i]!]!) * DIMENSION_IDS + p2[keys[3 * i + 1]!]!) * DIMENSION_IDS + p3[keys[3 * i + 2]!]!;
         let row = this.index.get(key);
         if (row === undefined) {
-          row = this.rows.length;
-          this.rows.push({ table: table.id, k1, k2, k3 });
+          row = this.rows++;
           this.index.set(key, row);
-          if (this.sums.length < 5 * this.rows.length) {
-            const grown = new Float64Array(this.sums.length * 2);
-            grown.set(this.sums);
-            this.sums = grown;
+          if (this.rowKeys.length < this.rows) {
+            this.rowKeys = grown(this.rowKeys, this.rowKeys.length * 2);
+            this.sums = grown(this.sums, this.sums.length * 2);
           }
+          this.rowKeys[row] = key;
         }
-        const p = countOf(people[i]!);
-        const pr = countOf(presentations[i]!);
+        const p = people[i]!;
+        const pr = presentations[i]!;
         const at = 5 * row;
-        this.sums[at]! += p ?? 0;
-        this.sums[at + 1]! += p === null ? 1 : 0;
-        this.sums[at + 2]! += pr ?? 0;
-        this.sums[at + 3]! += pr === null ? 1 : 0;
-        this.sums[at + 4]! += 1;
+        // -1 is "suppressed": counted as such, adding nothing to the sum.
+        if (p < 0) this.sums[at + 1]!++;
+        else this.sums[at]! += p;
+        if (pr < 0) this.sums[at + 3]!++;
+        else this.sums[at + 2]! += pr;
+        this.sums[at + 4]!++;
       }
     }
   }
@@ -123,10 +150,17 @@ export class BatchCombiner {
     );
     const one = area.sqlite.prepare(`INSERT INTO combined_cells ${COMBINED_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_TO_EXISTING}`);
     const batch: unknown[] = [];
-    for (let row = 0; row < this.rows.length; row++) {
-      const { table, k1, k2, k3 } = this.rows[row]!;
+    const [d1, d2, d3] = this.dimensions.map((d) => d.values) as [string[], string[], string[]];
+    for (let row = 0; row < this.rows; row++) {
+      let key = this.rowKeys[row]!;
+      const v3 = key % DIMENSION_IDS;
+      key = (key - v3) / DIMENSION_IDS;
+      const v2 = key % DIMENSION_IDS;
+      key = (key - v2) / DIMENSION_IDS;
+      const v1 = key % DIMENSION_IDS;
+      const table = this.tableIds[(key - v1) / DIMENSION_IDS]!;
       const at = 5 * row;
-      batch.push(table, k1, k2, k3, this.sums[at], this.sums[at + 1], this.sums[at + 2], this.sums[at + 3], this.sums[at + 4]);
+      batch.push(table, d1[v1], d2[v2], d3[v3], this.sums[at], this.sums[at + 1], this.sums[at + 2], this.sums[at + 3], this.sums[at + 4]);
       if (batch.length === 9 * ROWS_PER_UPSERT) {
         many.run(batch);
         batch.length = 0;
@@ -134,6 +168,12 @@ export class BatchCombiner {
     }
     for (let i = 0; i < batch.length; i += 9) one.run(batch.slice(i, i + 9));
   }
+}
+
+function grown(array: Float64Array, length: number): Float64Array {
+  const bigger = new Float64Array(length);
+  bigger.set(array);
+  return bigger;
 }
 
 /**
@@ -146,7 +186,7 @@ export function finishBatch(area: AreaDatabase, combiner: BatchCombiner): void {
     .transaction(() => {
       const pending = pendingBundles(area);
       const pendingAdds = new Set(pending.filter((p) => p.active).map((p) => p.id));
-      const useSums = combiner.bundles.size > 0 && [...combiner.bundles].every((id) => pendingAdds.has(id));
+      const useSums = combiner.bundles.size > 0 && !combiner.overflowed && [...combiner.bundles].every((id) => pendingAdds.has(id));
       if (useSums) combiner.upsert(area);
       combinePendingWithSql(area, useSums ? combiner.bundles : new Set());
     })
