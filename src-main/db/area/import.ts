@@ -69,33 +69,42 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
   const snapshot = signerSnapshot(readSignerStandings(area));
   const ahead = Math.max(2, pool.size * 2 + 1);
   const iterator = files[Symbol.iterator]();
-  const window: { name: string; verified: Promise<VerifyOutcome | { unreadable: { reason: 'oversized-file' | 'unreadable-file'; message: string } }> }[] = [];
+  type Verified = VerifyOutcome | { unreadable: { reason: 'oversized-file' | 'unreadable-file'; message: string } };
+  const window: { name: string; verified: Promise<Verified>; done: boolean }[] = [];
   const fill = () => {
     while (window.length < ahead) {
       const next = iterator.next();
       if (next.done) return;
       const file = next.value;
-      window.push({ name: file.name, verified: 'bytes' in file ? pool.verify(file.bytes, snapshot) : Promise.resolve({ unreadable: file.unreadable }) });
+      const entry = { name: file.name, verified: 'bytes' in file ? pool.verify(file.bytes, snapshot) : Promise.resolve({ unreadable: file.unreadable }), done: false };
+      void entry.verified.then(() => (entry.done = true));
+      window.push(entry);
     }
   };
+  const group = new CommitGroup(area);
   const combiner = new BatchCombiner();
   const results: ImportOutcome[] = [];
   try {
     fill();
     while (window.length > 0) {
-      const { name, verified } = window.shift()!;
-      const outcome = await verified;
+      const entry = window.shift()!;
+      // Never wait for a worker with a transaction open.
+      if (!entry.done) group.commit();
+      const outcome = await entry.verified;
       fill();
+      group.begin();
       let result: ImportOutcome;
-      if ('unreadable' in outcome) result = logRefusal(area, name, outcome.unreadable.reason, outcome.unreadable.message, options.now);
-      else if (!outcome.ok) result = logRefusal(area, name, outcome.reason, outcome.message, options.now);
+      if ('unreadable' in outcome) result = logRefusal(area, entry.name, outcome.unreadable.reason, outcome.unreadable.message, options.now);
+      else if (!outcome.ok) result = logRefusal(area, entry.name, outcome.reason, outcome.message, options.now);
       else {
-        result = storeBundle(area, name, outcome.ready, { ...options, combineNow: false });
+        result = storeBundle(area, entry.name, outcome.ready, { ...options, combineNow: false });
         if (result.outcome === 'accepted') combiner.add(result.bundleId, storedTables(outcome.ready as ImportReady, options.taxonomies));
       }
       results.push(result);
+      group.commitIfDue();
     }
   } finally {
+    group.commit();
     void pool.close();
     if (combiner.bundles.size > 0 || results.some((r) => r.outcome === 'accepted')) {
       finishBatch(area, combiner);
@@ -108,6 +117,33 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
     }
   }
   return results;
+}
+
+/**
+ * Files verified ahead of the importing thread are committed together: each file still gets its
+ * own transaction — a savepoint inside the group's, released when it is accepted and rolled back
+ * when it is refused, so a refused file changes nothing — but the group commits once, at most
+ * every GROUP_MS, and always before the import waits for a worker. A stop loses at most the files
+ * of the group not yet committed, none of them reported as accepted.
+ */
+class CommitGroup {
+  private static readonly GROUP_MS = 100;
+  private startedAt = 0;
+  constructor(private readonly area: AreaDatabase) {}
+
+  begin(): void {
+    if (this.area.sqlite.inTransaction) return;
+    this.area.sqlite.exec('BEGIN IMMEDIATE');
+    this.startedAt = performance.now();
+  }
+
+  commitIfDue(): void {
+    if (performance.now() - this.startedAt >= CommitGroup.GROUP_MS) this.commit();
+  }
+
+  commit(): void {
+    if (this.area.sqlite.inTransaction) this.area.sqlite.exec('COMMIT');
+  }
 }
 
 /** Every *.needmap-bundle in a folder (not recursive), in name order; a file stays a file. */
