@@ -70,7 +70,7 @@ describe('the SQL sources', () => {
     const tables = sources.flatMap((s) => s.definitions.filter((d) => d.type === 'table').map((d) => d.name));
     expect(tables.sort()).toEqual(['report_issue_facts', 'report_month_counts', 'report_referral_facts']);
     for (const table of tables) expect(sources.some((s) => s.fills.has(table))).toBe(true);
-    const names = sources.flatMap((s) => s.definitions.map((d) => d.name));
+    const names = sources.flatMap((s) => s.definitions.map((d) => `${d.type} ${d.name}`));
     expect(names.length).toBe(new Set(names).size);
   });
 });
