@@ -17,6 +17,16 @@ const NODE_GLOBALS = Object.fromEntries(
   ]),
 );
 
+/** What a renderer file may not import. */
+const RENDERER_PATTERNS = [
+  { regex: NODE_BUILTINS, message: 'The renderer runs in a sandboxed page: no Node modules.' },
+  { regex: '^(electron|better-sqlite3|drizzle-orm)(/.*)?$', message: 'The renderer reaches the main process only through the contract (api.ts).' },
+  {
+    regex: '(^|/)src-main/(?!core/|ipc/contract\\.ts$|ipc/contract/)',
+    message: 'The renderer may import only the contract (src-main/ipc/contract*.ts) and pure core modules (src-main/core/).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'bench/out/', '.test-output/', 'test-results/', 'playwright-report/', 'resources/', 'drizzle/', '.electron-native/'] },
   js.configs.recommended,
@@ -37,6 +47,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests build malformed data on purpose and look for control characters in output.
+    files: ['tests/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off' },
+  },
+  {
     files: ['**/*.mjs'],
     languageOptions: { globals: NODE_GLOBALS },
   },
@@ -45,17 +60,19 @@ export default tseslint.config(
     // contract (src-renderer/api.ts), and shares only pure core code with it.
     files: ['src-renderer/**/*.{ts,tsx}'],
     ignores: ['src-renderer/vite.config.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: RENDERER_PATTERNS }] },
+  },
+  {
+    // A screen folder (screens/reports, screens/area) shares pieces through components/ and the
+    // modules at src-renderer's root, never by reaching into another screen's files.
+    files: ['src-renderer/screens/*/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { regex: NODE_BUILTINS, message: 'The renderer runs in a sandboxed page: no Node modules.' },
-            { regex: '^(electron|better-sqlite3|drizzle-orm)(/.*)?$', message: 'The renderer reaches the main process only through the contract (api.ts).' },
-            {
-              regex: '(^|/)src-main/(?!core/|ipc/contract\\.ts$|ipc/contract/)',
-              message: 'The renderer may import only the contract (src-main/ipc/contract*.ts) and pure core modules (src-main/core/).',
-            },
+            ...RENDERER_PATTERNS,
+            { regex: '^\\.\\./[^./]', message: "Move what two screens share into src-renderer/components (or a module at src-renderer's root)." },
           ],
         },
       ],

@@ -94,8 +94,8 @@ export const exportCommand: Command = {
       );
       return 0;
     } catch (error) {
-      if (error instanceof RecordError) throw new UsageError(error.message);
-      if (error instanceof KeyUnlockError) throw new Error(error.message);
+      if (error instanceof RecordError) throw new UsageError(error.message, { cause: error });
+      if (error instanceof KeyUnlockError) throw new Error(error.message, { cause: error });
       throw error;
     } finally {
       ctx.close();

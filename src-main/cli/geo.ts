@@ -63,7 +63,7 @@ export const geoImportCommand: Command = {
       return 0;
     } catch (error) {
       if (tty) process.stderr.write('\n');
-      if (error instanceof ReferenceImportError) throw new Error(`${error.message}\nNothing was imported; ${refFile} is unchanged.`);
+      if (error instanceof ReferenceImportError) throw new Error(`${error.message}\nNothing was imported; ${refFile} is unchanged.`, { cause: error });
       throw error;
     }
   },

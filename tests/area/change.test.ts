@@ -3,7 +3,7 @@ import { binomialTwoSidedP, compareRates, scanChanges, verdict } from '../../src
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { addEvent, compareAroundEvent, recentChanges } from '../../src-main/db/area/queries.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea, importOptions } from './fixtures.ts';
+import { bundleOf, constructedRows, lastMonths, newKey, tempArea, importOptions } from './fixtures.ts';
 
 describe('the exact conditional test for two Poisson rates', () => {
   it('matches known binomial test values', () => {

@@ -58,7 +58,6 @@ let categoryOf: Map<string, string>;
 let reopenedIssueId: number;
 let unknownClientId: number;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Row = Record<string, any>;
 
 function readBack(): void {

@@ -7,12 +7,12 @@
 import { useState, type FormEvent } from 'react';
 import { formatP } from '../../../src-main/core/area/change.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { call } from '../../api.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { AreaError, signedPercent, useAreaCall } from './common.tsx';
 
 type AreaEvent = CallOutput<'area.events.list'>[number];
@@ -30,7 +30,7 @@ export function EventsView() {
     <>
       <AddEventForm onAdded={reloadEvents} />
       <h2 id="events-title">Events and what changed around them</h2>
-      <ReportStatus state={eventsState} what="the events" />
+      <CallStatus state={eventsState} what="the events" />
       {events && events.length === 0 ? <p>No events recorded yet.</p> : null}
       {events && events.length > 0 ? (
         <ol className="area-events" aria-labelledby="events-title">
@@ -59,7 +59,7 @@ export function EventsView() {
         largest changes first. The p-value says how likely a change this large would be by chance alone if nothing had changed (under 0.05: unlikely to be
         chance).
       </p>
-      <ReportStatus state={changesState} what="the recent changes" />
+      <CallStatus state={changesState} what="the recent changes" />
       {changes ? (
         <DataTable
           sortable
@@ -202,7 +202,7 @@ function EventItem({ event, number, onDeleted }: { event: AreaEvent; number: num
       </div>
       <p className="hint">{event.sectors?.length ? `Sectors: ${event.sectors.join(', ')}` : 'The whole area'}</p>
       <AreaError message={error} />
-      <ReportStatus state={state} what="the before and after comparison" />
+      <CallStatus state={state} what="the before and after comparison" />
       {comparison ? (
         <>
           {comparison.note ? <p className="hint event-note">{comparison.note}</p> : null}

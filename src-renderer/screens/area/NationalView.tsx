@@ -5,12 +5,12 @@
  */
 import { useState } from 'react';
 import { DOMAIN_LABELS, type DomainName } from '../../../src-main/core/deprivation.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
 import { SERIES_COLOURS, wrapLabel } from '../../components/charts/chartjs.ts';
 import { percent } from '../../components/charts/DataTable.tsx';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { useAreaCall } from './common.tsx';
 
 export function NationalView() {
@@ -60,7 +60,7 @@ export function NationalView() {
         </select>
         presentations
       </label>
-      <ReportStatus state={state} what="local need against the indices" />
+      <CallStatus state={state} what="local need against the indices" />
       {rows && rows.length === 0 ? (
         <p>
           No sector can be compared yet: none has this many published presentations in a category the indices cover, with deprivation data for its
