@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ERASED_FIELDS, KEPT_FIELDS } from '../core/protect/erasure.ts';
 import { eraseClient } from '../db/protect/erase.ts';
-import { RecordError } from '../db/records.ts';
+import { RecordError } from '../core/errors.ts';
 import { UsageError, positiveInt, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
 import { openForWriting } from './writer.ts';

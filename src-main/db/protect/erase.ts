@@ -8,7 +8,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { ERASED_FIRST_NAME, ERASED_LAST_NAME, retentionCutoff } from '../../core/protect/erasure.ts';
 import type { CaseDatabase, CaseDb } from '../open.ts';
-import { RecordError } from '../records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { clientIssues, clients, contacts, issueStatusEvents, retentionRuns } from '../schema.ts';
 import { appendErasureRegister, reapplyErasureRegister, type ReapplyResult } from './erasure-register.ts';
 

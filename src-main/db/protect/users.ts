@@ -2,7 +2,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { DUMMY_PASSWORD_HASH, hashPassword, passwordProblem, verifyPassword } from '../../core/protect/keys.ts';
 import type { CaseDb } from '../open.ts';
-import { RecordError } from '../records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { users } from '../schema.ts';
 
 export type Role = (typeof users.$inferSelect)['role'];

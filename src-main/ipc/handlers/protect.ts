@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { ERASED_FIELDS, KEPT_FIELDS } from '../../core/protect/erasure.ts';
 import { generateDataKey, passphraseWrapper } from '../../core/protect/keys.ts';
 import { currentPlatformWrapper, putKeySlot, removeKeySlot } from '../../db/key-slots.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { auditCsv, listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
 import { backupNow, defaultBackupDir, latestActivity, listBackups, previewBackup, restoreDatabase, RestoreRefused } from '../../db/protect/backup.ts';
 import { describeReapply } from '../../db/protect/reconcile.ts';

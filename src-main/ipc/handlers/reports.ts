@@ -1,6 +1,6 @@
 /** The reports' handlers: check the filter's codes against the taxonomy, then run the query. */
 import type { ReportFilter } from '../../core/reports.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { decileReport, filterOptions, impactReport, needReport, referralReport, trendReport, whereReport } from '../../db/reports.ts';
 import { decileEditions, derivedPlacements } from '../../db/geo-clients.ts';
 import type { reportsCalls } from '../contract/reports.ts';
