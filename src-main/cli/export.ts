@@ -5,7 +5,7 @@ import { LinkageKey } from '../core/bundle/match-keys.ts';
 import { groupedFingerprint } from '../core/bundle/package.ts';
 import { universeSize } from '../core/bundle/schema.ts';
 import { exportBundle, OrganisationSetting, setBundleSettings } from '../db/export.ts';
-import { RecordError } from '../db/records.ts';
+import { RecordError } from '../core/errors.ts';
 import { KeyUnlockError, PASSPHRASE_ENV } from '../db/signing-keys.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';

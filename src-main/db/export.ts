@@ -19,7 +19,7 @@ import type { BundlePayload } from '../core/bundle/schema.ts';
 import { wholeQuarters, type OutcomeRow, type PresentationRow, type Outcome } from '../core/bundle/tables.ts';
 import type { Taxonomy } from '../core/taxonomy.ts';
 import type { CaseDatabase, CaseDb } from './open.ts';
-import { RecordError } from './records.ts';
+import { RecordError } from '../core/errors.ts';
 import { bundleExports, settings } from './schema.ts';
 import { unlockLinkageKey } from './linkage-key.ts';
 import { unlockSigningKey, type KeySources } from './signing-keys.ts';

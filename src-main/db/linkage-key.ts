@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { LinkageKey, linkageKeyId } from '../core/bundle/match-keys.ts';
 import type { CaseDb } from './open.ts';
-import { RecordError } from './records.ts';
+import { RecordError } from '../core/errors.ts';
 import { settings } from './schema.ts';
 import { KeyUnlockError, protectorFor, type KeySources } from './signing-keys.ts';
 

@@ -8,7 +8,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 import { desc, eq, isNull } from 'drizzle-orm';
 import { fingerprintOf, groupedFingerprint } from '../core/bundle/package.ts';
 import type { CaseDb } from './open.ts';
-import { RecordError } from './records.ts';
+import { RecordError } from '../core/errors.ts';
 import { signingKeys } from './schema.ts';
 
 /** Seals and unseals the private key at rest. The Electron shell can plug safeStorage in here. */

@@ -7,7 +7,7 @@ import { monthFromIndex, monthIndex } from '../../core/bundle/period.ts';
 import { compareRates, scanChanges, verdict, type RateComparison, type ScannedChange } from '../../core/area/change.ts';
 import type { DistinctPeople } from '../../core/area/distinct.ts';
 import { needAgainstIndices, type Disagreement, type SectorNeed } from '../../core/area/profile.ts';
-import { RecordError } from '../records.ts';
+import { RecordError } from '../../core/errors.ts';
 import type { ReferenceData } from '../reference.ts';
 import { storedDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';

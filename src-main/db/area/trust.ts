@@ -9,7 +9,7 @@ import { asc, eq } from 'drizzle-orm';
 import { OrganisationSetting } from '../../core/bundle/organisation.ts';
 import { fingerprintOf, groupedFingerprint, normaliseFingerprint } from '../../core/bundle/package.ts';
 import { displayText } from '../../core/display-text.ts';
-import { RecordError } from '../records.ts';
+import { RecordError } from '../../core/errors.ts';
 import type { AreaDb } from './open.ts';
 import { trustedKeys } from './schema.ts';
 

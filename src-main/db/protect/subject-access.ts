@@ -1,6 +1,6 @@
 /** Subject access request: everything held about one client, with who recorded what. */
 import { eq, inArray } from 'drizzle-orm';
-import { getClientDetail } from '../records.ts';
+import { getClientDetail } from '../recording.ts';
 import type { CaseDb } from '../open.ts';
 import { auditLog, users } from '../schema.ts';
 

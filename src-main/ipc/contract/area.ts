@@ -9,7 +9,7 @@
  * `outDir` only in the Electron app; otherwise the files come back as text to download.
  */
 import { z } from 'zod';
-import { isoDate } from './fields.ts';
+import { isoDate } from '../../core/records/fields.ts';
 
 const fingerprint = z
   .string({ message: 'Enter the fingerprint.' })

@@ -4,7 +4,7 @@
  * ../permissions.ts. Imports only zod and pure core, so the renderer can import it.
  */
 import { z } from 'zod';
-import { isoDate, name } from './fields.ts';
+import { isoDate, name } from '../../core/records/fields.ts';
 import { MIN_PASSWORD_LENGTH } from '../../core/protect/password-rules.ts';
 import { id } from './recording.ts';
 

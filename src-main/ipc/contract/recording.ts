@@ -3,7 +3,7 @@
  * Imports only zod and pure core modules, so the renderer can import it too.
  */
 import { z } from 'zod';
-import { isoDate, name, optionalText } from './fields.ts';
+import { isoDate, name, optionalText } from '../../core/records/fields.ts';
 import { ISSUE_STATUS_VALUES } from '../../core/issue-status.ts';
 import { parsePostcode } from '../../core/postcode.ts';
 import { CONTACT_KIND_VALUES, PREFERRED_CONTACT_VALUES } from '../../core/recording.ts';

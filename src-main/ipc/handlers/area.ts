@@ -20,7 +20,7 @@ import {
 import { readOurArea, writeOurArea, type ChosenAuthority } from '../../db/area/our-area.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
 import { ReferenceData } from '../../db/reference.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import type { areaCalls } from '../contract/area.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 

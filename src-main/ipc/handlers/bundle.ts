@@ -2,7 +2,7 @@
 import { groupedFingerprint } from '../../core/bundle/package.ts';
 import { bundleFileName, exportBundle, exportLog, getBundleSettings, previewPayload, setBundleSettings } from '../../db/export.ts';
 import { clearLinkageKey, linkageKeyStatus, setLinkageKey } from '../../db/linkage-key.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { allSigningKeys, currentSigningKey, KeyUnlockError, rotateSigningKey } from '../../db/signing-keys.ts';
 import { BUNDLE_POLICY_SOURCES, type bundleCalls } from '../contract/bundle.ts';
 import type { AppContext, HandlersFor } from '../context.ts';

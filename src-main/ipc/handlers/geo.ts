@@ -8,7 +8,7 @@ import { parsePostcode } from '../../core/postcode.ts';
 import { markClientsComputedWith, recomputeClientGeography } from '../../db/geo-clients.ts';
 import { ReferenceImportError, importReferenceFiles } from '../../db/reference-import.ts';
 import { ReferenceData, ReferenceError, loadReferenceCached } from '../../db/reference.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import type { geoCalls, SectorPopulationOut } from '../contract/geo.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 

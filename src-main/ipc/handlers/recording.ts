@@ -1,8 +1,8 @@
 /** The recording core's handlers: clients, contacts, issues and their status. */
 import type { ClientGeography } from '../../core/geography.ts';
 import { geographyFor } from '../../core/geography.ts';
+import { RecordError } from '../../core/errors.ts';
 import {
-  RecordError,
   changeIssueStatus,
   clientSummaries,
   findDuplicates,
@@ -11,7 +11,7 @@ import {
   recordContact,
   searchClients,
   updateClient,
-} from '../../db/records.ts';
+} from '../../db/recording.ts';
 import { readIodEdition } from '../../db/geo-settings.ts';
 import type { recordingCalls } from '../contract/recording.ts';
 import type { AppContext, HandlersFor } from '../context.ts';

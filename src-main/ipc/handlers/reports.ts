@@ -1,6 +1,6 @@
 /** The reports' handlers: check the filter's codes against the taxonomy, then run the query. */
 import type { ReportFilter } from '../../core/reports.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { decileReport } from '../../db/reports/deciles.ts';
 import { filterOptions } from '../../db/reports/filter-options.ts';
 import { impactReport } from '../../db/reports/impact.ts';

@@ -8,19 +8,9 @@ import { findProbableDuplicates, normaliseExternalId, type DuplicateCandidate } 
 import type { ClientGeography } from '../core/geography.ts';
 import { statusChangeError, type IssueStatus } from '../core/issue-status.ts';
 import type { ContactKind, PreferredContact } from '../core/recording.ts';
+import { RecordError } from '../core/errors.ts';
 import type { CaseDb } from './open.ts';
 import { clientIssues, clients, contacts, issueStatusEvents } from './schema.ts';
-
-export class RecordError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'conflict' | 'invalid_input',
-    message: string,
-    readonly fieldErrors: Record<string, string[]> = {},
-  ) {
-    super(message);
-    this.name = 'RecordError';
-  }
-}
 
 export interface ClientFields {
   firstName: string;
@@ -36,7 +26,7 @@ export interface ClientFields {
   consentDate: string;
 }
 
-/** What records.ts stores of a client's geography: derived by core/geography.ts. */
+/** What recording.ts stores of a client's geography: derived by core/geography.ts. */
 export type GeographyFields = ClientGeography;
 
 function clientRow(fields: ClientFields, geography: GeographyFields) {
