@@ -30,7 +30,7 @@ import {
 } from '../src-main/db/area/queries.ts';
 import { trustKey } from '../src-main/db/area/trust.ts';
 import { writeDemoClients } from '../src-main/db/demo.ts';
-import { readExportRows, taxonomyCodes } from '../src-main/db/export.ts';
+import { readExportRows, taxonomyCodes } from '../src-main/db/bundle/export.ts';
 import { openCaseDatabase } from '../src-main/db/open.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import crypto from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * Reports on local need and impact: the filter every view takes, period helpers, the small
  * statistics (median, shares, the even split by decile) and the shapes of each view's figures.
- * Pure: the queries live in db/reports.ts. Every figure is defined in docs/reports.md.
+ * Pure: the queries live in db/reports/ (one module per view). Every figure is defined in docs/reports.md.
  */
 
 /** Which issues a report counts: `within` keeps only issues recorded as within the organisation's remit. */

@@ -21,7 +21,7 @@ import { UNKNOWN } from '../../core/bundle/tables.ts';
 import { BundleVerifyError, VERIFY_LIMITS, verifyBundleOrThrow, type SignerIdentity, type VerifyFailureReason } from '../../core/bundle/verify.ts';
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
-import { taxonomyCodes } from '../export.ts';
+import { taxonomyCodes } from '../bundle/export.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { isoNow } from './trust.ts';

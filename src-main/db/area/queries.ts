@@ -8,7 +8,7 @@ import { compareRates, scanChanges, verdict, type RateComparison, type ScannedCh
 import type { DistinctPeople } from '../../core/area/distinct.ts';
 import { needAgainstIndices, type Disagreement, type SectorNeed } from '../../core/area/profile.ts';
 import { RecordError } from '../../core/errors.ts';
-import type { ReferenceData } from '../reference.ts';
+import type { ReferenceData } from '../geo/reference.ts';
 import { storedDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { sectorProfiles } from './sector-profile.ts';

@@ -19,7 +19,7 @@ import {
 } from '../../db/area/queries.ts';
 import { readOurArea, writeOurArea, type ChosenAuthority } from '../../db/area/our-area.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
-import { ReferenceData } from '../../db/reference.ts';
+import { ReferenceData } from '../../db/geo/reference.ts';
 import { RecordError } from '../../core/errors.ts';
 import type { areaCalls } from '../contract/area.ts';
 import type { AppContext, HandlersFor } from '../context.ts';

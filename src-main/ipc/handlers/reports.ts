@@ -8,7 +8,7 @@ import { needReport } from '../../db/reports/need.ts';
 import { referralReport } from '../../db/reports/referrals.ts';
 import { trendReport } from '../../db/reports/trend.ts';
 import { whereReport } from '../../db/reports/where.ts';
-import { decileEditions, derivedPlacements } from '../../db/geo-clients.ts';
+import { decileEditions, derivedPlacements } from '../../db/geo/clients.ts';
 import type { reportsCalls } from '../contract/reports.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 import { sectorPopulation } from './geo.ts';

@@ -6,10 +6,10 @@
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import { desc, eq, isNull } from 'drizzle-orm';
-import { fingerprintOf, groupedFingerprint } from '../core/bundle/package.ts';
-import type { CaseDb } from './open.ts';
-import { RecordError } from '../core/errors.ts';
-import { signingKeys } from './schema.ts';
+import { fingerprintOf, groupedFingerprint } from '../../core/bundle/package.ts';
+import type { CaseDb } from '../open.ts';
+import { RecordError } from '../../core/errors.ts';
+import { signingKeys } from '../schema.ts';
 
 /** Seals and unseals the private key at rest. The Electron shell can plug safeStorage in here. */
 export interface KeyProtector {
