@@ -258,9 +258,3 @@ export function decileRows(counted: readonly (CountPair & { decile: number | nul
   const deprivedPeople = MOST_DEPRIVED_DECILES.reduce((sum, d) => sum + (byDecile.get(d)?.people ?? 0), 0);
   return { rows, knownPeople, mostDeprivedShare: share(deprivedPeople, knownPeople) };
 }
-
-/** Why a filter cannot be run, or null when it can. */
-export function filterProblem(filter: Pick<ReportFilter, 'from' | 'to'>): string | null {
-  if (filter.from > filter.to) return `The start date (${filter.from}) is after the end date (${filter.to}).`;
-  return null;
-}

@@ -12,7 +12,7 @@ import type { ReferenceData } from '../geo/reference.ts';
 import { storedDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import { sectorProfiles } from './sector-profile.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 
 export interface CountWithSuppression {
   presentations: number;
@@ -231,7 +231,7 @@ export function addEvent(area: AreaDatabase, event: { date: string; title: strin
   const id = Number(
     area.sqlite
       .prepare('INSERT INTO area_events (date, title, sectors, created_at) VALUES (?, ?, ?, ?)')
-      .run(event.date, event.title, event.sectors?.length ? JSON.stringify(event.sectors) : null, isoNow(now)).lastInsertRowid,
+      .run(event.date, event.title, event.sectors?.length ? JSON.stringify(event.sectors) : null, isoSeconds(now)).lastInsertRowid,
   );
   return { id, date: event.date, title: event.title, sectors: event.sectors?.length ? event.sectors : null };
 }

@@ -17,14 +17,7 @@ import type { IodEdition } from '../../core/deprivation.ts';
 import { detectLayout, validateIodRow, validatePostcodeRow, type FileLayout, type PostcodeRow, type PostcodeSource } from '../../core/nspl.ts';
 import { mergeIntoIndex, PostcodeRows, type LsoaLookup } from '../../core/postcode-merge.ts';
 import { COUNTRIES, NO_LSOA, OFFICIAL_FLAG, PostcodeIndex, TERMINATED_FLAG, monthNumber, postcodeKey } from '../../core/postcode-index.ts';
-import {
-  REFERENCE_FORMAT,
-  openReferenceFile,
-  writeReferenceContent,
-  type IodRecord,
-  type ReferenceContent,
-  type SourceInfo,
-} from './reference-file.ts';
+import { REFERENCE_FORMAT, openReferenceFile, writeReferenceContent, type IodRecord, type ReferenceContent, type SourceInfo } from './reference-file.ts';
 import { populationTable } from './reference-population.ts';
 import { IOD_SOURCES, onsPostcodeSource } from './reference-sources.ts';
 
