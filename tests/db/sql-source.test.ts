@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAreaDatabase } from '../../src-main/db/area/open.ts';
 import { openCaseDatabase, readJournal, type CaseDatabase } from '../../src-main/db/open.ts';
 import {
   databaseDefinitions,
@@ -63,6 +64,15 @@ describe('the SQL sources', () => {
       .filter((key) => !fromSchema.has(key) && !fromSources.has(key));
     expect(undefinedAnywhere).toEqual([]);
     expect([...fromSources].filter((key) => fromSchema.has(key))).toEqual([]);
+  });
+
+  it('cover the area database too: it keeps no SQL of its own (a trigger or view there would need a source here)', () => {
+    const area = openAreaDatabase(path.join(tempDir(), 'area.db'), { migrationsDir });
+    try {
+      expect(databaseDefinitions(area.sqlite).filter((d) => d.type === 'trigger' || d.type === 'view')).toEqual([]);
+    } finally {
+      area.close();
+    }
   });
 
   it('give each summary table a fill, and every trigger is defined once', () => {
