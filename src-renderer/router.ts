@@ -19,7 +19,7 @@ export type Route =
   | { name: 'not-found'; path: string };
 
 /** The Reports area's sub-views: #/reports/need, #/reports/where… */
-export const REPORT_VIEWS = ['need', 'where', 'deciles', 'impact', 'map'] as const;
+export const REPORT_VIEWS = ['need', 'where', 'deciles', 'impact', 'map', 'frameworks'] as const;
 export type ReportView = (typeof REPORT_VIEWS)[number];
 
 export function parseRoute(hash: string): Route {

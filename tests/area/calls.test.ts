@@ -57,15 +57,62 @@ describe('area.* calls', () => {
       value: {
         monthsBefore: [months[0]],
         monthsAfter: [months[2]],
-        comparisons: [{ category: 'money-debt', verdict: expect.stringMatching(/^Money & debt presentations in PR1 2 /) }],
+        // Three months of one sector: no season to allow for and nothing like it to compare with, and it says so.
+        baselines: [
+          { kind: 'year-earlier', tested: 0, note: expect.stringMatching(/no data for some of the same months a year earlier/) },
+          { kind: 'comparison-sectors', tested: 0, note: expect.stringMatching(/^No comparison sectors could be chosen: no other sector is like/) },
+        ],
       },
     });
+
+    // A new service: issues must be in the taxonomy; then it is listed and compared.
+    expect(await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: ['PR1 2'], issues: ['NOT-AN-ISSUE'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', fieldErrors: { issues: [expect.stringMatching(/Not in the issue taxonomy: NOT-AN-ISSUE/)] } },
+    });
+    expect(await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: [], issues: ['MON-PRIORITY-DEBT'] })).toMatchObject({
+      ok: false,
+      error: { fieldErrors: { sectors: ['Give at least one catchment sector.'] } },
+    });
+    const service = await call('area.services.add', { name: 'Hub', openedOn: `${months[1]}-01`, sectors: ['PR1 2'], issues: ['MON-PRIORITY-DEBT'] });
+    expect(service).toMatchObject({ ok: true, value: { name: 'Hub', organisationId: null } });
+    const serviceReport = await call('area.services.compare', { id: (service as { value: { id: number } }).value.id });
+    expect(serviceReport).toMatchObject({ ok: true, value: { note: expect.stringMatching(/no data yet for a whole quarter after/) } });
 
     const open = await call('area.exportOpenData', { threshold: 10 });
     expect(open.ok).toBe(true);
     const files = (open as { value: { outDir: string | null; files: { name: string; text: string }[] } }).value;
     expect(files.outDir).toBeNull();
     expect(files.files.map((f) => f.name)).toContain('area-open-data.csv-metadata.json');
+  });
+
+  it('serves need by outcome framework to the reports and the area picture, checking the filter', async () => {
+    const ctx = context();
+    const filter = { from: '2026-01-01', to: '2026-12-31', category: null, issueCode: null, remit: 'all', sector: null };
+    expect(await dispatch('reports.frameworks', { filter }, ctx)).toMatchObject({ ok: true, value: { totalPresentations: 0, unlinked: { presentations: 0 } } });
+    expect(await dispatch('reports.frameworks', { filter: { ...filter, category: 'nonsense' } }, ctx)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/not a category/) },
+    });
+    const key = newKey();
+    const months = lastMonths(2);
+    const b = await bundleOf({
+      org: { id: 'org-a', name: 'Riverside' },
+      key,
+      from: months[0]!,
+      to: months[1]!,
+      sequence: 1,
+      rows: { presentations: constructedRows('PR1 2', 'housing', 'HOU-HOMELESS', months, [20, 22]), outcomes: [] },
+    });
+    await dispatch('area.trust', { publicKeyPem: key.publicKeyPem, name: 'Riverside' }, ctx);
+    await dispatch('area.import', { files: [{ name: 'a.needmap-bundle', base64: b.file.toString('base64') }] }, ctx);
+    const area = await dispatch('area.frameworks', {}, ctx);
+    expect(area.ok).toBe(true);
+    const sfof = (area as { value: { frameworks: { framework: string; rows: { id: string; presentations: number; peopleAtLeast: number | null }[] }[] } }).value
+      .frameworks[0]!;
+    const housing = sfof.rows.find((r) => r.id === 'SFOF-9')!;
+    expect(Math.abs(housing.presentations - 42)).toBeLessThanOrEqual(4);
+    expect(housing.peopleAtLeast).toBeNull();
   });
 
   it('refuses clearly where no area database is configured', async () => {

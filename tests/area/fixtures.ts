@@ -97,6 +97,8 @@ export interface BundleSpec {
   policy?: DisclosurePolicyName;
   matchKeys?: MatchKeySection;
   taxonomyVersion?: string;
+  /** The taxonomy codes the tables range over (default: the current taxonomy's). */
+  codes?: { categories: readonly string[]; issues: readonly string[] };
   createdAt?: Date;
 }
 
@@ -105,7 +107,7 @@ export function payloadOf(spec: BundleSpec): BundlePayload {
     organisation: spec.org,
     fingerprint: spec.key.fingerprint,
     taxonomyVersion: spec.taxonomyVersion ?? taxonomy.version,
-    ...taxonomyCodes(taxonomy),
+    ...(spec.codes ?? taxonomyCodes(taxonomy)),
     from: spec.from,
     to: spec.to,
     sequence: spec.sequence,

@@ -64,7 +64,7 @@ describe('resources/taxonomy.json', () => {
   const frameworkIds = new Set(parseOutcomesCsv(outcomesText).map((o) => o.id));
 
   it('is accepted by parseTaxonomy, including framework references', () => {
-    expect(taxonomy.version).toBe('2026.1');
+    expect(taxonomy.version).toBe('2026.2');
     expect(() => parseTaxonomy(rawJson, { frameworkIds })).not.toThrow();
   });
 

@@ -30,8 +30,9 @@ interface Org {
 function makeOrganisation(dir: string, n: number, withMatchKeys: boolean): Org {
   const db = path.join(dir, `org${n}.db`);
   const bundle = path.join(dir, `org${n}.needmap-bundle`);
-  runCli(['demo', '--db', db, '--clients', '300', '--seed', String(n), '--end', '2026-10']);
-  const args = ['export', '--db', db, '--from', '2026-01', '--to', '2026-10', '--out', bundle, '--org-id', `ORG${n}`, '--org-name', `Org ${n}`];
+  runCli(['demo', '--db', db, '--clients', '1000', '--issues-per-client', '6', '--seed', String(n), '--end', '2026-10']);
+  // From 2025-01, so events in 2026 have the same months a year earlier to allow for the season.
+  const args = ['export', '--db', db, '--from', '2025-01', '--to', '2026-10', '--out', bundle, '--org-id', `ORG${n}`, '--org-name', `Org ${n}`];
   if (withMatchKeys) args.push('--linkage-key-file', path.join(dir, 'linkage.key'));
   process.env.NEEDMAP_SIGNING_PASSPHRASE = PASSPHRASE;
   const out = runCli(args);
@@ -220,13 +221,23 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   const eventItem = page.getByTestId('area-event');
   await expect(eventItem).toHaveCount(1);
   const events = await apiCall<{ id: number }[]>(page, 'area.events.list', {});
-  const compared = await apiCall<{ comparisons: { verdict: string; pValue: number }[] }>(page, 'area.events.compare', { id: events[0]!.id, months: 3 });
-  expect(compared.comparisons.length).toBeGreaterThan(0);
-  const verdicts = eventItem.getByTestId('event-verdicts').locator('li');
-  await expect(verdicts).toHaveCount(compared.comparisons.length);
-  const mostLikely = [...compared.comparisons].sort((a, b) => a.pValue - b.pValue)[0]!;
-  await expect(verdicts.first()).toHaveText(mostLikely.verdict);
-  expect(mostLikely.verdict).toMatch(/presentations in the whole area|presentations in .+ (rose|fell|stayed)/);
+  type Compared = { baselines: { kind: string; tested: number; note: string | null; comparisons: { verdict: string; ratio: number | null }[] }[] };
+  const compared = await apiCall<Compared>(page, 'area.events.compare', { id: events[0]!.id, months: 3 });
+  // A whole-area event: the same months a year earlier are the baseline; there are no sectors outside it to compare with.
+  const [seasonal, againstSectors] = compared.baselines;
+  expect(seasonal!.kind).toBe('year-earlier');
+  expect(seasonal!.comparisons.length).toBeGreaterThan(0);
+  const panel = eventItem.getByTestId('baseline-year-earlier');
+  const verdicts = panel.getByTestId('event-verdicts').locator('li');
+  await expect(verdicts).toHaveCount(seasonal!.comparisons.length);
+  await expect(verdicts.first()).toHaveText(seasonal!.comparisons[0]!.verdict);
+  expect(seasonal!.comparisons[0]!.verdict).toMatch(/presentations across the area went from \d+ to \d+ .* in the same months a year earlier/);
+  await expect(panel.getByTestId('baseline-summary')).toContainText(`${seasonal!.tested} categor`);
+  expect(againstSectors!.note).toMatch(/whole area/);
+  await expect(eventItem.getByTestId('baseline-comparison-sectors')).toContainText('no sectors outside it to compare with');
+  // The figures behind the verdicts, with the interval.
+  await panel.locator('summary').click();
+  if (seasonal!.comparisons[0]!.ratio !== null) await expect(panel.locator('tbody tr').first()).toContainText(/\d\.\d+ \(\d/);
   // A sector that is not a sector is refused next to its field.
   await page.getByLabel('What happened').fill('New food bank opened');
   await page.getByLabel('Date').fill('2026-07-01');
@@ -234,9 +245,53 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByRole('button', { name: 'Add event' }).click();
   await expect(page.locator('.field-error')).toContainText('A postcode sector looks like "PR1 2".');
   await expect(eventItem).toHaveCount(1);
-  const changes = await apiCall<unknown[]>(page, 'area.changes', { window: 3, limit: 20 });
-  await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(Math.max(1, changes.length));
+  const changes = await apiCall<{ tested: number; changes: unknown[] }>(page, 'area.changes', { window: 3, limit: 20 });
+  await expect(page.getByTestId('scan-summary')).toContainText(`${changes.tested} sector × category series tested`);
+  if (changes.changes.length > 0)
+    await expect(page.locator('table').filter({ hasText: 'Largest changes' }).locator('tbody tr')).toHaveCount(changes.changes.length);
   await screenshot(page, '23-area-events');
+
+  // ---- A new service for the five commonest issues in the two busiest sectors: its catchment against comparison sectors, with the figures behind the verdicts.
+  const totals = new Map<string, number>();
+  for (const r of need) if (r.sector !== 'unknown') totals.set(r.sector, (totals.get(r.sector) ?? 0) + r.presentations);
+  const busiest = [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2)
+    .map(([sector]) => sector);
+  const top = await apiCall<{ issue: string; presentations: number }[]>(page, 'area.topIssues', { limit: 50 });
+  const byIssue = new Map<string, number>();
+  for (const t of top) byIssue.set(t.issue, (byIssue.get(t.issue) ?? 0) + t.presentations);
+  const commonest = [...byIssue]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([issue]) => issue);
+  await page.getByRole('link', { name: 'New services' }).click();
+  await page.getByLabel('Service name').fill('Northside debt advice hub');
+  await page.getByLabel('Opened on').fill('2026-01-12');
+  await page.getByLabel('Catchment postcode sectors').fill(busiest.join(', '));
+  await page.getByRole('button', { name: 'Record service' }).click();
+  await expect(page.locator('.field-error')).toContainText('Choose at least one issue the service addresses.');
+  for (const code of commonest) {
+    await page.getByLabel('Add an issue').fill(code);
+    await page.getByLabel('Add an issue').press('Enter');
+  }
+  await expect(page.getByTestId('service-issues').locator('li')).toHaveCount(5);
+  await page.getByRole('button', { name: 'Record service' }).click();
+  await expect(page.locator('.success')).toContainText('Recorded “Northside debt advice hub”, opened 2026-01-12.');
+  const services = await apiCall<{ id: number }[]>(page, 'area.services.list', {});
+  type ServiceCompared = { quartersBefore: string[]; quartersAfter: string[]; presentations: { note: string | null; comparisons: { verdict: string }[] } };
+  const serviceReport = await apiCall<ServiceCompared>(page, 'area.services.compare', { id: services[0]!.id, quarters: 2 });
+  expect(serviceReport.quartersBefore).toEqual(['2025-Q3', '2025-Q4']);
+  expect(serviceReport.quartersAfter).toEqual(['2026-Q2', '2026-Q3']);
+  const serviceItem = page.getByTestId('area-service');
+  if (serviceReport.presentations.comparisons.length > 0) {
+    await expect(serviceItem.getByTestId('event-verdicts').locator('li').first()).toHaveText(serviceReport.presentations.comparisons[0]!.verdict);
+    await serviceItem.locator('summary').click();
+  } else {
+    await expect(serviceItem).toContainText(serviceReport.presentations.note!);
+  }
+  await expect(serviceItem).toContainText('Referrals to the service cannot be counted from the bundles');
+  await screenshot(page, '23b-area-services');
 
   await page.getByRole('link', { name: 'Dashboard' }).click();
   const markers = page.getByTestId('event-markers');
@@ -258,19 +313,32 @@ test('trust, import (one refused), dashboard against the calls, an event with ma
   await page.getByTestId('panel-area-issue-trend').scrollIntoViewIfNeeded();
   await screenshot(page, '24-area-trend-event');
 
-  // ---- Local vs national.
+  // ---- Local vs national: need per 1,000 residents against what deprivation predicts, as ratios with intervals.
   await page.getByRole('link', { name: 'Local vs national' }).click();
-  await page.getByLabel('Only sectors with at least').selectOption('1');
-  const disagreements = await apiCall<{ summary: string }[]>(page, 'area.needVsIndices', { limit: 20, minPresentations: 1 });
-  if (disagreements.length > 0) await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${disagreements[0]!.summary}.`);
-  else await expect(page.getByText('No sector can be compared yet')).toBeVisible();
+  await expect(page.getByLabel('Only sectors with at least')).toHaveValue('1000');
+  type Assumptions = { note: string | null; report: { rows: { summary: string; lower: number; upper: number }[]; populationYear: string } | null };
+  const assumptions = await apiCall<Assumptions>(page, 'area.needVsAssumptions', { limit: 20, minResidents: 1000 });
+  // The shipped reference data carries residents per sector: the ratios are shown, furthest from the assumption first.
+  expect(assumptions.note).toBeNull();
+  expect(assumptions.report!.rows.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('national-summaries').locator('li').first()).toHaveText(`${assumptions.report!.rows[0]!.summary}.`);
+  await expect(page.getByTestId('national-basis')).toContainText(`residents ${assumptions.report!.populationYear}`);
+  await expect(page.getByTestId('panel-area-need-vs-assumptions').getByRole('table').locator('tbody tr')).toHaveCount(assumptions.report!.rows.length);
   await screenshot(page, '25-area-national');
+
+  // ---- Need by outcome framework across the area.
+  await page.getByRole('link', { name: 'Outcome frameworks' }).click();
+  const areaFrameworks = await apiCall<{ totalPresentations: number }>(page, 'area.frameworks', {});
+  await expect(page.getByTestId('framework-note')).toContainText(`${areaFrameworks.totalPresentations.toLocaleString('en-GB')} presentations`);
+  await expect(page.getByTestId('panel-area-frameworks-sfof').getByRole('table').locator('tbody tr').first()).toBeVisible();
+  await screenshot(page, '25b-area-frameworks');
 
   // ---- Open data: each file downloads; the CSV headers are the CSVW columns.
   await page.getByRole('link', { name: 'Open data' }).click();
   await page.getByRole('button', { name: 'Prepare open data' }).click();
   const buttons = page.getByRole('button', { name: /^Download / });
-  await expect(buttons.first()).toBeVisible();
+  // 22 months of three organisations' tables: preparing them takes a few seconds on a loaded machine.
+  await expect(buttons.first()).toBeVisible({ timeout: 30_000 });
   const files = new Map<string, string>();
   for (const button of await buttons.all()) {
     const downloading = page.waitForEvent('download');

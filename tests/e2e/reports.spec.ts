@@ -163,6 +163,18 @@ test('reports follow the filters, download CSV and PNG, and draw the sector map 
   expect([...mapPng.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(mapPng.length).toBeGreaterThan(10_000);
 
+  // Outcome frameworks: the same presentations grouped by the national outcomes their issues are defined against.
+  await page.getByRole('link', { name: 'Outcome frameworks' }).click();
+  type Frameworks = { totalPresentations: number; frameworks: { framework: string; rows: { code: string; presentations: number }[] }[] };
+  const frameworks = await apiCall<Frameworks>(page, 'reports.frameworks', { filter: { from: '2024-11-01', to: '2026-10-31' } });
+  const sfof = frameworks.frameworks.find((f) => f.framework === 'SFOF')!;
+  expect(sfof.rows.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('framework-note')).toContainText(`${frameworks.totalPresentations.toLocaleString('en-GB')} presentations`);
+  await expect
+    .poll(async () => (await tableRows(page.getByTestId('panel-frameworks-sfof').getByRole('table'))).map((r) => Number(r[1]!.replace(/,/g, ''))))
+    .toEqual(sfof.rows.map((r) => r.presentations));
+  await screenshot(page, '14c-reports-frameworks');
+
   // Print / save as PDF: the button opens the print dialog; print styles drop navigation and controls.
   await page.evaluate(() => {
     window.print = () => document.body.setAttribute('data-printed', 'yes');

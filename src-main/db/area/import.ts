@@ -20,6 +20,7 @@ import { SUPPRESSED, TABLE_SPECS, type BundlePayload } from '../../core/bundle/s
 import { UNKNOWN } from '../../core/bundle/tables.ts';
 import { BundleVerifyError, VERIFY_LIMITS, verifyBundleOrThrow, type SignerIdentity, type VerifyFailureReason } from '../../core/bundle/verify.ts';
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
+import { cellKeyTranslator, readableTaxonomyCodes, universeTranslator } from '../../core/taxonomy-mapping.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import { taxonomyCodes } from '../export.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
@@ -50,9 +51,9 @@ export interface TaxonomyCodes {
   issues: readonly string[];
 }
 
-/** The codes of the taxonomy this app carries, as import options expect them. */
+/** The codes of the taxonomy this app carries (first), and of the older versions mapped to it, as import options expect them. */
 export function taxonomiesOf(taxonomy: Taxonomy): TaxonomyCodes[] {
-  return [{ version: taxonomy.version, ...taxonomyCodes(taxonomy) }];
+  return readableTaxonomyCodes({ version: taxonomy.version, ...taxonomyCodes(taxonomy) });
 }
 
 export interface ImportOptions {
@@ -261,6 +262,10 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
         superseded = active;
       }
 
+      // A bundle of an older taxonomy version is read through its mapping (core/taxonomy-mapping.ts).
+      const currentVersions = options.taxonomies.map((t) => t.version);
+      const currentKey = cellKeyTranslator(payload.taxonomyVersion, currentVersions);
+      const currentUniverse = universeTranslator(payload.taxonomyVersion, currentVersions);
       const bundleId = Number(
         st.insertBundle.run({
           organisationId: payload.organisation.id,
@@ -278,15 +283,16 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
           payloadSha256,
           linkageKeyId: payload.matchKeys?.linkageKeyId ?? null,
           importedAt: isoNow(now),
-          universe: JSON.stringify(Object.fromEntries(payload.tables.map((t) => [t.id, t.universe]))),
+          universe: JSON.stringify(Object.fromEntries(payload.tables.map((t) => [t.id, currentUniverse(t.id, t.universe)]))),
         }).lastInsertRowid,
       );
       for (const table of payload.tables) {
         // The listed cells: every other cell of the universe was published as 0 and adds nothing to any sum (the stored universe says it is there).
         for (const c of table.cells) {
+          const key = currentKey(table.id, c.key);
           const people = c.people === SUPPRESSED ? null : c.people;
           const presentations = c.presentations === SUPPRESSED ? null : c.presentations;
-          st.insertCell.run(bundleId, table.id, c.key[0], c.key[1], c.key[2], people, people === null ? 1 : 0, presentations, presentations === null ? 1 : 0);
+          st.insertCell.run(bundleId, table.id, key[0], key[1], key[2], people, people === null ? 1 : 0, presentations, presentations === null ? 1 : 0);
         }
         if (table.id === 'sector-month-category') for (const sector of table.universe[0]!) if (sector !== UNKNOWN) st.insertSector.run(bundleId, sector);
       }

@@ -1,18 +1,12 @@
 /**
  * The area dashboard's queries over the combined cube (active bundles only), distinct people
- * from match keys, local need against the national indices, events and before/after comparison.
+ * from match keys (events, the change scan, services and national assumptions have their own
+ * files: events.ts, change-scan.ts, services.ts, national.ts).
  * Suppressed contributions are always carried as counts beside the sums, never folded into 0.
  */
-import { monthFromIndex, monthIndex } from '../../core/bundle/period.ts';
-import { compareRates, scanChanges, verdict, type RateComparison, type ScannedChange } from '../../core/area/change.ts';
 import type { DistinctPeople } from '../../core/area/distinct.ts';
-import { needAgainstIndices, type Disagreement, type SectorNeed } from '../../core/area/profile.ts';
-import { RecordError } from '../../core/errors.ts';
-import type { ReferenceData } from '../reference.ts';
 import { storedDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
-import { sectorProfiles } from './sector-profile.ts';
-import { isoNow } from './trust.ts';
 
 export interface CountWithSuppression {
   presentations: number;
@@ -135,207 +129,12 @@ export function distinctPeopleAcrossOrganisations(area: AreaDatabase): DistinctP
   return storedDistinctPeople(area);
 }
 
-// ---- windows of months with the same organisations throughout ----
-
-interface WindowCounts {
-  organisations: string[];
-  /** sector → category → month → presentations (published only). */
-  counts: Map<string, Map<string, Map<string, number>>>;
-  suppressedCells: number;
-}
-
-/** Organisations whose active bundles cover every one of `months`, and their sector × category × month counts. */
-function countsOverWindow(area: AreaDatabase, months: readonly string[], sectors: readonly string[] | null): WindowCounts {
-  const bundles = area.sqlite.prepare('SELECT organisation_id, from_month, to_month FROM imported_bundles WHERE superseded_by IS NULL').raw().all() as [
-    string,
-    string,
-    string,
-  ][];
-  const covered = new Map<string, Set<string>>();
-  for (const [org, from, to] of bundles) {
-    const set = covered.get(org) ?? covered.set(org, new Set()).get(org)!;
-    for (let i = monthIndex(from); i <= monthIndex(to); i++) set.add(monthFromIndex(i));
-  }
-  const organisations = [...covered]
-    .filter(([, set]) => months.every((m) => set.has(m)))
-    .map(([org]) => org)
-    .sort();
-  const reporting = [...covered].filter(([, set]) => months.some((m) => set.has(m))).length;
-  const counts: WindowCounts['counts'] = new Map();
-  let suppressedCells = 0;
-  if (organisations.length === 0 || months.length === 0) return { organisations, counts, suppressedCells };
-  let rows: [string, string, string, number, number][];
-  if (organisations.length === reporting) {
-    // Everyone reporting in the window reports throughout: the combined cube is exactly their sum (and indexed by month).
-    const sectorFilter = sectors?.length ? `AND k1 IN (${placeholders(sectors.length)})` : '';
-    rows = area.sqlite
-      .prepare(
-        `SELECT k1, k3, k2, presentations, presentations_suppressed FROM combined_cells
-         WHERE table_id = 'sector-month-category' AND k2 IN (${placeholders(months.length)}) ${sectorFilter}`,
-      )
-      .raw()
-      .all(...months, ...(sectors ?? [])) as typeof rows;
-  } else {
-    const sectorFilter = sectors?.length ? `AND c.k1 IN (${placeholders(sectors.length)})` : '';
-    rows = area.sqlite
-      .prepare(
-        `SELECT c.k1, c.k3, c.k2, coalesce(c.presentations, 0), c.presentations_suppressed FROM bundle_cells c JOIN imported_bundles b ON b.id = c.bundle_id
-         WHERE b.superseded_by IS NULL AND c.table_id = 'sector-month-category'
-           AND b.organisation_id IN (${placeholders(organisations.length)}) AND c.k2 IN (${placeholders(months.length)}) ${sectorFilter}`,
-      )
-      .raw()
-      .all(...organisations, ...months, ...(sectors ?? [])) as typeof rows;
-  }
-  for (const [sector, category, month, presentations, suppressed] of rows) {
-    // Suppressed contributions are left out of the comparison and counted, never read as 0.
-    suppressedCells += suppressed;
-    if (presentations === 0 && suppressed > 0) continue;
-    const byCategory = counts.get(sector) ?? counts.set(sector, new Map()).get(sector)!;
-    const byMonth = byCategory.get(category) ?? byCategory.set(category, new Map()).get(category)!;
-    byMonth.set(month, (byMonth.get(month) ?? 0) + presentations);
-  }
-  return { organisations, counts, suppressedCells };
-}
-
-/** The months with data in the combined cube, in order. */
-export function dataMonths(area: AreaDatabase): string[] {
-  return (area.sqlite.prepare(`SELECT DISTINCT k2 FROM combined_cells WHERE table_id = 'sector-month-category' ORDER BY k2`).raw().all() as [string][]).map(
-    ([m]) => m,
-  );
-}
-
-/** The largest changes between the last `window` months with data and the `window` before. */
-export function recentChanges(area: AreaDatabase, options: { window?: number; minTotal?: number; limit?: number } = {}): ScannedChange[] {
-  const window = options.window ?? 3;
-  const all = dataMonths(area);
-  if (all.length === 0) return [];
-  const last = monthIndex(all[all.length - 1]!);
-  const months = Array.from({ length: 2 * window }, (_, i) => monthFromIndex(last - 2 * window + 1 + i));
-  const { counts } = countsOverWindow(area, months, null);
-  const series = [...counts].flatMap(([sector, byCategory]) =>
-    [...byCategory].map(([category, byMonth]) => ({ sector, category, points: [...byMonth].map(([month, count]) => ({ month, count })) })),
-  );
-  return scanChanges(series, months, { window, ...options });
-}
-
-// ---- events ----
-
-export interface AreaEvent {
-  id: number;
-  date: string;
-  title: string;
-  sectors: string[] | null;
-}
-
-export function addEvent(area: AreaDatabase, event: { date: string; title: string; sectors: string[] | null }, now = new Date()): AreaEvent {
-  const id = Number(
-    area.sqlite
-      .prepare('INSERT INTO area_events (date, title, sectors, created_at) VALUES (?, ?, ?, ?)')
-      .run(event.date, event.title, event.sectors?.length ? JSON.stringify(event.sectors) : null, isoNow(now)).lastInsertRowid,
-  );
-  return { id, date: event.date, title: event.title, sectors: event.sectors?.length ? event.sectors : null };
-}
-
-export function listEvents(area: AreaDatabase): AreaEvent[] {
+/** Presentations per issue over every month imported (districts summed; people cannot be summed across cells). */
+export function presentationsByIssue(area: AreaDatabase): { issueCode: string; presentations: number; people: null }[] {
   return (
-    area.sqlite.prepare('SELECT id, date, title, sectors FROM area_events ORDER BY date, id').all() as {
-      id: number;
-      date: string;
-      title: string;
-      sectors: string | null;
-    }[]
-  ).map((e) => ({ ...e, sectors: e.sectors ? (JSON.parse(e.sectors) as string[]) : null }));
-}
-
-export function deleteEvent(area: AreaDatabase, id: number): void {
-  const changes = area.sqlite.prepare('DELETE FROM area_events WHERE id = ?').run(id).changes;
-  if (changes === 0) throw new RecordError('not_found', `There is no event ${id}.`);
-}
-
-export interface EventComparison extends RateComparison {
-  category: string;
-  verdict: string;
-}
-
-export interface EventReport {
-  event: AreaEvent;
-  monthsBefore: string[];
-  monthsAfter: string[];
-  organisations: string[];
-  suppressedCells: number;
-  comparisons: EventComparison[];
-  /** Why nothing could be compared, when so. */
-  note: string | null;
-}
-
-/**
- * Issue-category presentations in the `months` whole months before the event's month against
- * the `months` after it (the event's own month, partly before and partly after, is left out),
- * in the event's sectors (or the whole area), counting only organisations that reported for
- * every one of those months — so a new organisation joining cannot look like a rise.
- */
-export function compareAroundEvent(
-  area: AreaDatabase,
-  eventId: number,
-  options: { months?: number; categoryLabels?: Readonly<Record<string, string>>; category?: string } = {},
-): EventReport {
-  const event = listEvents(area).find((e) => e.id === eventId);
-  if (!event) throw new RecordError('not_found', `There is no event ${eventId}.`);
-  const n = options.months ?? 3;
-  const eventMonth = monthIndex(event.date.slice(0, 7));
-  const available = new Set(dataMonths(area));
-  const monthsBefore = Array.from({ length: n }, (_, i) => monthFromIndex(eventMonth - n + i));
-  const monthsAfter = Array.from({ length: n }, (_, i) => monthFromIndex(eventMonth + 1 + i)).filter((m) => available.has(m));
-  const base = { event, monthsBefore, monthsAfter, organisations: [] as string[], suppressedCells: 0, comparisons: [] as EventComparison[] };
-  if (monthsAfter.length === 0) return { ...base, note: `There is no data yet for the months after ${event.date.slice(0, 7)}.` };
-  const window = countsOverWindow(area, [...monthsBefore, ...monthsAfter], event.sectors);
-  if (window.organisations.length === 0) {
-    return { ...base, note: 'No organisation reported for every month before and after the event, so there is nothing like-for-like to compare.' };
-  }
-  const before = new Set(monthsBefore);
-  const totals = new Map<string, { before: number; after: number }>();
-  for (const byCategory of window.counts.values()) {
-    for (const [category, byMonth] of byCategory) {
-      const t = totals.get(category) ?? totals.set(category, { before: 0, after: 0 }).get(category)!;
-      for (const [month, count] of byMonth) {
-        if (before.has(month)) t.before += count;
-        else t.after += count;
-      }
-    }
-  }
-  const where = event.sectors?.join(', ') ?? 'the whole area';
-  const comparisons = [...totals]
-    .filter(([category]) => options.category === undefined || category === options.category)
-    .map(([category, t]) => {
-      const comparison = compareRates(t.before, t.after, monthsBefore.length, monthsAfter.length);
-      const label = options.categoryLabels?.[category] ?? category;
-      return { category, ...comparison, verdict: verdict(label, where, comparison) };
-    })
-    .sort((a, b) => a.pValue - b.pValue);
-  return { ...base, organisations: window.organisations, suppressedCells: window.suppressedCells, comparisons, note: null };
-}
-
-// ---- local need against national indices ----
-
-/** Sectors' recorded need per category (published sums over all months) against their IoD domain profiles. */
-export function localNeedAgainstIndices(
-  area: AreaDatabase,
-  reference: ReferenceData,
-  options: { minPresentations?: number; limit?: number; labels?: Readonly<Record<string, string>> } = {},
-): Disagreement[] {
-  const rows = area.sqlite
-    .prepare(
-      `SELECT k1, k3, SUM(presentations) FROM combined_cells
-       WHERE table_id = 'sector-month-category' AND k1 <> 'unknown' GROUP BY k1, k3`,
-    )
-    .raw()
-    .all() as [string, string, number][];
-  const bySector = new Map<string, SectorNeed & { byCategory: Record<string, number> }>();
-  for (const [sector, category, presentations] of rows) {
-    const s = bySector.get(sector) ?? bySector.set(sector, { sector, byCategory: {}, total: 0 }).get(sector)!;
-    s.byCategory[category] = presentations;
-    s.total += presentations;
-  }
-  const profiles = new Map([...sectorProfiles(reference, bySector.keys())].map(([s, p]) => [s, p.domains]));
-  return needAgainstIndices([...bySector.values()], profiles, options).slice(0, options.limit ?? 20);
+    area.sqlite.prepare(`SELECT k3, SUM(presentations) FROM combined_cells WHERE table_id = 'district-month-issue' GROUP BY k3`).raw().all() as [
+      string,
+      number,
+    ][]
+  ).map(([issueCode, presentations]) => ({ issueCode, presentations, people: null }));
 }

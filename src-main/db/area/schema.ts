@@ -186,3 +186,23 @@ export const ourAreaAuthorities = sqliteTable('our_area_authorities', {
   name: text('name').notNull(),
   chosenAt: text('chosen_at').notNull(),
 });
+
+/**
+ * New services the analyst records, to see what changed in their catchment against comparison
+ * sectors (db/area/services.ts). `organisationId` is the service's own organisation when it sends
+ * bundles: its presentations are then the people reaching it.
+ */
+export const areaServices = sqliteTable('area_services', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** ISO date it opened. */
+  openedOn: text('opened_on').notNull(),
+  /** JSON array of catchment postcode sectors (at least one). */
+  sectors: text('sectors').notNull(),
+  /** JSON array of taxonomy issue codes it addresses (at least one). */
+  issues: text('issues').notNull(),
+  organisationId: text('organisation_id'),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`),
+});

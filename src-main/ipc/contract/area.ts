@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { isoDate } from '../../core/records/fields.ts';
+import { FrameworkNeedOut } from './reports.ts';
 
 const fingerprint = z
   .string({ message: 'Enter the fingerprint.' })
@@ -54,13 +55,46 @@ export const ImportResult = z.discriminatedUnion('outcome', [
 
 const AreaEvent = z.object({ id: z.number().int(), date: z.string(), title: z.string(), sectors: z.array(z.string()).nullable() });
 
-const Comparison = z.object({
-  before: count,
-  after: count,
-  monthsBefore: z.number().int(),
-  monthsAfter: z.number().int(),
-  change: z.number().nullable(),
-  pValue: z.number().min(0).max(1),
+/** A difference-in-differences estimate (core/area/change.ts) with the counts it came from. */
+export const ChangeEstimate = z.object({
+  studyBefore: count,
+  studyAfter: count,
+  baselineBefore: count,
+  baselineAfter: count,
+  ratio: z.number().positive().nullable(),
+  lower: z.number().min(0).nullable(),
+  upper: z.number().min(0).nullable(),
+  pValue: z.number().min(0).max(1).nullable(),
+  qValue: z.number().min(0).max(1).nullable(),
+  tooLittle: z.string().nullable(),
+});
+
+const BaselineKind = z.enum(['year-earlier', 'comparison-sectors', 'rest-of-area']);
+
+/** One study-against-baseline report over many categories or issues (db/area/baselines.ts). */
+export const BaselineReport = z.object({
+  kind: BaselineKind,
+  description: z.string(),
+  comparisonSectors: z.array(z.string()).nullable(),
+  baselinePeriodsBefore: z.array(z.string()),
+  baselinePeriodsAfter: z.array(z.string()),
+  organisations: z.array(z.string()),
+  suppressedCells: count,
+  dispersion: z.number().min(0).nullable(),
+  dispersionDf: count,
+  tested: count,
+  discoveries: count,
+  comparisons: z.array(ChangeEstimate.extend({ key: z.string(), verdict: z.string() })),
+  note: z.string().nullable(),
+});
+
+const AreaService = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  openedOn: z.string(),
+  sectors: z.array(z.string()),
+  issues: z.array(z.string()),
+  organisationId: z.string().nullable(),
 });
 
 const authorityCode = z
@@ -193,36 +227,104 @@ export const areaCalls = {
   'area.events.list': { input: z.object({}), output: z.array(AreaEvent) },
   'area.events.delete': { input: z.object({ id: z.number().int() }), output: z.object({ deleted: z.literal(true) }) },
   'area.events.compare': {
-    input: z.object({ id: z.number().int(), months: z.number().int().min(1).max(24).default(3) }),
+    input: z.object({
+      id: z.number().int(),
+      months: z.number().int().min(1).max(24).default(3),
+      /** Only these categories (the ones the event is expected to affect); all when absent. */
+      categories: z.array(z.string().trim().min(1)).max(50).optional(),
+    }),
     output: z.object({
       event: AreaEvent,
       monthsBefore: z.array(z.string()),
       monthsAfter: z.array(z.string()),
-      organisations: z.array(z.string()),
-      suppressedCells: count,
-      comparisons: z.array(Comparison.extend({ category: z.string(), verdict: z.string() })),
+      baselines: z.array(BaselineReport),
       note: z.string().nullable(),
     }),
   },
   'area.changes': {
     input: z.object({ window: z.number().int().min(1).max(12).default(3), limit: z.number().int().min(1).max(200).default(20) }),
-    output: z.array(Comparison.extend({ sector: z.string(), category: z.string() })),
+    output: z.object({
+      window: z.number().int(),
+      baseline: BaselineKind.nullable(),
+      baselineWhy: z.string(),
+      monthsBefore: z.array(z.string()),
+      monthsAfter: z.array(z.string()),
+      organisations: z.array(z.string()),
+      tested: count,
+      tooLittle: count,
+      discoveries: count,
+      fdrLevel: z.number(),
+      dispersion: z.number().min(0).nullable(),
+      dispersionDf: count,
+      changes: z.array(ChangeEstimate.extend({ sector: z.string(), category: z.string(), reading: z.string() })),
+    }),
   },
-  'area.needVsIndices': {
-    input: z.object({ limit: z.number().int().min(1).max(200).default(20), minPresentations: z.number().int().min(1).default(20) }),
-    output: z.array(
-      z.object({
-        sector: z.string(),
-        category: z.string(),
-        domain: z.string(),
-        share: z.number(),
-        needPercentile: z.number(),
-        domainDecile: z.number(),
-        expectedPercentile: z.number(),
-        gap: z.number(),
-        summary: z.string(),
-      }),
-    ),
+  'area.services.add': {
+    input: z.object({
+      name: z.string().trim().min(1, { message: 'Name the service.' }).max(200, { message: 'The name is too long (200 characters at most).' }),
+      openedOn: isoDate,
+      sectors: sectorList.min(1, { message: 'Give at least one catchment sector.' }),
+      issues: z
+        .array(z.string().trim().min(1))
+        .min(1, { message: 'Choose at least one issue the service addresses.' })
+        .max(50, { message: 'At most 50 issues.' }),
+      organisationId: z
+        .string()
+        .trim()
+        .max(200)
+        .transform((v) => (v === '' ? null : v))
+        .nullable()
+        .default(null),
+    }),
+    output: AreaService,
+  },
+  'area.services.list': { input: z.object({}), output: z.array(AreaService) },
+  'area.services.delete': { input: z.object({ id: z.number().int() }), output: z.object({ deleted: z.literal(true) }) },
+  'area.services.compare': {
+    input: z.object({ id: z.number().int(), quarters: z.number().int().min(1).max(8).default(2) }),
+    output: z.object({
+      service: AreaService,
+      quartersBefore: z.array(z.string()),
+      quartersAfter: z.array(z.string()),
+      presentations: BaselineReport,
+      reach: ChangeEstimate.omit({ qValue: true }).extend({ verdict: z.string() }).nullable(),
+      reachNote: z.string(),
+      note: z.string().nullable(),
+    }),
+  },
+  'area.frameworks': { input: z.object({}), output: FrameworkNeedOut },
+  'area.needVsAssumptions': {
+    input: z.object({ limit: z.number().int().min(1).max(500).default(20), minResidents: z.number().int().min(1).max(100_000).default(1000) }),
+    output: z.object({
+      /** Why there is nothing to show, when so. */
+      note: z.string().nullable(),
+      report: z
+        .object({
+          months: z.array(z.string()),
+          populationYear: z.string(),
+          dispersion: z.number().min(0),
+          dispersionDf: count,
+          leftOut: z.array(z.string()),
+          limitedTo: z.array(z.string()).nullable(),
+          rows: z.array(
+            z.object({
+              sector: z.string(),
+              category: z.string(),
+              observed: count,
+              expected: z.number().min(0),
+              residents: z.number().min(0),
+              ratePer1000: z.number().min(0),
+              basis: z.string(),
+              ratio: z.number().min(0),
+              lower: z.number().min(0),
+              upper: z.number().min(0),
+              distance: z.number().min(0),
+              summary: z.string(),
+            }),
+          ),
+        })
+        .nullable(),
+    }),
   },
   /** "Our area": which local authorities the area picture is limited to. */
   'area.ourArea': { input: z.object({}), output: OurAreaOut },

@@ -114,6 +114,29 @@ export const ReferralReportOut = z.object({
   destinations: z.array(z.object({ destination: z.string(), referrals: count, people: count })),
 });
 
+/** Need grouped by outcome framework entry (core/framework-need.ts); shared with the area picture. */
+export const FrameworkNeedOut = z.object({
+  frameworks: z.array(
+    z.object({
+      framework: z.string(),
+      rows: z.array(
+        z.object({
+          id: z.string(),
+          framework: z.string(),
+          level: z.string(),
+          code: z.string(),
+          title: z.string(),
+          issues: z.array(z.object({ code: z.string(), presentations: z.number().int().min(0) })),
+          presentations: z.number().int().min(0),
+          peopleAtLeast: z.number().int().min(0).nullable(),
+        }),
+      ),
+    }),
+  ),
+  unlinked: z.object({ presentations: z.number().int().min(0), issues: z.array(z.string()) }),
+  totalPresentations: z.number().int().min(0),
+});
+
 export const reportsCalls = {
   /** Top issues (people and presentations) and issues by category for the period. */
   'reports.need': { input: z.object({ filter: ReportFilterInput }), output: NeedReportOut },
@@ -141,6 +164,7 @@ export const reportsCalls = {
   },
   /** Referrals made out in the period, by destination. */
   'reports.referrals': { input: z.object({ filter: ReportFilterInput }), output: ReferralReportOut },
+  'reports.frameworks': { input: z.object({ filter: ReportFilterInput }), output: FrameworkNeedOut },
   /** What the filters can offer: sectors seen, whether some clients have none, and the months with data. */
   'reports.filterOptions': {
     input: z.object({}),

@@ -1,5 +1,7 @@
 /** The reports' handlers: check the filter's codes against the taxonomy, then run the query. */
+import { needByFramework } from '../../core/framework-need.ts';
 import type { ReportFilter } from '../../core/reports.ts';
+import { loadOutcomes } from '../../framework-outcomes.ts';
 import { RecordError } from '../../core/errors.ts';
 import { decileReport, filterOptions, impactReport, needReport, referralReport, trendReport, whereReport } from '../../db/reports.ts';
 import { decileEditions, derivedPlacements } from '../../db/geo-clients.ts';
@@ -48,5 +50,9 @@ export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
   }),
   'reports.impact': (input, ctx) => impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
   'reports.referrals': (input, ctx) => referralReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
+  'reports.frameworks': (input, ctx) => {
+    const need = needReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter));
+    return needByFramework(need.topIssues, ctx.taxonomy, loadOutcomes(ctx.paths));
+  },
   'reports.filterOptions': (_input, ctx) => filterOptions(ctx.caseDb.sqlite),
 };

@@ -1,7 +1,7 @@
 /**
  * Area picture: the combined, verified view of many organisations' signed bundles (its own
  * database, holding no personal data). One view per task: #/area/dashboard, /organisations,
- * /import, /events, /national, /open-data.
+ * /import, /events, /services, /national, /open-data.
  */
 import { ViewTabs } from '../../components/ViewTabs.tsx';
 import { printOrSavePdf } from '../../print.ts';
@@ -13,6 +13,8 @@ import { EventsView } from './EventsView.tsx';
 import { ImportView } from './ImportView.tsx';
 import { NationalView } from './NationalView.tsx';
 import { OpenDataView } from './OpenDataView.tsx';
+import { ServicesView } from './ServicesView.tsx';
+import { FrameworksAreaView } from './FrameworksAreaView.tsx';
 import { TrustedView } from './TrustedView.tsx';
 
 const VIEWS: { view: AreaView; label: string; question: string }[] = [
@@ -20,7 +22,9 @@ const VIEWS: { view: AreaView; label: string; question: string }[] = [
   { view: 'organisations', label: 'Trusted organisations', question: 'Whose bundles do we accept? Their signing keys, checked with each organisation.' },
   { view: 'import', label: 'Import bundles', question: 'Bring in organisations’ signed bundles; each is verified before it counts.' },
   { view: 'events', label: 'Local events', question: 'Did need move with what happened locally? Before and after each event, and the largest recent changes.' },
-  { view: 'national', label: 'Local vs national', question: 'Where does recorded need disagree with the national Indices of Deprivation?' },
+  { view: 'services', label: 'New services', question: 'What changed in a new service’s catchment, against sectors like it?' },
+  { view: 'national', label: 'Local vs national', question: 'Where is recorded need far from what deprivation and population would predict?' },
+  { view: 'frameworks', label: 'Outcome frameworks', question: 'Need across the area by national outcome framework: the language commissioners plan in.' },
   { view: 'open-data', label: 'Open data', question: 'Publish the combined figures as CSV with CSV on the Web metadata, disclosure control applied again.' },
 ];
 
@@ -61,7 +65,9 @@ export function AreaScreen({ view }: { view: AreaView }) {
           {view === 'organisations' ? <TrustedView onChanged={reloadStatus} /> : null}
           {view === 'import' ? <ImportView onChanged={reloadStatus} /> : null}
           {view === 'events' ? <EventsView /> : null}
+          {view === 'services' ? <ServicesView /> : null}
           {view === 'national' ? <NationalView /> : null}
+          {view === 'frameworks' ? <FrameworksAreaView /> : null}
           {view === 'open-data' ? <OpenDataView /> : null}
         </div>
       ) : statusState.status === 'loading' ? (

@@ -1,11 +1,12 @@
 /**
  * Local events and change: record dated events (they appear as markers on the dashboard's
- * trends); for each, the before/after comparison of issue-category presentations with its
- * plain-language verdict (area.events.compare: an exact test for two Poisson rates, counting only
- * organisations that reported throughout); and the automatic scan of the largest recent changes.
+ * trends); for each, what changed in its sectors against the same months a year earlier and
+ * against comparison sectors (area.events.compare: a difference-in-differences allowing for
+ * overdispersion, counting only organisations that reported throughout), with plain verdicts
+ * that never claim cause; and the change scan, with its false discovery control.
  */
 import { useState, type FormEvent } from 'react';
-import { formatP } from '../../../src-main/core/area/change.ts';
+import { baselineWords, formatP } from '../../../src-main/core/area/change-words.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { useTaxonomy } from '../../App.tsx';
 import { call } from '../../api.ts';
@@ -13,7 +14,8 @@ import { DataTable } from '../../components/charts/DataTable.tsx';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
 import { ReportStatus } from '../reports/ReportStatus.tsx';
 import { shown } from '../reports/useReport.ts';
-import { AreaError, signedPercent, useAreaCall } from './common.tsx';
+import { BaselinePanel, estimateText } from './BaselinePanel.tsx';
+import { AreaError, parseSectorList, topLevelFieldErrors, useAreaCall } from './common.tsx';
 
 type AreaEvent = CallOutput<'area.events.list'>[number];
 
@@ -56,37 +58,53 @@ export function EventsView() {
       </div>
       <p className="hint">
         An automatic scan of every sector and issue category: presentations in the most recent months with data against the same number of months just before,
-        largest changes first. The p-value says how likely a change this large would be by chance alone if nothing had changed (under 0.05: unlikely to be
-        chance).
+        each set against a baseline with the same season. Scanning many series at once turns up some large-looking changes by chance alone, so the false
+        discovery rate is controlled across everything tested: a change is called only when its q-value is under 0.05.
       </p>
       <ReportStatus state={changesState} what="the recent changes" />
       {changes ? (
+        <p className="event-summary" data-testid="scan-summary">
+          {changes.baseline === null
+            ? changes.baselineWhy
+            : `${changes.tested} sector × category ${changes.tested === 1 ? 'series' : 'series'} tested (${changes.tooLittle} more had too little data to test), ${changes.monthsAfter[0]} to ${changes.monthsAfter[changes.monthsAfter.length - 1]} against ${changes.monthsBefore[0]} to ${changes.monthsBefore[changes.monthsBefore.length - 1]}, each against ${changes.baselineWhy}. ${
+                changes.discoveries === 0
+                  ? 'None changed by more than chance variation would usually give.'
+                  : `${changes.discoveries} changed by more than chance variation would usually give (false discovery rate 5%).`
+              }`}
+        </p>
+      ) : null}
+      {changes && changes.changes.length > 0 ? (
         <DataTable
           sortable
           table={{
-            caption: `Largest changes: the last ${changesWindow} ${changesWindow === 1 ? 'month' : 'months'} against the ${changesWindow} before`,
+            caption: `Largest changes: the last ${changesWindow} ${changesWindow === 1 ? 'month' : 'months'} against the ${changesWindow} before, ${changes.baseline ? `against ${baselineWords(changes.baseline)}` : ''}`,
             columns: [
               { label: 'Sector' },
               { label: 'Category' },
               { label: 'Before', numeric: true },
               { label: 'After', numeric: true },
-              { label: 'Change', numeric: true, format: (v) => (typeof v === 'number' ? signedPercent(v) : 'new') },
-              { label: 'p-value', numeric: true, format: (v) => (typeof v === 'number' ? formatP(v) : '—') },
+              { label: 'Baseline before', numeric: true },
+              { label: 'Baseline after', numeric: true },
+              { label: 'Ratio of changes (95% interval)' },
+              { label: 'p', numeric: true, format: (v) => (typeof v === 'number' ? formatP(v) : '—') },
+              { label: 'q', numeric: true, format: (v) => (typeof v === 'number' ? formatP(v) : '—') },
               { label: 'Reading' },
             ],
-            rows: changes.map((c) => [
+            rows: changes.changes.map((c) => [
               c.sector,
               categoryName(c.category),
-              c.before,
-              c.after,
-              c.change,
+              c.studyBefore,
+              c.studyAfter,
+              c.baselineBefore,
+              c.baselineAfter,
+              estimateText(c),
               c.pValue,
-              c.pValue < 0.05 ? 'unlikely to be chance' : 'could well be chance',
+              c.qValue,
+              c.reading,
             ]),
           }}
         />
       ) : null}
-      {changes && changes.length === 0 ? <p className="hint">Not enough months imported yet: the scan needs {changesWindow * 2} months with data.</p> : null}
     </>
   );
 }
@@ -104,19 +122,10 @@ function AddEventForm({ onAdded }: { onAdded: () => void }) {
     setSaved(null);
     setFormError(null);
     setErrors({});
-    const sectors = sectorsText
-      .split(/[,;\n]+/)
-      .map((s) => s.trim().toUpperCase().replace(/\s+/g, ' '))
-      .filter(Boolean);
+    const sectors = parseSectorList(sectorsText);
     const result = await call('area.events.add', { title, date, sectors: sectors.length ? sectors : null });
     if (!result.ok) {
-      // "sectors.2" → the sectors field.
-      const fieldErrors: FieldErrors = {};
-      for (const [path, messages] of Object.entries(result.error.fieldErrors)) {
-        const field = path.split('.')[0]!;
-        fieldErrors[field] = [...(fieldErrors[field] ?? []), ...messages];
-      }
-      setErrors(fieldErrors);
+      setErrors(topLevelFieldErrors(result.error.fieldErrors));
       setFormError(result.error.message);
       return;
     }
@@ -167,7 +176,6 @@ function EventItem({ event, number, onDeleted }: { event: AreaEvent; number: num
   const comparison = shown(state);
   const [error, setError] = useState<string | null>(null);
   const categoryName = (code: string) => taxonomy.categories.find((c) => c.code === code)?.name ?? code;
-  const significant = comparison?.comparisons.filter((c) => c.pValue < 0.05) ?? [];
 
   async function remove() {
     const result = await call('area.events.delete', { id: event.id });
@@ -206,43 +214,24 @@ function EventItem({ event, number, onDeleted }: { event: AreaEvent; number: num
       {comparison ? (
         <>
           {comparison.note ? <p className="hint event-note">{comparison.note}</p> : null}
-          {comparison.comparisons.length > 0 ? (
-            <>
-              <p className="event-summary">
-                {significant.length === 0
-                  ? 'No category changed by more than chance would explain.'
-                  : `${significant.length} ${significant.length === 1 ? 'category' : 'categories'} changed by more than chance would likely explain.`}{' '}
-                Before: {comparison.monthsBefore.join(', ') || '—'}; after: {comparison.monthsAfter.join(', ') || '—'}; organisations reporting throughout:{' '}
-                {comparison.organisations.join(', ') || 'none'}.
-              </p>
-              <ul className="verdicts" data-testid="event-verdicts">
-                {[...comparison.comparisons]
-                  .sort((a, b) => a.pValue - b.pValue)
-                  .map((c) => (
-                    <li key={c.category} className={c.pValue < 0.05 ? 'verdict-significant' : undefined}>
-                      {c.verdict}
-                    </li>
-                  ))}
-              </ul>
-              <details>
-                <summary>The figures behind the verdicts</summary>
-                <DataTable
-                  sortable
-                  table={{
-                    caption: `Presentations ${months} months before and after “${event.title}”`,
-                    columns: [
-                      { label: 'Category' },
-                      { label: 'Before', numeric: true },
-                      { label: 'After', numeric: true },
-                      { label: 'Change', numeric: true, format: (v) => (typeof v === 'number' ? signedPercent(v) : 'new') },
-                      { label: 'p-value', numeric: true, format: (v) => (typeof v === 'number' ? formatP(v) : '—') },
-                    ],
-                    rows: comparison.comparisons.map((c) => [categoryName(c.category), c.before, c.after, c.change, c.pValue]),
-                  }}
-                />
-              </details>
-            </>
+          {comparison.monthsAfter.length > 0 ? (
+            <p className="hint">
+              Study: {event.sectors?.length ? event.sectors.join(', ') : 'the whole area'}, {comparison.monthsBefore[0]} to{' '}
+              {comparison.monthsBefore[comparison.monthsBefore.length - 1]} (before) against {comparison.monthsAfter[0]} to{' '}
+              {comparison.monthsAfter[comparison.monthsAfter.length - 1]} (after); the event’s own month is left out. A ratio of changes of 1 means the study
+              changed just as the baseline did; the interval shows the range the data are consistent with.
+            </p>
           ) : null}
+          {comparison.baselines.map((b) => (
+            <BaselinePanel
+              key={b.kind}
+              baseline={b}
+              keyName={categoryName}
+              what="category"
+              whatPlural="categories"
+              caption={`Presentations ${months} months before and after “${event.title}”, against ${baselineWords(b.kind)}`}
+            />
+          ))}
         </>
       ) : null}
     </li>

@@ -1,73 +1,87 @@
 /**
- * Local need against national assumptions (area.needVsIndices): for each sector and issue
- * category the Indices of Deprivation speak to, where its recorded share of need ranks among the
- * area's sectors against where the matching IoD domain would put it; largest disagreements first.
+ * Recorded need against national assumptions (area.needVsAssumptions): per sector and category,
+ * presentations per 1,000 residents a year against what the sector's deprivation predicts from the
+ * rates across the whole area, as a ratio with its 95% interval; furthest from the assumption first.
  */
 import { useState } from 'react';
-import { DOMAIN_LABELS, type DomainName } from '../../../src-main/core/deprivation.ts';
+import { formatRatio } from '../../../src-main/core/area/change-words.ts';
 import { useTaxonomy } from '../../App.tsx';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
 import { SERIES_COLOURS, wrapLabel } from '../../components/charts/chartjs.ts';
-import { percent } from '../../components/charts/DataTable.tsx';
 import { ReportStatus } from '../reports/ReportStatus.tsx';
 import { shown } from '../reports/useReport.ts';
 import { useAreaCall } from './common.tsx';
 
 export function NationalView() {
   const taxonomy = useTaxonomy();
-  const [minPresentations, setMinPresentations] = useState(20);
-  const [state] = useAreaCall('area.needVsIndices', { limit: 20, minPresentations });
-  const rows = shown(state);
+  const [minResidents, setMinResidents] = useState(1000);
+  const [state] = useAreaCall('area.needVsAssumptions', { limit: 20, minResidents });
+  const answer = shown(state);
+  const report = answer?.report ?? null;
   const categoryName = (code: string) => taxonomy.categories.find((c) => c.code === code)?.name ?? code;
   const label = (r: { sector: string; category: string }) => `${r.sector} · ${categoryName(r.category)}`;
+  const rows = report?.rows ?? [];
+  const far = rows.filter((r) => r.distance > 0);
+  // A log axis wide enough for every interval, in whole powers of ten around 1.
+  const axisMin = 10 ** Math.floor(Math.log10(Math.min(0.1, ...rows.map((r) => Math.max(r.lower, 0.001)))));
+  const axisMax = 10 ** Math.ceil(Math.log10(Math.max(10, ...rows.map((r) => r.upper))));
 
   return (
     <>
       <div className="explainer">
         <p>
-          National funding and planning often lean on the English Indices of Deprivation, which rank every neighbourhood on income, employment, health,
-          education, crime and housing. Here each sector’s <strong>recorded</strong> need is set against what those indices would predict for it:
+          Planning often assumes need follows deprivation. Here each sector’s <strong>recorded</strong> need is set against that assumption:
         </p>
         <ul>
           <li>
-            <strong>Recorded need</strong>: the share of the sector’s presentations in a category (say money and debt), ranked among the area’s sectors — 0% the
-            lowest share, 100% the highest.
+            <strong>Rate</strong>: presentations per 1,000 residents a year (residents: ONS mid-year estimates per postcode sector).
           </li>
           <li>
-            <strong>What the indices expect</strong>: the matching domain (income, for money and debt) averaged over the sector’s neighbourhoods, ranked the
-            same way — 100% the most deprived. Domain deciles come from the English Indices of Deprivation 2025 (IoD2025), by each postcode’s 2021 neighbourhood
-            (IoD2019 only where that is not known); Welsh sectors have none.
+            <strong>Expected</strong>: what the sector would record if need followed the matching Indices of Deprivation domain (income for money and debt,
+            housing for housing…) as it does across the rest of the area. Domain deciles come from the English Indices of Deprivation 2025 (IoD2025), by each
+            postcode’s 2021 neighbourhood (IoD2019 only where that is not known); Welsh sectors have none and are left out.
           </li>
           <li>
-            <strong>Gap</strong>: recorded minus expected. A large positive gap means far more need is coming through the door than the national picture
-            suggests (for example, much financial hardship in a sector ranked affluent); a large negative gap, far less — perhaps need that is not reaching
-            services.
+            <strong>Ratio</strong>: recorded ÷ expected. 1 means as deprivation predicts; 2, twice as much. The 95% interval allows for chance variation
+            (including people presenting several times and the disclosure noise); only where the whole interval is above or below 1 is a sector called far from
+            the assumption.
           </li>
         </ul>
         <p className="hint">
-          It is a prompt for questions, not proof: a sector with few presentations, or served by one organisation with a particular specialism, can look unusual
-          for that reason alone.
+          Recorded need is need that reached the organisations sending bundles: a high ratio often means a service is nearby, a low one that need is not
+          reaching services. It is a prompt for questions, not a measure of need itself.
         </p>
       </div>
       <label className="inline-label national-min">
         Only sectors with at least
-        <select value={minPresentations} onChange={(e) => setMinPresentations(Number(e.target.value))}>
-          {[1, 2, 5, 10, 20, 50, 100].map((v) => (
+        <select value={minResidents} onChange={(e) => setMinResidents(Number(e.target.value))}>
+          {[100, 500, 1000, 5000].map((v) => (
             <option key={v} value={v}>
-              {v}
+              {v.toLocaleString('en-GB')}
             </option>
           ))}
         </select>
-        presentations
+        residents
       </label>
-      <ReportStatus state={state} what="local need against the indices" />
-      {rows && rows.length === 0 ? (
-        <p>
-          No sector can be compared yet: none has this many published presentations in a category the indices cover, with deprivation data for its
-          neighbourhoods. Try a lower minimum, or import more bundles.
+      <ReportStatus state={state} what="need against national assumptions" />
+      {answer?.note ? (
+        <p className="hint event-note" data-testid="national-note">
+          {answer.note}
         </p>
       ) : null}
-      {rows && rows.length > 0 ? (
+      {report ? (
+        <p className="event-summary" data-testid="national-basis">
+          {report.months.length} months ({report.months[0]} to {report.months[report.months.length - 1]}); residents {report.populationYear};{' '}
+          {report.limitedTo ? `our area only (${report.limitedTo.join(', ')})` : 'every sector with recorded need'}. Monthly counts varied{' '}
+          {formatRatio(report.dispersion)} times as much as pure chance would make them; the intervals allow for that.{' '}
+          {far.length === 0
+            ? 'No sector is far from what its deprivation predicts, allowing for chance.'
+            : `${far.length} of the ${rows.length} shown ${far.length === 1 ? 'is' : 'are'} far from what deprivation predicts.`}
+          {report.leftOut.length > 0 ? ` Left out (no residents or deprivation data): ${report.leftOut.join(', ')}.` : ''}
+        </p>
+      ) : null}
+      {report && rows.length === 0 ? <p>Too little data to say: no sector has both recorded need and enough residents.</p> : null}
+      {rows.length > 0 ? (
         <>
           <ul className="disagreements" data-testid="national-summaries">
             {rows.slice(0, 5).map((r) => (
@@ -75,9 +89,9 @@ export function NationalView() {
             ))}
           </ul>
           <ChartPanel
-            slug="area-need-vs-indices"
-            title="Where recorded need and the national indices disagree most"
-            description="Gap = rank of recorded need minus the rank the matching deprivation domain predicts, in percentage points; to the right, more need recorded than expected."
+            slug="area-need-vs-assumptions"
+            title="Recorded need against what deprivation predicts: ratio and 95% interval"
+            description="Each bar spans the 95% interval of recorded ÷ expected need (log scale); 1 = as deprivation predicts. Furthest from the assumption first."
             height={Math.max(260, rows.length * 30 + 60)}
             sortable
             chart={{
@@ -86,35 +100,35 @@ export function NationalView() {
                 labels: rows.map((r) => wrapLabel(label(r), 30)),
                 datasets: [
                   {
-                    label: 'Gap (percentage points)',
-                    data: rows.map((r) => Math.round(r.gap * 100)),
-                    backgroundColor: rows.map((r) => (r.gap > 0 ? SERIES_COLOURS.presentations : SERIES_COLOURS.people)),
+                    label: '95% interval of the ratio',
+                    data: rows.map((r) => [Math.max(r.lower, axisMin), Math.max(r.upper, axisMin)] as unknown as number),
+                    backgroundColor: rows.map((r) => (r.lower > 1 ? SERIES_COLOURS.presentations : r.upper < 1 ? SERIES_COLOURS.people : '#b8b8b8')),
                   },
                 ],
               },
-              options: { indexAxis: 'y', scales: { x: { min: -100, max: 100, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
+              options: { indexAxis: 'y', scales: { x: { type: 'logarithmic', min: axisMin, max: axisMax } }, plugins: { legend: { display: false } } },
             }}
             table={{
-              caption: 'Sectors where recorded need and the indices disagree most',
+              caption: 'Recorded need against what deprivation predicts, furthest from the assumption first',
               columns: [
                 { label: 'Sector' },
                 { label: 'Category' },
-                { label: 'Domain' },
-                { label: 'Share of need', numeric: true, format: percent },
-                { label: 'Recorded rank', numeric: true, format: percent },
-                { label: 'Domain decile', numeric: true, format: (v) => (typeof v === 'number' ? v.toFixed(1) : '—') },
-                { label: 'Expected rank', numeric: true, format: percent },
-                { label: 'Gap', numeric: true, format: (v) => (typeof v === 'number' ? `${v > 0 ? '+' : ''}${Math.round(v * 100)}` : '—') },
+                { label: 'Presentations', numeric: true },
+                { label: 'Residents', numeric: true },
+                { label: 'Per 1,000 a year', numeric: true, format: (v) => (typeof v === 'number' ? v.toFixed(1) : '—') },
+                { label: 'Expected', numeric: true, format: (v) => (typeof v === 'number' ? (v < 10 ? v.toFixed(1) : v.toFixed(0)) : '—') },
+                { label: 'Deprivation used' },
+                { label: 'Ratio (95% interval)' },
               ],
               rows: rows.map((r) => [
                 r.sector,
                 categoryName(r.category),
-                DOMAIN_LABELS[r.domain as DomainName] ?? r.domain,
-                r.share,
-                r.needPercentile,
-                r.domainDecile,
-                r.expectedPercentile,
-                r.gap,
+                r.observed,
+                r.residents,
+                r.ratePer1000,
+                r.expected,
+                r.basis,
+                `${formatRatio(r.ratio)} (${formatRatio(r.lower)} to ${formatRatio(r.upper)})`,
               ]),
             }}
           />

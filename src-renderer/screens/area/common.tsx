@@ -47,6 +47,24 @@ export function groupFingerprint(hex: string): string {
   return (hex.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
 }
 
+/** "pr1 2; PR1  3" → ["PR1 2", "PR1 3"]: what a sectors field holds, as the contract takes it. */
+export function parseSectorList(text: string): string[] {
+  return text
+    .split(/[,;\n]+/)
+    .map((s) => s.trim().toUpperCase().replace(/\s+/g, ' '))
+    .filter(Boolean);
+}
+
+/** A call's field errors by top-level field ("sectors.2" → "sectors"), for the form's fields. */
+export function topLevelFieldErrors(fieldErrors: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [path, messages] of Object.entries(fieldErrors)) {
+    const field = path.split('.')[0]!;
+    out[field] = [...(out[field] ?? []), ...messages];
+  }
+  return out;
+}
+
 export function AreaError({ message }: { message: string | null }) {
   if (!message) return null;
   return (

@@ -1,6 +1,6 @@
 /**
  * Reports: what people come to us with, where from, whether it is changing and whether we are
- * helping. One shared filter; a view per question (#/reports/need, /where, /deciles, /impact, /map).
+ * helping. One shared filter; a view per question (#/reports/need, /where, /deciles, /impact, /map, /frameworks).
  */
 import { useEffect, useState } from 'react';
 import { printOrSavePdf } from '../../print.ts';
@@ -17,6 +17,7 @@ import { WhereView } from './WhereView.tsx';
 import { DecilesView } from './DecilesView.tsx';
 import { ImpactView } from './ImpactView.tsx';
 import { MapView } from './MapView.tsx';
+import { FrameworksView } from './FrameworksView.tsx';
 
 const VIEWS: { view: ReportView; label: string; question: string }[] = [
   { view: 'need', label: 'Need', question: 'What are people coming to us with, and is it changing?' },
@@ -24,6 +25,7 @@ const VIEWS: { view: ReportView; label: string; question: string }[] = [
   { view: 'deciles', label: 'Deprivation', question: 'How deprived are the neighbourhoods our clients live in?' },
   { view: 'impact', label: 'Impact', question: 'Are we helping? Outcomes, time to resolve and referrals.' },
   { view: 'map', label: 'Map', question: 'Where people come from, drawn by postcode sector.' },
+  { view: 'frameworks', label: 'Outcome frameworks', question: 'Our need in the language commissioners plan in: by national outcome framework.' },
 ];
 
 type Options = CallOutput<'reports.filterOptions'>;
@@ -97,6 +99,7 @@ export function ReportsScreen({ view }: { view: ReportView }) {
           {view === 'deciles' ? <DecilesView filter={filter} /> : null}
           {view === 'impact' ? <ImpactView filter={filter} /> : null}
           {view === 'map' ? <MapView filter={filter} /> : null}
+          {view === 'frameworks' ? <FrameworksView filter={filter} /> : null}
         </>
       ) : !error ? (
         <p aria-live="polite" role="status" className="loading">
