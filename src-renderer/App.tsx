@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { roleAllows, type Role } from '../src-main/core/records/staff-account.ts';
 import { callOrThrow } from './api.ts';
 import { AuthGate, useSession } from './auth.tsx';
 import { useRoute, type Route } from './router.ts';
@@ -57,9 +58,6 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
-type Role = 'caseworker' | 'manager' | 'admin';
-const RANK: Record<Role, number> = { caseworker: 1, manager: 2, admin: 3 };
-
 /** Each item shows only to the roles whose calls the main process would allow anyway. */
 const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }[] = [
   { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact', 'subject-access'], role: 'caseworker' },
@@ -92,7 +90,7 @@ function Shell({ route }: { route: Route }) {
         <span className="brand">NeedMap</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.filter((item) => RANK[session.role] >= RANK[item.role]).map((item) => (
+            {NAV.filter((item) => roleAllows(session.role, item.role)).map((item) => (
               <li key={item.href}>
                 <a href={item.href} aria-current={item.matches.includes(route.name) ? 'page' : undefined}>
                   {item.label}

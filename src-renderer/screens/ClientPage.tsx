@@ -232,11 +232,11 @@ export function ClientPage({ id }: { id: number }) {
         <dd>{client.postcode ?? (erased ? 'Erased' : 'Not recorded')}</dd>
         <dt>Postcode sector</dt>
         <dd>{client.geography.postcodeSector ?? 'Unknown'}</dd>
-        {client.geography.localAuthority ? (
+        {client.geography.localAuthorityCode ? (
           <>
             <dt>Local authority</dt>
             <dd>
-              {client.geography.localAuthority.name} ({client.geography.localAuthority.code})
+              {client.geography.localAuthorityName ?? client.geography.localAuthorityCode} ({client.geography.localAuthorityCode})
             </dd>
           </>
         ) : null}

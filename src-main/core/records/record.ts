@@ -44,7 +44,12 @@ export function defineRecord<F extends Fields>(fields: F): RecordDefinition<F> {
   };
 }
 
+/** Exactly `keys` of `row` (e.g. a schema's keys, `Schema.keyof().options`). */
+export function pickKeys<Row extends object, K extends keyof Row & string>(row: Row, keys: readonly K[]): Pick<Row, K> {
+  return Object.fromEntries(keys.map((key) => [key, row[key]])) as Pick<Row, K>;
+}
+
 /** Exactly a record's fields, taken from a row that holds them among others (e.g. a database row). */
 export function pickFields<F extends Fields, Row extends { [K in keyof F]: unknown }>(record: RecordDefinition<F>, row: Row): { [K in keyof F]: Row[K] } {
-  return Object.fromEntries(record.keys.map((key) => [key, row[key]])) as { [K in keyof F]: Row[K] };
+  return pickKeys(row, record.keys) as { [K in keyof F]: Row[K] };
 }
