@@ -3,7 +3,8 @@
  * same seed, size, months and postcode list always give the same records.
  */
 import type { IssueStatus } from './issue-status.ts';
-import type { ClientFields } from './records/client.ts';
+import { clientRecord, type ClientFields } from './records/client.ts';
+import { emptyFields } from './records/record.ts';
 import type { RecordedIssue } from './records/client-issue.ts';
 import type { ContactFields } from './records/contact.ts';
 
@@ -337,6 +338,7 @@ export function* generateDemoClients(options: DemoOptions): Generator<DemoClient
     const hasNhs = rand() < 0.3;
     const preferred = pick(['none', 'phone', 'text', 'email', 'post'] as const);
     yield {
+      ...emptyFields(clientRecord),
       firstName,
       lastName,
       dateOfBirth: dob,

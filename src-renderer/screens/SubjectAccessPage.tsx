@@ -101,7 +101,8 @@ export function SubjectAccessPage({ id }: { id: number }) {
   if (!report) return <p aria-live="polite">Loading…</p>;
   const client = isRow(report.client) ? report.client : {};
   const issues = rowsOf(report.issues);
-  const labels: Labels = isRow(report.labels) ? (report.labels as Labels) : {};
+  const sectionLabels = isRow(report.labels) ? report.labels : {};
+  const labels = (section: string): Labels => (isRow(sectionLabels[section]) ? (sectionLabels[section] as Labels) : {});
   const held = isRow(report.personalData) ? report.personalData : {};
   const listed = (value: unknown) => (Array.isArray(value) ? value.map(String).join(', ') : '—');
   const known = ['generatedAt', 'client', 'contacts', 'issues', 'accessLog', 'personalData', 'labels'];
@@ -133,10 +134,10 @@ export function SubjectAccessPage({ id }: { id: number }) {
       </div>
 
       <h2>Personal details</h2>
-      <FieldList row={client} labels={labels} />
+      <FieldList row={client} labels={labels('client')} />
 
       <h2>Contacts</h2>
-      <RowTable rows={rowsOf(report.contacts)} caption="Contacts, newest first" labels={labels} />
+      <RowTable rows={rowsOf(report.contacts)} caption="Contacts, newest first" labels={labels('contacts')} />
 
       <h2>Issues and their history</h2>
       {issues.length === 0 ? <p>None.</p> : null}
@@ -146,13 +147,13 @@ export function SubjectAccessPage({ id }: { id: number }) {
             {taxonomy.issues.find((t) => t.code === issue.issueCode)?.name ?? String(issue.issueCode ?? `Issue ${i + 1}`)}
             {issue.status ? ` — ${ISSUE_STATUS_LABELS[issue.status as IssueStatus] ?? String(issue.status)}` : ''}
           </h3>
-          <FieldList row={issue} labels={labels} omit={['events']} />
-          <RowTable rows={rowsOf(issue.events)} caption="Status history" labels={labels} />
+          <FieldList row={issue} labels={labels('issues')} omit={['events']} />
+          <RowTable rows={rowsOf(issue.events)} caption="Status history" labels={labels('events')} />
         </div>
       ))}
 
       <h2>Who viewed or changed this record</h2>
-      <RowTable rows={rowsOf(report.accessLog)} caption="From the audit log" labels={labels} />
+      <RowTable rows={rowsOf(report.accessLog)} caption="From the audit log" labels={{}} />
 
       <h2>Kinds of personal data held</h2>
       <dl className="sar-fields">
@@ -164,11 +165,11 @@ export function SubjectAccessPage({ id }: { id: number }) {
 
       {other.map(([key, value]) => (
         <Fragment key={key}>
-          <h2>{label(labels, key)}</h2>
+          <h2>{label({}, key)}</h2>
           {Array.isArray(value) ? (
-            <RowTable rows={rowsOf(value)} caption={label(labels, key)} labels={labels} />
+            <RowTable rows={rowsOf(value)} caption={label({}, key)} labels={{}} />
           ) : isRow(value) ? (
-            <FieldList row={value} labels={labels} />
+            <FieldList row={value} labels={{}} />
           ) : (
             <p>{show(value)}</p>
           )}

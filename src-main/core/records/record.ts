@@ -44,6 +44,15 @@ export function defineRecord<F extends Fields>(fields: F): RecordDefinition<F> {
   };
 }
 
+type Stored<F extends Fields> = z.output<RecordDefinition<F>['stored']>;
+type EmptiableKeys<T> = { [K in keyof T]-?: null extends T[K] ? K : never }[keyof T];
+
+/** Null for every field that may be empty: a start for code that fills a record (the demo), so an optional new field needs nothing there. */
+export function emptyFields<F extends Fields>(record: RecordDefinition<F>): { [K in EmptiableKeys<Stored<F>>]: null } {
+  const keys = record.keys.filter((key) => record.fields[key]!.stored.safeParse(null).success);
+  return Object.fromEntries(keys.map((key) => [key, null])) as { [K in EmptiableKeys<Stored<F>>]: null };
+}
+
 /** Exactly `keys` of `row` (e.g. a schema's keys, `Schema.keyof().options`). */
 export function pickKeys<Row extends object, K extends keyof Row & string>(row: Row, keys: readonly K[]): Pick<Row, K> {
   return Object.fromEntries(keys.map((key) => [key, row[key]])) as Pick<Row, K>;

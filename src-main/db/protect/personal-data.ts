@@ -161,10 +161,3 @@ export function erasureSummary(): { removed: string[]; kept: string[] } {
     kept: labelsOf(tables, (c) => c.class !== 'identifying' && !c.recordKeeping),
   };
 }
-
-/** A column's label for people, keyed by its TypeScript name, over the client tables (the first table's wins). */
-export function clientFieldLabels(): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const t of clientTables()) for (const c of t.columns) labels[c.key] ??= c.classing.label;
-  return labels;
-}

@@ -10,7 +10,7 @@ import { classingOf } from '../classing.ts';
 import type { CaseDb } from '../open.ts';
 import { getClientDetail } from '../recording.ts';
 import { auditLog, clientIssues, clients, contacts, issueStatusEvents, users } from '../schema.ts';
-import { clientFieldLabels, clientTables } from './personal-data.ts';
+import { clientTables } from './personal-data.ts';
 
 type Row = Record<string, unknown>;
 
@@ -20,6 +20,11 @@ function staffIds(table: SQLiteTable, rows: Row[]): number[] {
     .columns.filter((c) => c.classing.staff)
     .map((c) => c.key);
   return rows.flatMap((row) => keys.map((key) => row[key])).filter((id): id is number => typeof id === 'number');
+}
+
+/** What each column of a table is called, from its classing. */
+function labelsOf(table: SQLiteTable): Record<string, string> {
+  return Object.fromEntries(classingOf(table).columns.map((c) => [c.key, c.classing.label]));
 }
 
 /** The categories of personal data held about a client (UK GDPR Article 15(1)(b)), from the classing. */
@@ -73,7 +78,7 @@ export function subjectAccess(db: CaseDb, clientId: number) {
       .all(),
     /** What kinds of personal data NeedMap holds about a client. */
     personalData: categoriesHeld(),
-    /** What each field is called, for the printable page. */
-    labels: clientFieldLabels(),
+    /** What each field of each section is called, for the printable page. */
+    labels: { client: labelsOf(clients), contacts: labelsOf(contacts), issues: labelsOf(clientIssues), events: labelsOf(issueStatusEvents) },
   };
 }
