@@ -194,7 +194,8 @@ describe('geo.* calls', () => {
         imdEdition: 'IoD2019',
         geoReason: null,
         lsoa21: 'E01000919',
-        localAuthority: { code: 'E09000007', name: 'Camden' },
+        localAuthorityCode: 'E09000007',
+        localAuthorityName: 'Camden',
         geoSource: 'official',
       });
       expect(await callOk(ctx, 'geo.recomputeClients', {})).toMatchObject({ changed: 0 });

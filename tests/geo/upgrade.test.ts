@@ -97,7 +97,8 @@ describe('clients computed with older reference data', () => {
       imdDecile: 3,
       imdEdition: 'IoD2025',
       geoReason: null,
-      localAuthority: { code: 'E08000003', name: 'Manchester' },
+      localAuthorityCode: 'E08000003',
+      localAuthorityName: 'Manchester',
       geoSource: 'derived',
     });
     // The deciles report says how many deciles rest on a derived placement.
