@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { openCaseDatabase, type CaseDatabase } from '../src-main/db/open.ts';
 import * as schema from '../src-main/db/schema.ts';
-import { recordContact } from '../src-main/db/records.ts';
+import { recordContact } from '../src-main/db/recording.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';

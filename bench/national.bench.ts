@@ -40,8 +40,8 @@ import {
   topIssuesPerSector,
 } from '../src-main/db/area/queries.ts';
 import { trustKey } from '../src-main/db/area/trust.ts';
-import { ReferenceData } from '../src-main/db/reference.ts';
-import { taxonomyCodes } from '../src-main/db/export.ts';
+import { ReferenceData } from '../src-main/db/geo/reference.ts';
+import { taxonomyCodes } from '../src-main/db/bundle/export.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';

@@ -16,7 +16,7 @@ import type { BundlePayload } from '../../src-main/core/bundle/schema.ts';
 import { wholeQuarters, type PresentationRow } from '../../src-main/core/bundle/tables.ts';
 import { verifyBundle } from '../../src-main/core/bundle/verify.ts';
 import { seededRandom } from '../../src-main/core/demo.ts';
-import { exportBundle, readMatchKeyPeople } from '../../src-main/db/export.ts';
+import { exportBundle, readMatchKeyPeople } from '../../src-main/db/bundle/export.ts';
 import { demoRows, lastMonths, newKey, payloadOf } from '../area/fixtures.ts';
 import { filledContext, PASSPHRASE, recentMonths } from './fixtures.ts';
 

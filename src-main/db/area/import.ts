@@ -21,7 +21,7 @@ import { BUNDLE_FILE_EXTENSION } from '../../core/bundle/package.ts';
 import { VERIFY_LIMITS } from '../../core/bundle/verify.ts';
 import { readableTaxonomyCodes } from '../../core/taxonomy-mapping.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
-import { taxonomyCodes } from '../export.ts';
+import { taxonomyCodes } from '../bundle/export.ts';
 import { BatchCombiner, finishBatch } from './combine-pending.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
@@ -76,7 +76,11 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
       const next = iterator.next();
       if (next.done) return;
       const file = next.value;
-      const entry = { name: file.name, verified: 'bytes' in file ? pool.verify(file.bytes, snapshot) : Promise.resolve({ unreadable: file.unreadable }), done: false };
+      const entry = {
+        name: file.name,
+        verified: 'bytes' in file ? pool.verify(file.bytes, snapshot) : Promise.resolve({ unreadable: file.unreadable }),
+        done: false,
+      };
       void entry.verified.then(() => (entry.done = true));
       window.push(entry);
     }
@@ -180,13 +184,28 @@ function readBatchFile(file: string): BatchFile {
   }
 }
 
-/** Reads and imports files (and folders' bundle files) as one batch; an unreadable file is refused and the rest go on. */
-export async function importBundleFiles(area: AreaDatabase, paths: readonly string[], options: ImportOptions): Promise<ImportOutcome[]> {
+/** A bundle handed over as bytes (a file chosen in the browser) rather than by path. */
+export interface BundleUpload {
+  name: string;
+  bytes: Buffer;
+}
+
+/**
+ * Reads and imports files (and folders' bundle files), then `uploads`, as one batch: combined and
+ * distinct people worked out once at its end; an unreadable file is refused and the rest go on.
+ */
+export async function importBundleFiles(
+  area: AreaDatabase,
+  paths: readonly string[],
+  options: ImportOptions,
+  uploads: readonly BundleUpload[] = [],
+): Promise<ImportOutcome[]> {
   const files = expandBundlePaths(paths);
   return importBundleBatch(
     area,
-    (function* () {
+    (function* (): Generator<BatchFile> {
       for (const file of files) yield readBatchFile(file);
+      yield* uploads;
     })(),
     options,
   );

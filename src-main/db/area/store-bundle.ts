@@ -18,7 +18,7 @@ import { cellKeyTranslator, universeTranslator } from '../../core/taxonomy-mappi
 import type { SqliteDatabase } from '../open.ts';
 import { combinePendingWithSql } from './combine-pending.ts';
 import type { AreaDatabase } from './open.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 
 export type RefusalReason =
   | VerifyFailureReason
@@ -266,7 +266,7 @@ export interface StoreOptions extends ImportOptions {
 export function logRefusal(area: AreaDatabase, fileName: string, reason: RefusalReason, why: string, now = new Date()): ImportOutcome {
   const message = `${displayText(fileName)}: refused (${reason}): ${why}`;
   try {
-    statements(area).log.run(fileName, 'refused', reason, message, null, isoNow(now));
+    statements(area).log.run(fileName, 'refused', reason, message, null, isoSeconds(now));
   } catch (error) {
     console.error(`[needmap] could not log the refusal of ${displayText(fileName)}: ${(error as Error).message}`);
   }
@@ -331,7 +331,7 @@ export function storeBundle(area: AreaDatabase, fileName: string, ready: ImportR
           fileName,
           payloadSha256: ready.payloadSha256,
           linkageKeyId: payload.matchKeys?.linkageKeyId ?? null,
-          importedAt: isoNow(now),
+          importedAt: isoSeconds(now),
           universe: JSON.stringify(Object.fromEntries(tables.map((t) => [t.id, t.universe]))),
         }).lastInsertRowid,
       );
@@ -356,7 +356,7 @@ export function storeBundle(area: AreaDatabase, fileName: string, ready: ImportR
       if (options.combineNow) combinePendingWithSql(area);
       const message =
         `${displayText(fileName)}: accepted: ${describe(payload)}` + (superseded ? `, replacing bundle #${superseded.sequence} for the same months.` : '.');
-      st.log.run(fileName, 'accepted', null, message, bundleId, isoNow(now));
+      st.log.run(fileName, 'accepted', null, message, bundleId, isoSeconds(now));
       return {
         file: fileName,
         outcome: 'accepted',

@@ -1,5 +1,5 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
-import { importBundleBatch, importBundleFiles, importedBundles, importLogEntries, taxonomiesOf, type ImportOutcome } from '../../db/area/import.ts';
+import { importBundleFiles, importedBundles, importLogEntries, taxonomiesOf } from '../../db/area/import.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
 import { recentChanges } from '../../db/area/change-scan.ts';
@@ -20,8 +20,8 @@ import { sectorProfiles } from '../../db/area/sector-profile.ts';
 import { addService, compareService, deleteService, listServices } from '../../db/area/services.ts';
 import { readOurArea, writeOurArea, type ChosenAuthority } from '../../db/area/our-area.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
-import { ReferenceData } from '../../db/reference.ts';
-import { RecordError } from '../../db/records.ts';
+import { ReferenceData } from '../../db/geo/reference.ts';
+import { RecordError } from '../../core/errors.ts';
 import type { areaCalls } from '../contract/area.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 
@@ -75,22 +75,10 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
   'area.import': async (input, ctx) => {
     const db = area(ctx);
     const options = { taxonomies: taxonomiesOf(ctx.taxonomy) };
-    const results: ImportOutcome[] = [];
-    if (input.paths.length > 0) {
-      requireDesktop(ctx, 'Importing by file path');
-      results.push(...(await importBundleFiles(db, input.paths, options)));
-    }
-    // One batch: verified in worker threads, combined and distinct people worked out once at its end (as the CLI does).
-    if (input.files.length > 0) {
-      results.push(
-        ...(await importBundleBatch(
-          db,
-          input.files.map((file) => ({ name: file.name, bytes: Buffer.from(file.base64, 'base64') })),
-          options,
-        )),
-      );
-    }
-    return results;
+    if (input.paths.length > 0) requireDesktop(ctx, 'Importing by file path');
+    const uploads = input.files.map((file) => ({ name: file.name, bytes: Buffer.from(file.base64, 'base64') }));
+    // Files by path and uploads are one batch (verified in worker threads): combined and distinct people worked out once, at its end.
+    return importBundleFiles(db, input.paths, options, uploads);
   },
   'area.importLog': (input, ctx) => importLogEntries(area(ctx), input.limit),
   'area.bundles': (_input, ctx) => importedBundles(area(ctx)),
