@@ -175,7 +175,9 @@ export const issueStatusEvents = classedTable(
     /** Staff user (users.id) who recorded the status change. */
     recordedBy: recordKeeping('recorded by', integer('recorded_by'), { staff: true }),
   },
-  (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn)],
+  // An issue's events in date order, covering its status: "the status on a date" (impact at an
+  // earlier end looks it up for every issue changed since) is read from the index alone.
+  (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn, t.id, t.status)],
 );
 
 /**
