@@ -60,7 +60,8 @@ export type BatchFile = { name: string; bytes: Buffer } | { name: string; unread
 
 /**
  * Imports files in order: verified in worker threads a few files ahead, each stored in its own
- * transaction as soon as it and every file before it are done, then the combined cube and the
+ * transaction (a savepoint in a commit group, see CommitGroup) as soon as it and every file before
+ * it are done, then the combined cube and the
  * distinct-people figures brought up to date once (also when something went wrong half-way).
  * `files` is read lazily, so a batch of thousands holds only a few files in memory.
  */
