@@ -124,6 +124,64 @@ describe('an import batch', () => {
   });
 });
 
+describe('a commit group rolled back by SQLite itself', () => {
+  it('reports none of its files as accepted, logs every file once, and still combines exactly what was kept', async () => {
+    const dir = tempDir();
+    const area = tempArea(path.join(dir, 'area.db'));
+    const orgs = orgsOf(5, 'grouped');
+    trustAll(area, orgs);
+    const files = await writeBundles(dir, 5, 1, orgs);
+    // Storing the second file makes SQLite roll back the whole transaction (as a full disk would):
+    // the files committed together with it are gone too, whatever was said of them before.
+    const failing = path.basename(files[1]!);
+    area.sqlite.exec(`CREATE TEMP TRIGGER fail_one BEFORE INSERT ON main.imported_bundles WHEN NEW.file_name = '${failing}'
+      BEGIN SELECT RAISE(ROLLBACK, 'simulated failure'); END;`);
+    const results = await importBundleFiles(area, files, importOptions);
+    expect(results).toHaveLength(5);
+    expect(results[1]).toMatchObject({ outcome: 'refused', reason: 'internal-error' });
+    const stored = new Set(area.sqlite.prepare('SELECT file_name FROM imported_bundles').pluck().all() as string[]);
+    for (const r of results) expect([r.file, r.outcome === 'accepted']).toEqual([r.file, stored.has(r.file)]);
+    // A file before it that was in its group is reported as rolled back, not accepted.
+    if (!stored.has(path.basename(files[0]!))) expect(results[0]).toMatchObject({ outcome: 'refused', reason: 'internal-error' });
+    expect(results.filter((r) => r.outcome === 'accepted').length).toBeGreaterThanOrEqual(3);
+    const logged = area.sqlite.prepare('SELECT file_name, outcome FROM import_log ORDER BY id').raw().all() as [string, string][];
+    expect(logged.map(([file, outcome]) => `${file} ${outcome}`).sort()).toEqual(results.map((r) => `${r.file} ${r.outcome}`).sort());
+    expect(pendingCount(area.sqlite)).toBe(0);
+    expectCubeIsFreshSum(area.sqlite);
+  });
+});
+
+describe('a commit group whose commit fails', () => {
+  it('reports the files of that group as not kept, and logs each of them', async () => {
+    const dir = tempDir();
+    const area = tempArea(path.join(dir, 'area.db'));
+    const orgs = orgsOf(3, 'commit');
+    trustAll(area, orgs);
+    const files = await writeBundles(dir, 3, 1, orgs);
+    // Storing the first file leaves a foreign-key violation that is only checked at COMMIT (deferred
+    // until the next commit, which is its group's), so that commit fails as a full disk would make it.
+    const failing = path.basename(files[0]!);
+    area.sqlite.exec(`CREATE TEMP TRIGGER fail_commit AFTER INSERT ON main.imported_bundles WHEN NEW.file_name = '${failing}'
+      BEGIN INSERT INTO import_log (file_name, outcome, message, bundle_id, at) VALUES ('x', 'refused', 'x', -1, 'x'); END;`);
+    // Set as the batch reads its first file (anything committed before would switch it off again).
+    const batch = function* () {
+      for (const file of files) {
+        if (file === files[0]) area.sqlite.pragma('defer_foreign_keys = ON');
+        yield { name: path.basename(file), bytes: fs.readFileSync(file) };
+      }
+    };
+    const results = await importBundleBatch(area, batch(), importOptions);
+    expect(results[0]).toMatchObject({ outcome: 'refused', reason: 'internal-error' });
+    expect(results[0]!.message).toContain('the commit failed');
+    const stored = new Set(area.sqlite.prepare('SELECT file_name FROM imported_bundles').pluck().all() as string[]);
+    for (const r of results) expect([r.file, r.outcome === 'accepted']).toEqual([r.file, stored.has(r.file)]);
+    const logged = area.sqlite.prepare("SELECT file_name, outcome FROM import_log WHERE file_name <> 'x' ORDER BY id").raw().all() as [string, string][];
+    expect(logged.map(([file, outcome]) => `${file} ${outcome}`).sort()).toEqual(results.map((r) => `${r.file} ${r.outcome}`).sort());
+    expect(pendingCount(area.sqlite)).toBe(0);
+    if (stored.size > 0) expectCubeIsFreshSum(area.sqlite);
+  });
+});
+
 describe('a batch stopped half-way', () => {
   it('leaves every accepted bundle stored, and combined after the next start (a killed child process)', async () => {
     const dir = tempDir();

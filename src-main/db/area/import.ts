@@ -26,6 +26,7 @@ import { BatchCombiner, finishBatch } from './combine-pending.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
 import {
+  logAgain,
   logRefusal,
   readSignerStandings,
   signerStanding,
@@ -86,9 +87,27 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
       window.push(entry);
     }
   };
-  const group = new CommitGroup(area);
   const combiner = new BatchCombiner();
   const results: ImportOutcome[] = [];
+  // SQLite rolled back a whole group by itself (disk full, an I/O error): none of its files was
+  // kept, so none may be reported as accepted, and its log lines are written again.
+  const group = new CommitGroup(area, (members, why) => {
+    for (const i of members) {
+      const result = results[i]!;
+      if (result.outcome === 'refused') logAgain(area, result, options.now);
+      else {
+        results[i] = logRefusal(
+          area,
+          result.file,
+          'internal-error',
+          `was stored, then rolled back with the files committed together with it (${why}); nothing from it was kept: import it again.`,
+          options.now,
+        );
+      }
+    }
+    // Its sums hold bundles that are gone: the batch's end combines from the stored cells instead.
+    combiner.overflowed = true;
+  });
   try {
     fill();
     while (window.length > 0) {
@@ -105,7 +124,8 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
         result = storeBundle(area, entry.name, outcome.ready, { ...options, combineNow: false });
         if (result.outcome === 'accepted') combiner.add(result.bundleId, storedTables(outcome.ready as ImportReady, options.taxonomies));
       }
-      results.push(result);
+      group.checkNotRolledBack();
+      group.add(results.push(result) - 1);
       group.commitIfDue();
     }
   } finally {
@@ -129,17 +149,36 @@ export async function importBundleBatch(area: AreaDatabase, files: Iterable<Batc
  * own transaction — a savepoint inside the group's, released when it is accepted and rolled back
  * when it is refused, so a refused file changes nothing — but the group commits once, at most
  * every GROUP_MS, and always before the import waits for a worker. A stop loses at most the files
- * of the group not yet committed, none of them reported as accepted.
+ * of the group not yet committed, none of them reported as accepted. If SQLite rolls the group back
+ * by itself, or its commit fails (disk full, an I/O error), `onLost` is told which files went with
+ * it, so none of them is reported as accepted (tests/area/batch-import.test.ts).
  */
 class CommitGroup {
   private static readonly GROUP_MS = 100;
   private startedAt = 0;
-  constructor(private readonly area: AreaDatabase) {}
+  private open = false;
+  /** The batch's result indices of the files in the open group. */
+  private members: number[] = [];
+  constructor(
+    private readonly area: AreaDatabase,
+    private readonly onLost: (members: readonly number[], why: string) => void,
+  ) {}
 
   begin(): void {
-    if (this.area.sqlite.inTransaction) return;
+    if (this.open) return;
     this.area.sqlite.exec('BEGIN IMMEDIATE');
+    this.open = true;
+    this.members = [];
     this.startedAt = performance.now();
+  }
+
+  add(resultIndex: number): void {
+    if (this.open) this.members.push(resultIndex);
+  }
+
+  /** After each file: a statement that failed badly enough can make SQLite roll back the whole transaction. */
+  checkNotRolledBack(): void {
+    if (this.open && !this.area.sqlite.inTransaction) this.lost('SQLite rolled the transaction back');
   }
 
   commitIfDue(): void {
@@ -147,7 +186,22 @@ class CommitGroup {
   }
 
   commit(): void {
-    if (this.area.sqlite.inTransaction) this.area.sqlite.exec('COMMIT');
+    if (!this.open) return;
+    if (!this.area.sqlite.inTransaction) return this.lost('SQLite rolled the transaction back');
+    try {
+      this.area.sqlite.exec('COMMIT');
+    } catch (error) {
+      if (this.area.sqlite.inTransaction) this.area.sqlite.exec('ROLLBACK');
+      return this.lost(`the commit failed: ${(error as Error).message}`);
+    }
+    this.open = false;
+  }
+
+  private lost(why: string): void {
+    this.open = false;
+    const members = this.members;
+    this.members = [];
+    this.onLost(members, why);
   }
 }
 

@@ -273,6 +273,15 @@ export function logRefusal(area: AreaDatabase, fileName: string, reason: Refusal
   return { file: fileName, outcome: 'refused', reason, message };
 }
 
+/** Writes an outcome's log line again, as it was (its first one was rolled back with a commit group). */
+export function logAgain(area: AreaDatabase, outcome: ImportOutcome & { outcome: 'refused' }, now = new Date()): void {
+  try {
+    statements(area).log.run(outcome.file, 'refused', outcome.reason, outcome.message, null, isoSeconds(now));
+  } catch (error) {
+    console.error(`[needmap] could not log the refusal of ${displayText(outcome.file)}: ${(error as Error).message}`);
+  }
+}
+
 /** Stores a verified bundle in its own transaction and logs the outcome. Never throws. */
 export function storeBundle(area: AreaDatabase, fileName: string, ready: ImportReady, options: StoreOptions): ImportOutcome {
   const now = options.now ?? new Date();
