@@ -10,12 +10,13 @@ import { readProtectSettings } from '../db/protect/settings.ts';
 import { userCount } from '../db/protect/users.ts';
 import { isLocked, lockedCaseDatabase } from '../db/locked.ts';
 import { appendAudit } from '../db/protect/audit.ts';
+import { deviceDetail } from './audit.ts';
 
 /** Calls that work with nobody logged in (the first-run wizard and the login screen). */
-export const PUBLIC_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.setupAdmin', 'auth.login']);
+export const PUBLIC_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.setupAdmin', 'auth.login', 'office.connection', 'office.connect']);
 
 /** What still works while an encrypted database is locked (closed, its key not in memory). */
-const LOCKED_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.login']);
+const LOCKED_CALLS: ReadonlySet<string> = new Set(['app.info', 'auth.status', 'auth.login', 'office.connection']);
 
 /**
  * With nobody logged in — in any session — an encrypted database is closed and its key dropped
@@ -38,6 +39,7 @@ export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
   'users.': 'admin',
   'settings.': 'admin',
   'protect.': 'admin',
+  'office.': 'admin',
   'geo.import': 'admin',
   'geo.recomputeClients': 'admin',
 };
@@ -69,7 +71,7 @@ export function autoLockIdleSessions(ctx: AppContext, now = Date.now()): CallerS
   const minutes = readProtectSettings(ctx.caseDb.db).autoLockMinutes;
   const idle = loggedIn.filter((s) => now - s.lastActivity > minutes * 60_000);
   for (const session of idle) {
-    appendAudit(ctx.caseDb.db, { userId: session.user!.userId, username: session.user!.username }, 'auth.autoLock');
+    appendAudit(ctx.caseDb.db, { userId: session.user!.userId, username: session.user!.username }, 'auth.autoLock', null, deviceDetail(session.device));
     session.logOut();
   }
   if (idle.length > 0) closeIfNobodyLoggedIn(ctx);
@@ -107,4 +109,30 @@ export function guardCall(name: string, ctx: AppContext, caller: CallerSession):
   const refused = checkPermission(name, ctx, caller);
   if (!refused && caller.user) caller.lastActivity = Date.now();
   return refused;
+}
+
+/**
+ * What a session from another PC (through the office server) may not do, whatever its role: name
+ * files and folders on the server PC (restore from, import from, write to, back up into), or
+ * share the database and let new PCs in. Each returns why, for a plain refusal; the admin does
+ * these at the server PC itself.
+ */
+const SERVER_PC_ONLY: Readonly<Record<string, (input: Record<string, unknown>) => string | null>> = {
+  'geo.import': () => 'Importing reference data reads files on the office server PC',
+  'protect.restorePreview': () => 'Restoring a backup reads a file on the office server PC',
+  'protect.restore': () => 'Restoring a backup reads a file on the office server PC',
+  'protect.settings': (input) => (input.backupDir !== undefined ? 'The backup folder is a folder on the office server PC' : null),
+  'area.import': (input) => (Array.isArray(input.paths) && input.paths.length > 0 ? 'Importing by file path reads files on the office server PC' : null),
+  'area.exportOpenData': (input) => (input.outDir !== undefined ? 'Writing to a folder writes on the office server PC' : null),
+  'bundle.export': (input) => (input.path !== undefined ? 'Writing the bundle to a path writes on the office server PC' : null),
+  'office.share': () => 'Sharing the database with the office',
+  'office.approveDevice': () => 'Approving a PC',
+};
+
+/** null, or the refusal for a call from another PC that only the office server PC itself may make (after its input is parsed). */
+export function checkServerPcOnly(name: string, input: unknown, caller: CallerSession): CallError | null {
+  if (caller.via !== 'office') return null;
+  const reason = SERVER_PC_ONLY[name]?.((input ?? {}) as Record<string, unknown>);
+  if (!reason) return null;
+  return { code: 'forbidden', message: `${reason}: an admin does this on the office server PC itself.`, fieldErrors: {}, reason: 'server-pc-only' };
 }

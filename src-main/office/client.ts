@@ -1,0 +1,171 @@
+/**
+ * The client PC's side of the wire: HTTPS requests to the office server with its certificate
+ * PINNED — each new connection's certificate must have exactly the SHA-256 fingerprint this PC
+ * was set up with, checked after the TLS handshake and before a single byte of the request (so
+ * a device secret or a session never reaches another server). No certificate authority, no
+ * host name checks: the fingerprint is the whole trust. TLS 1.2 or later only.
+ */
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { groupedFingerprint } from '../core/bundle/package.ts';
+import { formatOfficeAddress, type OfficeAddress } from '../core/office/address.ts';
+
+/** Why the server could not answer: not reached at all, reached but cut off before answering, or not the server this PC trusts. */
+export type UnreachableReason = 'unreachable' | 'interrupted' | 'wrong-certificate';
+
+export class OfficeUnreachable extends Error {
+  override name = 'OfficeUnreachable';
+  constructor(
+    readonly reason: UnreachableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OfficeReply {
+  status: number;
+  body: unknown;
+}
+
+export interface OfficeClientOptions {
+  /** Giving up on connecting (a PC switched off on the network may never say no). Default 5 s. */
+  connectTimeoutMs?: number;
+  /** Giving up on an answer (a bundle export can take a while). Default 2 minutes. */
+  requestTimeoutMs?: number;
+}
+
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+/** An agent whose every new connection is checked against the pinned fingerprint before it is used. */
+class PinnedAgent extends https.Agent {
+  constructor(
+    private readonly server: OfficeAddress,
+    private readonly fingerprint: string,
+    private readonly connectTimeoutMs: number,
+  ) {
+    // Idle connections are dropped after 30 s, well before the server's keep-alive ends (65 s).
+    super({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
+  }
+
+  override createConnection(_options: unknown, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
+    const socket = tls.connect({
+      host: this.server.host,
+      port: this.server.port,
+      // Trust comes from the fingerprint below, not from a certificate authority.
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    });
+    let settled = false;
+    const fail = (error: Error) => {
+      socket.destroy();
+      if (settled) return;
+      settled = true;
+      // No socket with the error: the request then fails with exactly this error.
+      (callback as ((error: Error) => void) | undefined)?.(error);
+    };
+    socket.setTimeout(this.connectTimeoutMs, () => fail(new OfficeUnreachable('unreachable', 'timed out')));
+    socket.once('error', fail);
+    socket.once('secureConnect', () => {
+      socket.setTimeout(0);
+      socket.off('error', fail);
+      const presented = (socket.getPeerCertificate().fingerprint256 ?? '').replace(/:/g, '').toLowerCase();
+      if (presented !== this.fingerprint) return fail(wrongCertificate(this.server, this.fingerprint, presented));
+      settled = true;
+      callback?.(null, socket);
+    });
+    // The socket is handed over through the callback, once checked (Node's Agent waits for it).
+    return undefined;
+  }
+}
+
+function wrongCertificate(server: OfficeAddress, expected: string, presented: string): OfficeUnreachable {
+  return new OfficeUnreachable(
+    'wrong-certificate',
+    `The computer at ${formatOfficeAddress(server)} is not the office server this PC was set up with: its certificate's fingerprint is ` +
+      `${presented ? groupedFingerprint(presented) : 'missing'}, not ${groupedFingerprint(expected)}. NeedMap did not connect and sent nothing. ` +
+      `Ask your NeedMap administrator: if the office server was replaced on purpose, set this PC up again with its new pairing code.`,
+  );
+}
+
+export class OfficeClient {
+  private readonly agent: PinnedAgent;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    readonly server: OfficeAddress,
+    readonly fingerprint: string,
+    options: OfficeClientOptions = {},
+  ) {
+    this.agent = new PinnedAgent(server, fingerprint, options.connectTimeoutMs ?? 5_000);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+  }
+
+  get address(): string {
+    return formatOfficeAddress(this.server);
+  }
+
+  /** POSTs a JSON object; the reply's status and parsed JSON body. Throws OfficeUnreachable when there is no reply. */
+  post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<OfficeReply> {
+    const payload = Buffer.from(JSON.stringify(body), 'utf8');
+    return new Promise<OfficeReply>((resolve, reject) => {
+      let sent = false;
+      const req = https.request(
+        {
+          agent: this.agent,
+          host: this.server.host,
+          port: this.server.port,
+          method: 'POST',
+          path: pathname,
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length), 'x-needmap': '1' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_REPLY_BYTES) req.destroy(new Error('reply too large'));
+            else chunks.push(chunk);
+          });
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = null;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              parsed = { refused: 'internal', message: text.slice(0, 300) };
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+          res.on('error', (error) => reject(this.unreachable(error, true)));
+        },
+      );
+      req.setTimeout(this.requestTimeoutMs, () => req.destroy(new Error('no answer in time')));
+      req.on('socket', () => (sent = true));
+      req.on('error', (error) => reject(this.unreachable(error, sent)));
+      req.end(payload);
+    });
+  }
+
+  private unreachable(error: Error, sent: boolean): OfficeUnreachable {
+    if (error instanceof OfficeUnreachable) {
+      if (error.reason !== 'unreachable') return error;
+    } else if (sent) {
+      return new OfficeUnreachable(
+        'interrupted',
+        `The connection to the office server (${this.address}) broke before it answered. What you were doing may or may not have been saved: ` +
+          `when the server is back, check (for example, open the client's page) before saving again. What you typed is still on screen.`,
+      );
+    }
+    return new OfficeUnreachable(
+      'unreachable',
+      `The office server (${this.address}) cannot be reached. Check that the server PC is switched on and NeedMap is running on it, and that this PC ` +
+        `is on the office network; then try again. Nothing was sent, and what you typed is still on screen.`,
+    );
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
