@@ -45,7 +45,8 @@ export const CallError = z.object({
   /**
    * For 'forbidden': log in (login-required), run the first-run wizard (setup-required), the role is
    * too low, or (also on a wrong password) logging in must wait (throttled, see retryAfterSeconds).
-   * Office server: the call must be made at the server PC itself (server-pc-only), this PC awaits an
+   * Office server: log in again after the server restarted, to carry on where you were
+   * (server-restarted); the call must be made at the server PC itself (server-pc-only), this PC awaits an
    * admin's approval (device-pending) or was refused (device-refused). For 'unavailable': the server
    * cannot be reached (unreachable), the connection broke before it answered (interrupted: the
    * change may or may not have been saved), or it showed another certificate (wrong-certificate).
@@ -53,6 +54,7 @@ export const CallError = z.object({
   reason: z
     .enum([
       'login-required',
+      'server-restarted',
       'setup-required',
       'role',
       'throttled',

@@ -80,12 +80,18 @@ export function autoLockIdleSessions(ctx: AppContext, now = Date.now()): CallerS
 
 const LOGIN_REQUIRED: CallError = { code: 'forbidden', message: 'Please log in.', fieldErrors: {}, reason: 'login-required' };
 
+/** "Please log in", or, for someone whose login the office server could not bring back after restarting, log in to carry on. */
+function loginRequiredFor(caller: CallerSession): CallError {
+  if (!caller.resumeAs) return LOGIN_REQUIRED;
+  return { ...LOGIN_REQUIRED, reason: 'server-restarted', message: 'The office server restarted: log in again to carry on where you were.' };
+}
+
 /** null when the call may go ahead; else the CallError to return (code 'forbidden', with a reason for the UI). */
 export function checkPermission(name: string, ctx: AppContext, caller: CallerSession): CallError | null {
   if (PUBLIC_CALLS.has(name)) return null;
   if (!caller.user) {
-    const setup = userCount(ctx.caseDb.db) === 0;
-    return { ...LOGIN_REQUIRED, reason: setup ? 'setup-required' : 'login-required' };
+    if (userCount(ctx.caseDb.db) === 0) return { ...LOGIN_REQUIRED, reason: 'setup-required' };
+    return loginRequiredFor(caller);
   }
   const needed = minimumRole(name);
   if (!roleAllows(caller.user.role, needed)) {
@@ -105,7 +111,7 @@ export function checkPermission(name: string, ctx: AppContext, caller: CallerSes
  */
 export function guardCall(name: string, ctx: AppContext, caller: CallerSession): CallError | null {
   autoLockIdleSessions(ctx);
-  if (isLocked(ctx.caseDb)) return LOCKED_CALLS.has(name) ? null : LOGIN_REQUIRED;
+  if (isLocked(ctx.caseDb)) return LOCKED_CALLS.has(name) ? null : loginRequiredFor(caller);
   const refused = checkPermission(name, ctx, caller);
   if (!refused && caller.user) caller.lastActivity = Date.now();
   return refused;

@@ -34,13 +34,22 @@ export class CallerSession {
     this.lastSeen = now;
   }
 
+  /**
+   * Who was logged in here before the office server restarted, when their login could not come
+   * back (an encrypted database starts locked): they are asked to log in again "to carry on",
+   * and their screen keeps what they were doing (see src-main/office/saved-sessions.ts).
+   */
+  resumeAs: { userId: number; username: string } | null = null;
+
   logIn(user: Session, now = Date.now()): void {
     this.user = user;
     this.lastActivity = now;
+    this.resumeAs = null;
   }
 
   logOut(): void {
     this.user = null;
+    this.resumeAs = null;
   }
 }
 

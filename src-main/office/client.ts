@@ -5,11 +5,13 @@
  * a device secret or a session never reaches another server). No certificate authority, no
  * host name checks: the fingerprint is the whole trust. TLS 1.2 or later only.
  */
+import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { groupedFingerprint } from '../core/bundle/package.ts';
 import { formatOfficeAddress, type OfficeAddress } from '../core/office/address.ts';
+import { REQUEST_ID_HEADER } from './protocol.ts';
 
 /** Why the server could not answer: not reached at all, reached but cut off before answering, or not the server this PC trusts. */
 export type UnreachableReason = 'unreachable' | 'interrupted' | 'wrong-certificate';
@@ -89,6 +91,12 @@ function wrongCertificate(server: OfficeAddress, expected: string, presented: st
   );
 }
 
+class StaleConnection extends Error {
+  constructor(readonly unreachable: OfficeUnreachable) {
+    super(unreachable.message);
+  }
+}
+
 export class OfficeClient {
   private readonly agent: PinnedAgent;
   private readonly requestTimeoutMs: number;
@@ -106,11 +114,32 @@ export class OfficeClient {
     return formatOfficeAddress(this.server);
   }
 
-  /** POSTs a JSON object; the reply's status and parsed JSON body. Throws OfficeUnreachable when there is no reply. */
-  post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<OfficeReply> {
+  /**
+   * POSTs a JSON object; the reply's status and parsed JSON body. Throws OfficeUnreachable when
+   * there is no reply. A kept-alive connection the server had already closed (it restarted, or
+   * dropped it as idle) fails before the server reads anything: that is tried once more on a new
+   * connection, carrying the same request id so the server never runs one call twice.
+   */
+  async post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<OfficeReply> {
+    const withId = { ...headers, [REQUEST_ID_HEADER]: randomUUID() };
+    try {
+      return await this.postOnce(pathname, body, withId);
+    } catch (error) {
+      if (!(error instanceof StaleConnection)) throw error;
+      for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+      try {
+        return await this.postOnce(pathname, body, withId);
+      } catch (again) {
+        throw again instanceof StaleConnection ? again.unreachable : again;
+      }
+    }
+  }
+
+  private postOnce(pathname: string, body: unknown, headers: Record<string, string>): Promise<OfficeReply> {
     const payload = Buffer.from(JSON.stringify(body), 'utf8');
     return new Promise<OfficeReply>((resolve, reject) => {
       let sent = false;
+      let answered = false;
       const req = https.request(
         {
           agent: this.agent,
@@ -121,6 +150,7 @@ export class OfficeClient {
           headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length), 'x-needmap': '1' },
         },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
@@ -143,7 +173,12 @@ export class OfficeClient {
       );
       req.setTimeout(this.requestTimeoutMs, () => req.destroy(new Error('no answer in time')));
       req.on('socket', () => (sent = true));
-      req.on('error', (error) => reject(this.unreachable(error, sent)));
+      req.on('error', (error) => {
+        const unreachable = this.unreachable(error, sent);
+        // A reused connection that broke before any answer: the server closed it, most likely before reading this request.
+        const stale = req.reusedSocket && !answered && ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException).code ?? '');
+        reject(stale ? new StaleConnection(unreachable) : unreachable);
+      });
       req.end(payload);
     });
   }

@@ -29,6 +29,7 @@ export interface ClientConnectionStatus {
   device: { name: string; code: string; state: 'pending' | 'approved' | 'revoked' | 'unknown' };
   reachable: boolean;
   message: string | null;
+  canConnect: false;
 }
 
 function failure(error: CallError): CallResult<never> {
@@ -185,6 +186,7 @@ export class OfficeForwarder implements CallBackend {
       device: { name: this.connection.device.name, code: this.code, state: this.deviceState },
       reachable,
       message,
+      canConnect: false,
     };
   }
 

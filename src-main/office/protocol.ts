@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 export const DEVICE_HEADER = 'x-needmap-device';
 export const SESSION_HEADER = 'x-needmap-session';
+/** A random id per request: a request repeated on a new connection is answered from what the server did the first time. */
+export const REQUEST_ID_HEADER = 'x-needmap-request';
 
 export const OFFICE_PATHS = { pair: '/office/pair', session: '/office/session', call: '/office/call', end: '/office/end' } as const;
 

@@ -24,6 +24,7 @@ const SavedSessions = z.object({
       digest: z.string().regex(/^[0-9a-f]{64}$/),
       deviceId: z.string(),
       userId: z.number().int().nullable(),
+      username: z.string().nullable(),
       lastActivity: z.number(),
       lastSeen: z.number(),
     }),
@@ -39,7 +40,14 @@ export function saveOfficeSessions(file: string, ctx: AppContext): void {
   const sessions = ctx.sessions
     .keyed()
     .filter(([, s]) => s.via === 'office' && s.device)
-    .map(([digest, s]) => ({ digest, deviceId: s.device!.id, userId: s.user?.userId ?? null, lastActivity: s.lastActivity, lastSeen: s.lastSeen }));
+    .map(([digest, s]) => ({
+      digest,
+      deviceId: s.device!.id,
+      userId: s.user?.userId ?? s.resumeAs?.userId ?? null,
+      username: s.user?.username ?? s.resumeAs?.username ?? null,
+      lastActivity: s.lastActivity,
+      lastSeen: s.lastSeen,
+    }));
   writePrivateFile(file, JSON.stringify({ format: 'needmap-office-sessions', sessions }) + '\n');
 }
 
@@ -59,15 +67,18 @@ export function restoreOfficeSessions(file: string, ctx: AppContext, devices: De
     const device = devices.get(entry.deviceId);
     if (!device || device.state !== 'approved') continue;
     const session = new CallerSession('office', entry.lastSeen, { id: device.id, name: device.name });
-    if (entry.userId !== null && !isLocked(ctx.caseDb)) {
-      try {
-        const user = getUser(ctx.caseDb.db, entry.userId);
-        if (!user.disabledAt) {
-          session.logIn({ userId: user.id, username: user.username, role: user.role }, entry.lastActivity);
-          loggedIn += 1;
+    if (entry.userId !== null && entry.username !== null) {
+      if (isLocked(ctx.caseDb)) session.resumeAs = { userId: entry.userId, username: entry.username };
+      else {
+        try {
+          const user = getUser(ctx.caseDb.db, entry.userId);
+          if (!user.disabledAt) {
+            session.logIn({ userId: user.id, username: user.username, role: user.role }, entry.lastActivity);
+            loggedIn += 1;
+          }
+        } catch {
+          // The account is gone (a restored backup without it): that session starts logged out.
         }
-      } catch {
-        // The account is gone (a restored backup without it): that session starts logged out.
       }
     }
     ctx.sessions.restore(entry.digest, session);

@@ -19,6 +19,7 @@ import type { AppContext } from '../ipc/context.ts';
 import { dispatch } from '../ipc/handlers.ts';
 import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
 import type { CallerSession } from '../ipc/sessions.ts';
+import type { CallResult } from '../ipc/contract.ts';
 import type { OfficeCertificate } from './certificate.ts';
 import { DeviceConflict, deviceCode, type DeviceRecord, type DeviceRegister } from './devices.ts';
 import {
@@ -27,12 +28,16 @@ import {
   EmptyRequest,
   OFFICE_PATHS,
   PairRequest,
+  REQUEST_ID_HEADER,
   SESSION_HEADER,
   parseDeviceHeader,
   type PairReply,
   type Refusal,
   type RefusalKind,
 } from './protocol.ts';
+
+const ANSWERS_KEPT_MS = 5 * 60_000;
+const MAX_ANSWERS_KEPT = 2000;
 
 export interface OfficeServerOptions {
   ctx: AppContext;
@@ -79,6 +84,18 @@ export async function startOfficeServer(options: OfficeServerOptions): Promise<O
   // Failed device checks: per address only, so nobody elsewhere on the network can lock every PC out.
   const deviceChecks = new AttemptLimiter({ limit: 10, windowMs: 10 * 60_000 }, { limit: Number.MAX_SAFE_INTEGER, windowMs: 1 });
   const changed = () => options.onSessionsChanged?.();
+  // Calls answered lately, by request id: a call repeated on a new connection (the first one broke) is not run twice.
+  const answered = new Map<string, { deviceId: string; at: number; result: Promise<CallResult<unknown>> }>();
+  function remembered(requestId: string | null, deviceId: string, run: () => Promise<CallResult<unknown>>): Promise<CallResult<unknown>> {
+    if (!requestId || !/^[0-9a-f-]{36}$/.test(requestId)) return run();
+    const now = Date.now();
+    const seen = answered.get(requestId);
+    if (seen && seen.deviceId === deviceId) return seen.result;
+    for (const [id, entry] of answered) if (now - entry.at > ANSWERS_KEPT_MS || answered.size > MAX_ANSWERS_KEPT) answered.delete(id);
+    const result = run();
+    answered.set(requestId, { deviceId, at: now, result });
+    return result;
+  }
 
   function tooMany(wait: number): Refused {
     return new Refused(429, 'too-many', `Too many attempts from this PC: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`, wait);
@@ -152,7 +169,7 @@ export async function startOfficeServer(options: OfficeServerOptions): Promise<O
         if (!request.success) throw new Refused(400, 'bad-request', 'The request must name a call ("name") and give its input.');
         const session = sessionOf(req, device);
         const before = session.user;
-        const result = await dispatch(request.data.name, request.data.input, ctx, session);
+        const result = await remembered(singleHeader(req, REQUEST_ID_HEADER), device.id, () => dispatch(request.data.name, request.data.input, ctx, session));
         if (session.user !== before) changed();
         return sendJson(res, 200, result);
       }

@@ -113,7 +113,7 @@ export class OfficeShare {
       save();
       this.devices.flush();
     };
-    this.saveSettings(true, formatOfficeAddress(listen));
+    this.saveSettings(true, formatOfficeAddress(this.server.address));
     return this.server;
   }
 
@@ -122,9 +122,10 @@ export class OfficeShare {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    await server.close();
+    // Saved first, synchronously: a closing app may not wait for the connections to wind down.
     this.stopSaving?.();
     this.stopSaving = null;
+    await server.close();
     if (options.remember !== false) {
       const listen = formatOfficeAddress(server.address);
       this.saveSettings(false, listen);
