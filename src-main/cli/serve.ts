@@ -19,9 +19,10 @@ import { OfficeForwarder } from '../office/forwarder.ts';
 import { OfficeShare } from '../office/share.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, type Command } from './command.ts';
+import { caseDbKey, keyFileOption, keySecret } from './db-key.ts';
 
 const usage = `needmap serve [--db FILE] [--port N]
-       needmap serve --office --db FILE [--listen ADDRESS:PORT] [--port N]
+       needmap serve --office --db FILE [--listen ADDRESS:PORT] [--key-file FILE] [--port N]
        needmap serve --connect ADDRESS --fingerprint HEX [--name NAME] [--port N]`;
 
 /** The command that gets a new start link for this database, as shown to a person (with --db when not the default). */
@@ -70,7 +71,9 @@ async function serveDatabase(values: Record<string, unknown>, port: number): Pro
   const dbFile = (values.db as string | undefined) ?? defaultCaseDatabaseFile();
   const listen = values.listen === undefined ? null : address(values.listen as string, 'listen', { allowAnyPort: true });
   // Takes the database's lock: a second writer on the same file is refused ("in use by NeedMap (process N, since …)").
-  const ctx = createAppContext({ dbFile, paths, host: 'browser', lockPurpose: 'needmap serve' });
+  // With --office, a key given (--key-file or NEEDMAP_DB_KEY) opens the database at start, so staff carry on after a restart without logging in again.
+  const key = values.office && keySecret(values) !== null ? caseDbKey(values, dbFile) : undefined;
+  const ctx = createAppContext({ dbFile, paths, host: 'browser', lockPurpose: 'needmap serve', ...(key ? { key } : {}) });
   let host: BrowserHost;
   try {
     ctx.office = new OfficeShare(ctx);
@@ -156,6 +159,8 @@ export const serveCommand: Command = {
   --fingerprint HEX     with --connect: the server's certificate fingerprint (64 hex digits; spaces
                         and colons allowed), as shown on the server; any other certificate is refused
   --name NAME           with --connect: this PC's name in the server's device list (default: its host name)
+  --key-file FILE       with --office: the database key (else NEEDMAP_DB_KEY), so the database opens at
+                        start and staff carry on after a restart without logging in again
 
   Prints a start link that opens NeedMap once, in one tab; \`needmap open\` gets another.`,
   options: {
@@ -166,6 +171,7 @@ export const serveCommand: Command = {
     connect: { type: 'string' },
     fingerprint: { type: 'string' },
     name: { type: 'string' },
+    ...keyFileOption,
   },
   async run(values) {
     const port = values.port === undefined ? 0 : Number(values.port);
@@ -181,7 +187,7 @@ export const serveCommand: Command = {
       return serveAsClient(connection, port);
     }
     if (values.fingerprint !== undefined || values.name !== undefined) throw new UsageError('--fingerprint and --name go with --connect.');
-    if (values.listen !== undefined && !values.office) throw new UsageError('--listen goes with --office.');
+    if ((values.listen !== undefined || values['key-file'] !== undefined) && !values.office) throw new UsageError('--listen and --key-file go with --office.');
     if (values.office && values.db === undefined) throw new UsageError('--office needs --db FILE: the database to share.');
     // A PC set up earlier to connect to an office server keeps doing so (unless another database is named).
     const saved = values.db === undefined && !values.office ? readConnection(defaultUserDataDir()) : null;

@@ -130,7 +130,8 @@ export class OfficeClient {
       try {
         return await this.postOnce(pathname, body, withId);
       } catch (again) {
-        throw again instanceof StaleConnection ? again.unreachable : again;
+        // Still no answer: the first try may have reached the server after all, so say what is true of it.
+        throw again instanceof StaleConnection || (again instanceof OfficeUnreachable && again.reason === 'unreachable') ? error.unreachable : again;
       }
     }
   }
