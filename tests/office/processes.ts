@@ -161,3 +161,9 @@ export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 }
+
+/** Any `needmap serve …` with data folder `home`, once its start link is printed. */
+export async function startServe(args: string[], home: string): Promise<Running> {
+  const { child, output, matches } = await start(args, home, [/NEEDMAP_URL=(\S+)/]);
+  return running(child, matches[0]!, output);
+}
