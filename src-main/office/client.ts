@@ -36,6 +36,8 @@ export interface OfficeClientOptions {
   connectTimeoutMs?: number;
   /** Giving up on an answer (a bundle export can take a while). Default 2 minutes. */
   requestTimeoutMs?: number;
+  /** Connect from this address of this PC (tests and the bench give each simulated PC its own loopback address). */
+  localAddress?: string;
 }
 
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -46,6 +48,7 @@ class PinnedAgent extends https.Agent {
     private readonly server: OfficeAddress,
     private readonly fingerprint: string,
     private readonly connectTimeoutMs: number,
+    private readonly localAddress: string | undefined,
   ) {
     // Idle connections are dropped after 30 s, well before the server's keep-alive ends (65 s).
     super({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
@@ -58,6 +61,7 @@ class PinnedAgent extends https.Agent {
       // Trust comes from the fingerprint below, not from a certificate authority.
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
+      ...(this.localAddress ? { localAddress: this.localAddress } : {}),
     });
     let settled = false;
     const fail = (error: Error) => {
@@ -106,7 +110,7 @@ export class OfficeClient {
     readonly fingerprint: string,
     options: OfficeClientOptions = {},
   ) {
-    this.agent = new PinnedAgent(server, fingerprint, options.connectTimeoutMs ?? 5_000);
+    this.agent = new PinnedAgent(server, fingerprint, options.connectTimeoutMs ?? 5_000, options.localAddress);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
   }
 

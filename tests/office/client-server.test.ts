@@ -85,7 +85,7 @@ describe('office server and client PCs as separate processes', () => {
     expect(seenAtA.contacts.map((c) => c.id)).toContain(contact.contactId);
 
     // Roles apply per person: a caseworker's report call is refused on the server.
-    expect(await a.tab.call('reports.need', { from: '2026-01-01', to: '2026-01-31' })).toMatchObject({ ok: false, error: { reason: 'role' } });
+    expect(await a.tab.call('reports.need', { filter: { from: '2026-01-01', to: '2026-01-31' } })).toMatchObject({ ok: false, error: { reason: 'role' } });
 
     // The audit log names the person and the PC.
     const audit = await admin.ok<{ entries: { action: string; username: string; detail: string }[] }>('protect.auditList', { limit: 100 });

@@ -133,7 +133,7 @@ describe('office server', () => {
     await ok(pc.dispatch('auth.login', { username: STAFF.username, password: STAFF.password }, desk));
     const created = await ok<{ kind: string; id: number }>(pc.dispatch('clients.create', { client: aClient }, desk));
     expect(created.kind).toBe('created');
-    expect(await pc.dispatch('reports.need', { from: '2026-01-01', to: '2026-01-31' }, desk)).toMatchObject({ ok: false, error: { reason: 'role' } });
+    expect(await pc.dispatch('reports.need', { filter: { from: '2026-01-01', to: '2026-01-31' } }, desk)).toMatchObject({ ok: false, error: { reason: 'role' } });
 
     // Every change names the person and the PC.
     const entry = ctx.caseDb.sqlite.prepare("SELECT username, detail FROM audit_log WHERE action = 'client.create' ORDER BY id DESC").get() as {
