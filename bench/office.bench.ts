@@ -211,7 +211,9 @@ export async function run(bench: BenchContext): Promise<void> {
       [`${RECORDERS} recording every ${RECORD_EVERY_MS / 1000} s + ${REPORTERS} reporting every ${REPORT_EVERY_MS / 1000} s (paced)`, paced.recording],
     ] as const) {
       const s = summary(times);
-      console.log(`| ${label} | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${(s.p95 / base1.p95).toFixed(2)} | ${s.p95 < 50 ? 'yes' : 'no'} |`);
+      console.log(
+        `| ${label} | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${(s.p95 / base1.p95).toFixed(2)} | ${s.p95 < 50 ? 'yes' : 'no'} |`,
+      );
     }
     for (const [label, run] of [
       ['stress', stress],
@@ -238,7 +240,9 @@ export async function run(bench: BenchContext): Promise<void> {
   const lost = [...acknowledged].filter((id) => !ids.has(id)).length;
   const doubled = rows.length - notes.size;
   const unacknowledged = rows.filter((r) => !acknowledged.has(r.id)).length;
-  console.log(`writes: ${acknowledged.size} acknowledged, ${rows.length} in the database; lost ${lost}, duplicated ${doubled}, unacknowledged ${unacknowledged}`);
+  console.log(
+    `writes: ${acknowledged.size} acknowledged, ${rows.length} in the database; lost ${lost}, duplicated ${doubled}, unacknowledged ${unacknowledged}`,
+  );
   if (lost || doubled || unacknowledged) throw new Error('The office server lost or duplicated writes.');
   fs.rmSync(work, { recursive: true, force: true });
 }

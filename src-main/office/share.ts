@@ -43,6 +43,8 @@ export interface OfficeShareStatus {
   fingerprint: string | null;
   groupedFingerprint: string | null;
   pairingCode: string | null;
+  /** Why sharing is off although an admin had turned it on (it could not start again). */
+  problem: string | null;
   devices: OfficeDeviceView[];
 }
 
@@ -53,6 +55,8 @@ export class OfficeShare {
   private certificate: OfficeCertificate | null = null;
   private stopSaving: (() => void) | null = null;
   private sessionsRestored = false;
+  /** Why sharing could not resume at start, for Settings; null when it did (or was off). */
+  private problem: string | null = null;
 
   constructor(private readonly ctx: AppContext) {
     this.folder = officeFolderFor(ctx.caseDb.file);
@@ -114,6 +118,7 @@ export class OfficeShare {
       this.devices.flush();
     };
     this.saveSettings(true, formatOfficeAddress(this.server.address));
+    this.problem = null;
     return this.server;
   }
 
@@ -136,12 +141,23 @@ export class OfficeShare {
     }
   }
 
-  /** Shares again if an admin had turned sharing on (the app restarted); returns whether it did. */
+  /**
+   * Shares again if an admin had turned sharing on (the app restarted); returns whether it did. A
+   * failure (the PC's address changed, the port is taken) does not stop the app: it is shown in
+   * Settings and on the console, and the admin chooses again.
+   */
   async resume(): Promise<boolean> {
     const saved = this.savedSettings();
     if (!saved?.sharing) return false;
-    await this.start(parseOfficeAddress(saved.listen, { allowAnyPort: true }));
-    return true;
+    try {
+      await this.start(parseOfficeAddress(saved.listen, { allowAnyPort: true }));
+      this.problem = null;
+      return true;
+    } catch (error) {
+      this.problem = describeListenError(error, saved.listen);
+      console.error(`[needmap] Not sharing with the office: ${this.problem}`);
+      return false;
+    }
   }
 
   /** The app is closing: stop listening, keep the sessions and the setting for the next start. */
@@ -173,9 +189,18 @@ export class OfficeShare {
       fingerprint: certificate?.fingerprint ?? null,
       groupedFingerprint: certificate?.groupedFingerprint ?? null,
       pairingCode: this.server && certificate ? pairingCode(this.server.address, certificate.fingerprint) : null,
+      problem: this.problem,
       devices: this.devices.list().map(view),
     };
   }
+}
+
+/** A plain reason a listen address could not be used. */
+export function describeListenError(error: unknown, listen: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `another program already uses the port of ${listen}: choose another port.`;
+  if (code === 'EADDRNOTAVAIL') return `${listen} is not an address of this PC (any more): choose its address again in Settings.`;
+  return `${listen} could not be used (${(error as Error).message}).`;
 }
 
 function view(device: ReturnType<DeviceRegister['list']>[number]): OfficeDeviceView {

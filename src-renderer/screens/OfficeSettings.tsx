@@ -152,6 +152,11 @@ export function OfficeSettings() {
         </div>
       ) : (
         <form onSubmit={(e) => void share(true, e)} noValidate aria-labelledby="office-heading">
+          {status.problem ? (
+            <p className="error-summary" role="alert">
+              Sharing was turned on but could not start again: {status.problem}
+            </p>
+          ) : null}
           <div className="row">
             <Field label="This PC’s address on the office network" error={errorFor(errors, 'listen')}>
               {(p) => (

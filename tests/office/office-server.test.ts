@@ -133,7 +133,10 @@ describe('office server', () => {
     await ok(pc.dispatch('auth.login', { username: STAFF.username, password: STAFF.password }, desk));
     const created = await ok<{ kind: string; id: number }>(pc.dispatch('clients.create', { client: aClient }, desk));
     expect(created.kind).toBe('created');
-    expect(await pc.dispatch('reports.need', { filter: { from: '2026-01-01', to: '2026-01-31' } }, desk)).toMatchObject({ ok: false, error: { reason: 'role' } });
+    expect(await pc.dispatch('reports.need', { filter: { from: '2026-01-01', to: '2026-01-31' } }, desk)).toMatchObject({
+      ok: false,
+      error: { reason: 'role' },
+    });
 
     // Every change names the person and the PC.
     const entry = ctx.caseDb.sqlite.prepare("SELECT username, detail FROM audit_log WHERE action = 'client.create' ORDER BY id DESC").get() as {
@@ -166,6 +169,8 @@ describe('office server', () => {
 
     await first.office.close();
     ctx.close();
+    // (A person does not press Save within the same millisecond: the client has seen its connections close.)
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const down = await pc.dispatch('clients.create', { client: aClient }, desk);
     expect(down).toMatchObject({ ok: false, error: { code: 'unavailable', reason: 'unreachable' } });
 
@@ -256,6 +261,28 @@ describe('office server', () => {
     const result = await pc.dispatch('clients.search', {}, pc.sessions.attach('test'));
     expect(result).toMatchObject({ ok: false, error: { code: 'unavailable', reason: 'unreachable' } });
     if (!result.ok) expect(result.error.message).toContain(formatOfficeAddress({ host: '127.0.0.1', port: free }));
+  });
+});
+
+describe('sharing again at start', () => {
+  it('does not stop the app when the saved address cannot be used, and says why in Settings', async () => {
+    const dbFile = path.join(tempDir(), 'case.db');
+    let ctx = testContext(dbFile);
+    const first = await sharing(ctx);
+    await first.office.close();
+    ctx.close();
+    // Another program has taken the port meanwhile.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(first.address.port, first.address.host, () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+    ctx = testContext(dbFile);
+    const again = new OfficeShare(ctx);
+    ctx.office = again;
+    cleanups.push(() => again.close());
+    expect(await again.resume()).toBe(false);
+    const status = await callOk(ctx, 'office.status', {});
+    expect(status.sharing).toBe(false);
+    expect(status.problem).toMatch(/another program already uses the port/);
   });
 });
 

@@ -30,6 +30,8 @@ const ShareStatus = z.object({
   fingerprint: z.string().nullable(),
   groupedFingerprint: z.string().nullable(),
   pairingCode: z.string().nullable(),
+  /** Why sharing is off although an admin had turned it on (it could not start again, e.g. the PC's address changed). */
+  problem: z.string().nullable(),
   devices: z.array(OfficeDevice),
 });
 

@@ -1,10 +1,10 @@
 /** The office server's calls on the PC that keeps the database (see contract/office.ts and src-main/office/). */
-import { AddressError, parseOfficeAddress, parsePairingCode } from '../../core/office/address.ts';
+import { AddressError, formatOfficeAddress, parseOfficeAddress, parsePairingCode } from '../../core/office/address.ts';
 import { normaliseFingerprint } from '../../core/bundle/package.ts';
 import { isLocked } from '../../db/locked.ts';
 import { RecordError } from '../../db/records.ts';
 import { userCount } from '../../db/protect/users.ts';
-import type { OfficeShare } from '../../office/share.ts';
+import { describeListenError, type OfficeShare } from '../../office/share.ts';
 import type { officeCalls } from '../contract/office.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 
@@ -71,8 +71,10 @@ export const officeHandlers: HandlersFor<typeof officeCalls> = {
       await office.start(listen);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw fieldError('listen', `Another program already uses port ${listen.port} on this PC: choose another port.`);
-      if (code === 'EADDRNOTAVAIL') throw fieldError('listen', `${listen.host} is not an address of this PC: choose one from the list.`);
+      if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') {
+        const message = describeListenError(error, formatOfficeAddress(listen));
+        throw fieldError('listen', message[0]!.toUpperCase() + message.slice(1));
+      }
       throw error;
     }
     return office.status();
