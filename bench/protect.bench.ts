@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openCaseDatabase, type CaseDatabase } from '../src-main/db/open.ts';
 import { encryptInPlace } from '../src-main/db/protect/encrypt.ts';
-import { changeIssueStatus, getClientDetail, recordContact, searchClients } from '../src-main/db/records.ts';
+import { changeIssueStatus, getClientDetail, recordContact, searchClients } from '../src-main/db/recording.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { benchDatabase, timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';

@@ -1,5 +1,5 @@
-import { createContext, useContext, useEffect, useState } from 'react';
-import type { CallOutput } from '../src-main/ipc/contract.ts';
+import { useEffect, useState } from 'react';
+import { roleAllows, type Role } from '../src-main/core/records/staff-account.ts';
 import { callOrThrow } from './api.ts';
 import { AuthGate, useSession } from './auth.tsx';
 import { useRoute, type Route } from './router.ts';
@@ -16,16 +16,7 @@ import { RetentionBanner } from './components/RetentionBanner.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { AreaScreen } from './screens/area/AreaScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
-
-export type TaxonomyData = CallOutput<'taxonomy.get'>;
-
-const TaxonomyContext = createContext<TaxonomyData | null>(null);
-
-export function useTaxonomy(): TaxonomyData {
-  const taxonomy = useContext(TaxonomyContext);
-  if (!taxonomy) throw new Error('The taxonomy is not loaded yet.');
-  return taxonomy;
-}
+import { TaxonomyContext, type TaxonomyData } from './use-taxonomy.ts';
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -67,9 +58,6 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
-type Role = 'caseworker' | 'manager' | 'admin';
-const RANK: Record<Role, number> = { caseworker: 1, manager: 2, admin: 3 };
-
 /** Each item shows only to the roles whose calls the main process would allow anyway. */
 const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }[] = [
   { href: '#/clients', label: 'Clients', matches: ['clients', 'client', 'edit-client', 'record-contact', 'subject-access'], role: 'caseworker' },
@@ -102,7 +90,7 @@ function Shell({ route }: { route: Route }) {
         <span className="brand">NeedMap</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.filter((item) => RANK[session.role] >= RANK[item.role]).map((item) => (
+            {NAV.filter((item) => roleAllows(session.role, item.role)).map((item) => (
               <li key={item.href}>
                 <a href={item.href} aria-current={item.matches.includes(route.name) ? 'page' : undefined}>
                   {item.label}

@@ -7,7 +7,7 @@ import { importBundleFiles, taxonomiesOf } from '../db/area/import.ts';
 import { openAreaDatabase, type AreaDatabase } from '../db/area/open.ts';
 import { exportOpenData } from '../db/area/open-data.ts';
 import { revokeKey, trustKey } from '../db/area/trust.ts';
-import { RecordError } from '../db/records.ts';
+import { RecordError } from '../core/errors.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, positiveInt, requireString, type Command } from './command.ts';
 

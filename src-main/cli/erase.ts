@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { ERASED_FIELDS, KEPT_FIELDS } from '../core/protect/erasure.ts';
 import { eraseClient } from '../db/protect/erase.ts';
-import { RecordError } from '../db/records.ts';
+import { erasureSummary } from '../db/protect/personal-data.ts';
+import { RecordError } from '../core/errors.ts';
 import { UsageError, positiveInt, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
 import { openForWriting } from './writer.ts';
@@ -25,16 +25,17 @@ ${KEY_HELP}`,
     const opened = openForWriting(dbFile, key, 'needmap erase');
     try {
       const result = eraseClient(opened.caseDb, clientId);
+      const { removed, kept } = erasureSummary();
       opened.audit('client.erase', `client:${clientId}`, { via: 'cli' });
       process.stdout.write(
         `Erased client ${clientId} at ${result.erasedAt}.\n` +
-          `Removed: ${ERASED_FIELDS.join('; ')} (${result.contactNotesCleared} contact notes, ${result.statusNotesCleared} status notes).\n` +
-          `Kept: ${KEPT_FIELDS.join('; ')}.\n` +
+          `Removed: ${removed.join('; ')} (${result.contactNotesCleared} contact notes, ${result.statusNotesCleared} status notes).\n` +
+          `Kept: ${kept.join('; ')}.\n` +
           (result.walTruncated ? '' : 'Warning: another program has the database open, so its WAL could not be truncated yet; close it and run again.\n'),
       );
       return result.walTruncated ? 0 : 1;
     } catch (error) {
-      if (error instanceof RecordError) throw new Error(error.message);
+      if (error instanceof RecordError) throw new Error(error.message, { cause: error });
       throw error;
     } finally {
       opened.close();

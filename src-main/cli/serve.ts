@@ -1,14 +1,6 @@
 import path from 'node:path';
 import { createAppContext, defaultCaseDatabaseFile, defaultUserDataDir, errorLogFileFor } from '../app-context.ts';
-import {
-  AddressError,
-  DEFAULT_OFFICE_PORT,
-  formatOfficeAddress,
-  isLoopback,
-  pairingCode,
-  parseOfficeAddress,
-  type OfficeAddress,
-} from '../core/office/address.ts';
+import { AddressError, DEFAULT_OFFICE_PORT, formatOfficeAddress, isLoopback, parseOfficeAddress, type OfficeAddress } from '../core/office/address.ts';
 import { normaliseFingerprint } from '../core/bundle/package.ts';
 import { backupOnClose, startDailyBackups } from '../db/protect/auto-backup.ts';
 import { startBrowserHost, type BrowserHost } from '../host/server.ts';

@@ -3,7 +3,10 @@
  * same seed, size, months and postcode list always give the same records.
  */
 import type { IssueStatus } from './issue-status.ts';
-import type { ContactKind, PreferredContact } from './recording.ts';
+import { clientRecord, type ClientFields } from './records/client.ts';
+import { emptyFields } from './records/record.ts';
+import type { RecordedIssue } from './records/client-issue.ts';
+import type { ContactFields } from './records/contact.ts';
 
 /** mulberry32: a small, fast, well-distributed seeded PRNG. */
 export function seededRandom(seed: number): () => number {
@@ -186,37 +189,14 @@ export interface DemoOptions {
   issuesPerClient?: number;
 }
 
-export interface DemoIssue {
-  issueCode: string;
-  withinRemit: boolean;
-  referredTo: string | null;
-  /** Status history after "identified", oldest first. */
-  events: { status: IssueStatus; changedOn: string }[];
-}
+/** An issue as recorded (core/records/client-issue.ts), with its status history after "identified", oldest first. */
+export type DemoIssue = RecordedIssue & { events: { status: IssueStatus; changedOn: string }[] };
 
-export interface DemoContact {
-  contactDate: string;
-  kind: ContactKind;
-  staffName: string;
-  note: string;
-  issues: DemoIssue[];
-}
+/** A contact as recorded (core/records/contact.ts), with the issues presented at it. */
+export type DemoContact = ContactFields & { issues: DemoIssue[] };
 
-export interface DemoClient {
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  postcode: string | null;
-  externalIdType: 'nhs' | null;
-  externalId: string | null;
-  phone: string | null;
-  email: string | null;
-  preferredContact: PreferredContact;
-  consentToRecord: boolean;
-  consentDate: string;
-  recordKey: number;
-  contacts: DemoContact[];
-}
+/** A client's recorded fields (core/records/client.ts), their record key and their contacts. */
+export type DemoClient = ClientFields & { recordKey: number; contacts: DemoContact[] };
 
 const DAY = 86_400_000;
 
@@ -358,6 +338,7 @@ export function* generateDemoClients(options: DemoOptions): Generator<DemoClient
     const hasNhs = rand() < 0.3;
     const preferred = pick(['none', 'phone', 'text', 'email', 'post'] as const);
     yield {
+      ...emptyFields(clientRecord),
       firstName,
       lastName,
       dateOfBirth: dob,

@@ -3,22 +3,29 @@
  * and its Indices of Deprivation decile — or the reason the decile is unknown — with the 2021
  * LSOA, the local authority, and whether the postcode's row was official or derived.
  */
+import { z } from 'zod';
 import type { IodEdition } from './deprivation.ts';
 import { parsePostcode } from './postcode.ts';
 
-export interface ClientGeography {
-  postcodeSector: string | null;
-  postcodeDistrict: string | null;
-  lsoa: string | null;
-  imdDecile: number | null;
-  imdRank: number | null;
-  imdEdition: string | null;
-  geoReason: string | null;
-  lsoa21: string | null;
-  localAuthorityCode: string | null;
-  localAuthorityName: string | null;
-  geoSource: 'official' | 'derived' | null;
-}
+export const GEO_SOURCES = ['official', 'derived'] as const;
+
+/** What NeedMap keeps of where a client lives, derived from the postcode (stored in `clients`). */
+export const ClientGeography = z.object({
+  postcodeSector: z.string().nullable(),
+  postcodeDistrict: z.string().nullable(),
+  lsoa: z.string().nullable(),
+  imdDecile: z.number().int().min(1).max(10).nullable(),
+  imdRank: z.number().int().nullable(),
+  imdEdition: z.string().nullable(),
+  /** Why imdDecile is unknown (e.g. "outside England"), null when known. */
+  geoReason: z.string().nullable(),
+  lsoa21: z.string().nullable(),
+  localAuthorityCode: z.string().nullable(),
+  localAuthorityName: z.string().nullable(),
+  /** Whether the postcode's row was official or derived (placed from its centre point). */
+  geoSource: z.enum(GEO_SOURCES).nullable(),
+});
+export type ClientGeography = z.infer<typeof ClientGeography>;
 
 /** What a neighbourhood lookup says about one postcode: `reason` explains a null decile. */
 export interface NeighbourhoodFound {
@@ -33,7 +40,7 @@ export interface NeighbourhoodFound {
   reason: string | null;
 }
 
-/** Resolves a postcode to its neighbourhood and deprivation in an edition; implemented over the reference data (db/reference.ts). */
+/** Resolves a postcode to its neighbourhood and deprivation in an edition; implemented over the reference data (db/geo/reference.ts). */
 export interface NeighbourhoodLookup {
   lookup(postcode: string, edition?: IodEdition): NeighbourhoodFound;
 }

@@ -2,9 +2,34 @@
  * Writes generated demo clients into a case database quickly (prepared statements, one
  * transaction per batch), deriving each client's geography the same way the app does.
  */
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { DemoClient } from '../core/demo.ts';
-import type { ClientGeography } from '../core/geography.ts';
-import type { CaseDatabase } from './open.ts';
+import { ClientGeography } from '../core/geography.ts';
+import { clientRecord } from '../core/records/client.ts';
+import { clientIssueRecord, statusEventRecord } from '../core/records/client-issue.ts';
+import { contactRecord } from '../core/records/contact.ts';
+import type { CaseDatabase, SqliteDatabase } from './open.ts';
+import { clientIssues, clients as clientsTable, contacts as contactsTable, issueStatusEvents } from './schema.ts';
+
+/**
+ * A prepared INSERT of `keys` (the table's TypeScript column names) into `table`: takes an object
+ * holding at least those keys (others are ignored) and returns the new row's id. Booleans are
+ * stored as 0/1.
+ */
+function inserter<T extends SQLiteTable, K extends keyof T['_']['columns'] & string>(sqlite: SqliteDatabase, table: T, keys: readonly K[]) {
+  const columns = getTableColumns(table);
+  const names = keys.map((key) => `"${columns[key]!.name}"`);
+  const statement = sqlite.prepare(`INSERT INTO "${getTableName(table)}" (${names.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`);
+  const args: unknown[] = new Array(keys.length);
+  return (values: Record<K, unknown>): number => {
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[keys[i]!];
+      args[i] = typeof value === 'boolean' ? Number(value) : value;
+    }
+    return Number(statement.run(args).lastInsertRowid);
+  };
+}
 
 export function writeDemoClients(
   caseDb: CaseDatabase,
@@ -13,45 +38,33 @@ export function writeDemoClients(
   onProgress?: (written: number) => void,
 ): { clients: number; contacts: number; issues: number; events: number } {
   const { sqlite } = caseDb;
-  const insertClient = sqlite.prepare(`INSERT INTO clients
-    (first_name, last_name, date_of_birth, postcode, postcode_sector, postcode_district, lsoa, imd_decile, imd_rank,
-     imd_edition, geo_reason, lsoa21, local_authority_code, local_authority_name, geo_source, external_id_type,
-     external_id, phone, email, preferred_contact, consent_to_record, consent_date, record_key)
-    VALUES (@firstName, @lastName, @dateOfBirth, @postcode, @postcodeSector, @postcodeDistrict, @lsoa, @imdDecile,
-     @imdRank, @imdEdition, @geoReason, @lsoa21, @localAuthorityCode, @localAuthorityName, @geoSource, @externalIdType,
-     @externalId, @phone, @email, @preferredContact, @consent, @consentDate, @recordKey)`);
-  const insertContact = sqlite.prepare('INSERT INTO contacts (client_id, contact_date, kind, staff_name, note) VALUES (?, ?, ?, ?, ?)');
-  const insertIssue = sqlite.prepare(`INSERT INTO client_issues
-    (client_id, contact_id, issue_code, within_remit, referred_to, status, identified_on, status_changed_on)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertEvent = sqlite.prepare('INSERT INTO issue_status_events (client_issue_id, status, changed_on, note) VALUES (?, ?, ?, ?)');
+  // Every field of each record (core/records), so a new field needs nothing here.
+  const insertClient = inserter(sqlite, clientsTable, [...clientRecord.keys, ...ClientGeography.keyof().options, 'recordKey']);
+  const insertContact = inserter(sqlite, contactsTable, [...contactRecord.keys, 'clientId']);
+  const insertIssue = inserter(sqlite, clientIssues, [...clientIssueRecord.keys, 'clientId', 'contactId', 'status', 'identifiedOn', 'statusChangedOn']);
+  const insertEvent = inserter(sqlite, issueStatusEvents, [...statusEventRecord.keys, 'clientIssueId']);
   const totals = { clients: 0, contacts: 0, issues: 0, events: 0 };
 
   const writeBatch = sqlite.transaction((batch: DemoClient[]) => {
     for (const client of batch) {
-      const { contacts, consentToRecord, ...fields } = client;
-      const clientId = Number(insertClient.run({ ...fields, ...geographyOf(client.postcode), consent: consentToRecord ? 1 : 0 }).lastInsertRowid);
+      const clientId = insertClient({ ...client, ...geographyOf(client.postcode) });
       totals.clients++;
-      for (const contact of contacts) {
-        const contactId = Number(insertContact.run(clientId, contact.contactDate, contact.kind, contact.staffName, contact.note).lastInsertRowid);
+      for (const contact of client.contacts) {
+        const contactId = insertContact({ ...contact, clientId });
         totals.contacts++;
         for (const issue of contact.issues) {
           const last = issue.events[issue.events.length - 1];
-          const issueId = Number(
-            insertIssue.run(
-              clientId,
-              contactId,
-              issue.issueCode,
-              issue.withinRemit ? 1 : 0,
-              issue.referredTo,
-              last?.status ?? 'identified',
-              contact.contactDate,
-              last?.changedOn ?? contact.contactDate,
-            ).lastInsertRowid,
-          );
+          const issueId = insertIssue({
+            ...issue,
+            clientId,
+            contactId,
+            status: last?.status ?? 'identified',
+            identifiedOn: contact.contactDate,
+            statusChangedOn: last?.changedOn ?? contact.contactDate,
+          });
           totals.issues++;
-          insertEvent.run(issueId, 'identified', contact.contactDate, '');
-          for (const event of issue.events) insertEvent.run(issueId, event.status, event.changedOn, '');
+          insertEvent({ clientIssueId: issueId, status: 'identified', changedOn: contact.contactDate, note: '' });
+          for (const event of issue.events) insertEvent({ clientIssueId: issueId, ...event, note: '' });
           totals.events += 1 + issue.events.length;
         }
       }

@@ -10,6 +10,7 @@ import type { CallerSession, SessionStore } from './sessions.ts';
 import type { OpenReport } from '../db/protect/reconcile.ts';
 import type { OfficeShare } from '../office/share.ts';
 import type { OfficeAddress } from '../core/office/address.ts';
+import type { Role } from '../core/records/staff-account.ts';
 
 export interface AppContext {
   /** Where this installation's resources and migrations are (source checkout or packaged app). */
@@ -53,8 +54,6 @@ export interface AppContext {
   /** Closes the databases and gives up the database lock (the end of the process's work on it). */
   close(): void;
 }
-
-export type Role = 'caseworker' | 'manager' | 'admin';
 
 export interface Session {
   userId: number;

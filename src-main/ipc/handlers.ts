@@ -5,7 +5,7 @@
  * the contract and turns any failure into a structured CallError.
  */
 import { z } from 'zod';
-import { RecordError } from '../db/records.ts';
+import { RecordError } from '../core/errors.ts';
 import { contract, isCallName, type CallError, type CallResult } from './contract.ts';
 import type { AppContext } from './context.ts';
 import { recordingHandlers } from './handlers/recording.ts';

@@ -4,7 +4,8 @@
  * caseworker: records; manager: plus reports and exports; admin: plus users, settings, erasure.
  */
 import type { CallError } from './contract.ts';
-import type { AppContext, Role } from './context.ts';
+import { roleAllows, type Role } from '../core/records/staff-account.ts';
+import type { AppContext } from './context.ts';
 import type { CallerSession } from './sessions.ts';
 import { readProtectSettings } from '../db/protect/settings.ts';
 import { userCount } from '../db/protect/users.ts';
@@ -34,6 +35,7 @@ export function closeIfNobodyLoggedIn(ctx: AppContext): void {
 /** Minimum role by exact call name or by prefix ending in "."; anything not listed needs a caseworker. */
 export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
   'reports.': 'manager',
+  'map.': 'manager',
   'bundle.': 'manager',
   'area.': 'manager',
   'users.': 'admin',
@@ -44,8 +46,6 @@ export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
   'geo.recomputeClients': 'admin',
 };
 
-const RANK: Record<Role, number> = { caseworker: 1, manager: 2, admin: 3 };
-
 export function minimumRole(name: string): Role {
   if (MINIMUM_ROLE[name]) return MINIMUM_ROLE[name];
   let best: { prefix: string; role: Role } | null = null;
@@ -53,10 +53,6 @@ export function minimumRole(name: string): Role {
     if (prefix.endsWith('.') && name.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { prefix, role };
   }
   return best?.role ?? 'caseworker';
-}
-
-export function roleAllows(role: Role, needed: Role): boolean {
-  return RANK[role] >= RANK[needed];
 }
 
 /**

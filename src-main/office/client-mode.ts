@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatOfficeAddress } from '../core/office/address.ts';
-import { RecordError } from '../db/records.ts';
+import { RecordError } from '../core/errors.ts';
 import { userCount } from '../db/protect/users.ts';
 import type { AppContext } from '../ipc/context.ts';
 import type { SessionStore } from '../ipc/sessions.ts';

@@ -165,7 +165,7 @@ export class OfficeClient {
           });
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = null;
+            let parsed: unknown;
             try {
               parsed = JSON.parse(text);
             } catch {

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatOfficeAddress, isLoopback, pairingCode, parseOfficeAddress, type OfficeAddress } from '../core/office/address.ts';
+import { describeListenError, formatOfficeAddress, isLoopback, pairingCode, parseOfficeAddress, type OfficeAddress } from '../core/office/address.ts';
 import type { AppContext } from '../ipc/context.ts';
 import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
 import { loadOrCreateCertificate, officeFolderFor, type OfficeCertificate } from './certificate.ts';
@@ -193,14 +193,6 @@ export class OfficeShare {
       devices: this.devices.list().map(view),
     };
   }
-}
-
-/** A plain reason a listen address could not be used. */
-export function describeListenError(error: unknown, listen: string): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `another program already uses the port of ${listen}: choose another port.`;
-  if (code === 'EADDRNOTAVAIL') return `${listen} is not an address of this PC (any more): choose its address again in Settings.`;
-  return `${listen} could not be used (${(error as Error).message}).`;
 }
 
 function view(device: ReturnType<DeviceRegister['list']>[number]): OfficeDeviceView {

@@ -1,59 +1,19 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { clientRecord, type ClientFields } from '../../src-main/core/records/client.ts';
 import { PREFERRED_CONTACT_LABELS, todayIso, type PreferredContact } from '../../src-main/core/recording.ts';
-import type { CallInput, DuplicateMatch } from '../../src-main/ipc/contract.ts';
+import type { DuplicateMatch } from '../../src-main/ipc/contract.ts';
 import { call } from '../api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { PostcodeFeedback } from '../components/PostcodeFeedback.tsx';
+import { blankForm, formFromRecord, inputFromForm, type FormValues } from '../record-form.ts';
 import { navigate } from '../router.ts';
 
-interface FormState {
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  postcode: string;
-  externalIdType: '' | 'nhs' | 'other';
-  externalId: string;
-  phone: string;
-  email: string;
-  preferredContact: PreferredContact;
-  consentToRecord: '' | 'yes' | 'no';
-  consentDate: string;
-}
-
-const EMPTY: FormState = {
-  firstName: '',
-  lastName: '',
-  dateOfBirth: '',
-  postcode: '',
-  externalIdType: '',
-  externalId: '',
-  phone: '',
-  email: '',
-  preferredContact: 'none',
-  consentToRecord: '',
-  consentDate: todayIso(),
-};
-
-function toInput(form: FormState): CallInput<'clients.create'>['client'] {
-  return {
-    firstName: form.firstName,
-    lastName: form.lastName,
-    dateOfBirth: form.dateOfBirth,
-    postcode: form.postcode,
-    externalIdType: form.externalIdType || null,
-    externalId: form.externalId,
-    phone: form.phone,
-    email: form.email,
-    preferredContact: form.preferredContact,
-    // Unanswered is sent as-is so the contract's own message asks for an answer.
-    consentToRecord: form.consentToRecord === '' ? (undefined as unknown as boolean) : form.consentToRecord === 'yes',
-    consentDate: form.consentDate,
-  };
-}
+/** The client form's values: one per field of the client record (src-main/core/records/client.ts). */
+export type ClientFormValues = FormValues<ClientFields>;
 
 export function ClientForm({ id }: { id?: number }) {
   const editing = id !== undefined;
-  const [form, setForm] = useState<FormState>(EMPTY);
+  const [form, setForm] = useState<ClientFormValues>(() => blankForm(clientRecord, { consentDate: todayIso() }));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [summary, setSummary] = useState<string | null>(null);
   const [duplicates, setDuplicates] = useState<DuplicateMatch[] | null>(null);
@@ -63,26 +23,13 @@ export function ClientForm({ id }: { id?: number }) {
     if (!editing) return;
     void call('clients.get', { id }).then((r) => {
       if (!r.ok) return setSummary(r.error.message);
-      const c = r.value.client;
-      setForm({
-        firstName: c.firstName,
-        lastName: c.lastName,
-        dateOfBirth: c.dateOfBirth,
-        postcode: c.postcode ?? '',
-        externalIdType: c.externalIdType ?? '',
-        externalId: c.externalId ?? '',
-        phone: c.phone ?? '',
-        email: c.email ?? '',
-        preferredContact: c.preferredContact,
-        consentToRecord: c.consentToRecord ? 'yes' : 'no',
-        consentDate: c.consentDate,
-      });
+      setForm(formFromRecord(clientRecord, r.value.client));
     });
   }, [editing, id]);
 
   const set =
-    <K extends keyof FormState>(key: K) =>
-    (value: FormState[K]) => {
+    <K extends keyof ClientFormValues>(key: K) =>
+    (value: ClientFormValues[K]) => {
       setForm((f) => ({ ...f, [key]: value }));
       // A corrected field loses its old message; the others keep theirs until the next save.
       setErrors((e) => {
@@ -96,12 +43,12 @@ export function ClientForm({ id }: { id?: number }) {
     setSaving(true);
     try {
       if (editing) {
-        const r = await call('clients.update', { id, client: toInput(form) });
+        const r = await call('clients.update', { id, client: inputFromForm(clientRecord, form) });
         if (!r.ok) return showErrors(r.error.message, r.error.fieldErrors);
         navigate(`/clients/${id}`);
         return;
       }
-      const r = await call('clients.create', { client: toInput(form), confirmedNotDuplicate });
+      const r = await call('clients.create', { client: inputFromForm(clientRecord, form), confirmedNotDuplicate });
       if (!r.ok) return showErrors(r.error.message, r.error.fieldErrors);
       if (r.value.kind === 'possible-duplicates') {
         setErrors({});
@@ -179,7 +126,7 @@ export function ClientForm({ id }: { id?: number }) {
           <div className="row">
             <Field label="ID type" error={err('externalIdType')}>
               {(p) => (
-                <select {...p} value={form.externalIdType} onChange={(e) => set('externalIdType')(e.target.value as FormState['externalIdType'])}>
+                <select {...p} value={form.externalIdType} onChange={(e) => set('externalIdType')(e.target.value as ClientFormValues['externalIdType'])}>
                   <option value="">None</option>
                   <option value="nhs">NHS number</option>
                   <option value="other">Other ID</option>
@@ -219,10 +166,10 @@ export function ClientForm({ id }: { id?: number }) {
                 {err('consentToRecord')}
               </div>
             ) : null}
-            {(['yes', 'no'] as const).map((v) => (
-              <label key={v} className="radio">
-                <input type="radio" name="consent" value={v} checked={form.consentToRecord === v} onChange={() => set('consentToRecord')(v)} />
-                {v === 'yes' ? 'Yes' : 'No'}
+            {([true, false] as const).map((v) => (
+              <label key={String(v)} className="radio">
+                <input type="radio" name="consent" value={v ? 'yes' : 'no'} checked={form.consentToRecord === v} onChange={() => set('consentToRecord')(v)} />
+                {v ? 'Yes' : 'No'}
               </label>
             ))}
           </fieldset>

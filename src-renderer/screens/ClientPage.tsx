@@ -6,7 +6,7 @@ import type { CallOutput, ClientIssue } from '../../src-main/ipc/contract.ts';
 import { call } from '../api.ts';
 import { useSession } from '../auth.tsx';
 import { downloadText } from '../download.ts';
-import { useTaxonomy } from '../App.tsx';
+import { useTaxonomy } from '../use-taxonomy.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { DeprivationBadge } from '../components/DeprivationBadge.tsx';
 
@@ -232,11 +232,11 @@ export function ClientPage({ id }: { id: number }) {
         <dd>{client.postcode ?? (erased ? 'Erased' : 'Not recorded')}</dd>
         <dt>Postcode sector</dt>
         <dd>{client.geography.postcodeSector ?? 'Unknown'}</dd>
-        {client.geography.localAuthority ? (
+        {client.geography.localAuthorityCode ? (
           <>
             <dt>Local authority</dt>
             <dd>
-              {client.geography.localAuthority.name} ({client.geography.localAuthority.code})
+              {client.geography.localAuthorityName ?? client.geography.localAuthorityCode} ({client.geography.localAuthorityCode})
             </dd>
           </>
         ) : null}

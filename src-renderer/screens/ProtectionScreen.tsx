@@ -5,13 +5,12 @@
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
-import { ROLE_VALUES } from '../../src-main/ipc/contract/protect.ts';
+import { ROLE_VALUES, type Role } from '../../src-main/core/records/staff-account.ts';
 import { call } from '../api.ts';
 import { useSession } from '../auth.tsx';
 import { downloadText } from '../download.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 
-type Role = (typeof ROLE_VALUES)[number];
 type Users = CallOutput<'users.list'>['users'];
 
 function useForm<T extends Record<string, string>>(initial: T) {

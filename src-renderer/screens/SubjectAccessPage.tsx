@@ -7,35 +7,16 @@ import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { printOrSavePdf } from '../print.ts';
 import { ISSUE_STATUS_LABELS, type IssueStatus } from '../../src-main/core/issue-status.ts';
 import { call } from '../api.ts';
-import { useTaxonomy } from '../App.tsx';
+import { useTaxonomy } from '../use-taxonomy.ts';
 import { downloadText } from '../download.ts';
 
 type Row = Record<string, unknown>;
 
-/** Field names a reader would not otherwise understand. */
-const LABELS: Record<string, string> = {
-  id: 'Record number',
-  lsoa: 'Neighbourhood (LSOA)',
-  imdDecile: 'Deprivation decile (IMD, 1 = most deprived)',
-  imdRank: 'Deprivation rank (IMD)',
-  imdEdition: 'Deprivation data edition',
-  geoReason: 'Why deprivation is unknown',
-  lsoa21: 'Neighbourhood (2021 LSOA)',
-  localAuthorityCode: 'Local authority code',
-  localAuthorityName: 'Local authority',
-  geoSource: 'Postcode placement (official lookup or derived from its centre point)',
-  externalIdType: 'External ID type',
-  externalId: 'External ID',
-  clientId: 'Client record',
-  contactId: 'Contact record',
-  clientIssueId: 'Issue record',
-  erasedAt: 'Erased at',
-};
+type Labels = Record<string, string>;
 
-/** "dateOfBirth" → "Date of birth". */
-function label(key: string): string {
-  if (LABELS[key]) return LABELS[key];
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+/** A field's name as the report gives it (from where each column is defined), else "dateOfBirth" → "Date of birth". */
+function label(labels: Labels, key: string): string {
+  const words = labels[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -50,14 +31,14 @@ function isRow(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function FieldList({ row, omit = [] }: { row: Row; omit?: string[] }) {
+function FieldList({ row, labels, omit = [] }: { row: Row; labels: Labels; omit?: string[] }) {
   return (
     <dl className="sar-fields">
       {Object.entries(row)
         .filter(([key]) => !omit.includes(key))
         .map(([key, value]) => (
           <Fragment key={key}>
-            <dt>{label(key)}</dt>
+            <dt>{label(labels, key)}</dt>
             <dd>{show(value)}</dd>
           </Fragment>
         ))}
@@ -66,7 +47,7 @@ function FieldList({ row, omit = [] }: { row: Row; omit?: string[] }) {
 }
 
 /** A table whose columns are every field any row has. */
-function RowTable({ rows, caption, omit = [] }: { rows: Row[]; caption: string; omit?: string[] }) {
+function RowTable({ rows, caption, labels, omit = [] }: { rows: Row[]; caption: string; labels: Labels; omit?: string[] }) {
   if (rows.length === 0) return <p>None.</p>;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !omit.includes(c));
   return (
@@ -77,7 +58,7 @@ function RowTable({ rows, caption, omit = [] }: { rows: Row[]; caption: string; 
           <tr>
             {columns.map((c) => (
               <th key={c} scope="col">
-                {label(c)}
+                {label(labels, c)}
               </th>
             ))}
           </tr>
@@ -120,7 +101,11 @@ export function SubjectAccessPage({ id }: { id: number }) {
   if (!report) return <p aria-live="polite">Loading…</p>;
   const client = isRow(report.client) ? report.client : {};
   const issues = rowsOf(report.issues);
-  const known = ['generatedAt', 'client', 'contacts', 'issues', 'accessLog'];
+  const sectionLabels = isRow(report.labels) ? report.labels : {};
+  const labels = (section: string): Labels => (isRow(sectionLabels[section]) ? (sectionLabels[section] as Labels) : {});
+  const held = isRow(report.personalData) ? report.personalData : {};
+  const listed = (value: unknown) => (Array.isArray(value) ? value.map(String).join(', ') : '—');
+  const known = ['generatedAt', 'client', 'contacts', 'issues', 'accessLog', 'personalData', 'labels'];
   const other = Object.entries(report).filter(([key]) => !known.includes(key));
 
   return (
@@ -149,10 +134,10 @@ export function SubjectAccessPage({ id }: { id: number }) {
       </div>
 
       <h2>Personal details</h2>
-      <FieldList row={client} />
+      <FieldList row={client} labels={labels('client')} />
 
       <h2>Contacts</h2>
-      <RowTable rows={rowsOf(report.contacts)} caption="Contacts, newest first" />
+      <RowTable rows={rowsOf(report.contacts)} caption="Contacts, newest first" labels={labels('contacts')} />
 
       <h2>Issues and their history</h2>
       {issues.length === 0 ? <p>None.</p> : null}
@@ -162,18 +147,32 @@ export function SubjectAccessPage({ id }: { id: number }) {
             {taxonomy.issues.find((t) => t.code === issue.issueCode)?.name ?? String(issue.issueCode ?? `Issue ${i + 1}`)}
             {issue.status ? ` — ${ISSUE_STATUS_LABELS[issue.status as IssueStatus] ?? String(issue.status)}` : ''}
           </h3>
-          <FieldList row={issue} omit={['events']} />
-          <RowTable rows={rowsOf(issue.events)} caption="Status history" />
+          <FieldList row={issue} labels={labels('issues')} omit={['events']} />
+          <RowTable rows={rowsOf(issue.events)} caption="Status history" labels={labels('events')} />
         </div>
       ))}
 
       <h2>Who viewed or changed this record</h2>
-      <RowTable rows={rowsOf(report.accessLog)} caption="From the audit log" />
+      <RowTable rows={rowsOf(report.accessLog)} caption="From the audit log" labels={{}} />
+
+      <h2>Kinds of personal data held</h2>
+      <dl className="sar-fields">
+        <dt>Identifying</dt>
+        <dd>{listed(held.identifying)}</dd>
+        <dt>Special category</dt>
+        <dd>{listed(held.specialCategory)}</dd>
+      </dl>
 
       {other.map(([key, value]) => (
         <Fragment key={key}>
-          <h2>{label(key)}</h2>
-          {Array.isArray(value) ? <RowTable rows={rowsOf(value)} caption={label(key)} /> : isRow(value) ? <FieldList row={value} /> : <p>{show(value)}</p>}
+          <h2>{label({}, key)}</h2>
+          {Array.isArray(value) ? (
+            <RowTable rows={rowsOf(value)} caption={label({}, key)} labels={{}} />
+          ) : isRow(value) ? (
+            <FieldList row={value} labels={{}} />
+          ) : (
+            <p>{show(value)}</p>
+          )}
         </Fragment>
       ))}
     </section>

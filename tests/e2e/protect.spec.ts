@@ -213,7 +213,7 @@ test('retention banner at login, erase a client who still counts in Reports, pri
   await confirmButton.click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Erased client');
   await expect(page.getByText('identifying details were erased for good')).toBeVisible();
-  await expect(page.getByRole('status').filter({ hasText: 'Erased: first and last name' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Erased: first name, last name, date of birth' })).toBeVisible();
   await expect(page.getByText('Halina')).toHaveCount(0);
   await expect(page.getByText('07700 900 123')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Erase this client…' })).toHaveCount(0);

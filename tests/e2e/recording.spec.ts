@@ -86,6 +86,18 @@ test('record a client, a contact with three issues and a status change, and keep
   await expect(page.locator('.details')).toContainText('Decile 4 of 10 (IoD2025)');
   const firstUrl = page.url();
 
+  // Editing loads every field back into the form, and saves what changed.
+  await page.getByRole('link', { name: 'Edit details' }).click();
+  await expect(page.getByRole('heading', { name: 'Edit client' })).toBeVisible();
+  await expect(page.getByLabel('First name')).toHaveValue('Maria');
+  await expect(page.getByLabel('Postcode', { exact: true })).toHaveValue('SE13 6AA');
+  await expect(page.getByLabel('ID type')).toHaveValue('');
+  await expect(page.getByRole('radio', { name: 'Yes' })).toBeChecked();
+  await page.getByLabel('Phone').fill('07700 900 456');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('heading', { name: 'Maria Nowak' })).toBeVisible();
+  await expect(page.locator('.details')).toContainText('07700 900 456');
+
   // The same person again, with a typo and names swapped: warned, offered the existing record.
   await page.getByRole('link', { name: 'New client' }).first().click();
   await fillClient(page, { first: 'Nowak', last: 'Marai', dob: '1984-03-12', postcode: 'SE13 6AA' });

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
 import { createAppContext, shippedReferenceFile } from '../../src-main/app-context.ts';
-import { importReferenceFiles } from '../../src-main/db/reference-import.ts';
-import { ReferenceData } from '../../src-main/db/reference.ts';
+import { importReferenceFiles } from '../../src-main/db/geo/import.ts';
+import { ReferenceData } from '../../src-main/db/geo/reference.ts';
 import { dispatch } from '../helpers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { aClient, callOk, tempDir, loginTestAdmin, NEEDMAP_CLI } from '../helpers.ts';
@@ -194,7 +194,8 @@ describe('geo.* calls', () => {
         imdEdition: 'IoD2019',
         geoReason: null,
         lsoa21: 'E01000919',
-        localAuthority: { code: 'E09000007', name: 'Camden' },
+        localAuthorityCode: 'E09000007',
+        localAuthorityName: 'Camden',
         geoSource: 'official',
       });
       expect(await callOk(ctx, 'geo.recomputeClients', {})).toMatchObject({ changed: 0 });

@@ -5,7 +5,6 @@
  * fingerprint in one line an admin can copy from the server PC to another PC:
  * `needmap-office://192.168.1.10:47470/<64 hex digits>`.
  */
-import { isIP } from 'node:net';
 import { normaliseFingerprint } from '../bundle/package.ts';
 
 export interface OfficeAddress {
@@ -39,6 +38,22 @@ export function parseOfficeAddress(text: string, options: { allowAnyPort?: boole
   return { host, port };
 }
 
+/**
+ * 4 or 6 for an IP address, 0 for anything else (as node:net's isIP, which core may not import).
+ * IPv4: four decimal parts 0–255 without leading zeros; IPv6: whatever the WHATWG URL parser
+ * accepts between brackets, the same parser browsers and Node use for addresses in links.
+ */
+export function isIP(host: string): 0 | 4 | 6 {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host.split('.').every((part) => Number(part) <= 255 && !/^0\d/.test(part)) ? 4 : 0;
+  if (!host.includes(':') || !/^[0-9a-fA-F:.]+$/.test(host)) return 0;
+  try {
+    new URL(`http://[${host}]/`);
+    return 6;
+  } catch {
+    return 0;
+  }
+}
+
 export function formatOfficeAddress(address: OfficeAddress): string {
   return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
@@ -66,4 +81,12 @@ export function parsePairingCode(code: string): { address: OfficeAddress; finger
   const fingerprint = normaliseFingerprint(rest.slice(slash + 1));
   if (!fingerprint) throw new AddressError("This pairing code's fingerprint is not 64 hex digits: copy the whole code.");
   return { address: parseOfficeAddress(rest.slice(0, slash)), fingerprint };
+}
+
+/** Why the office server could not listen on an address, in words for Settings and the log. */
+export function describeListenError(error: unknown, listen: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `another program already uses the port of ${listen}: choose another port.`;
+  if (code === 'EADDRNOTAVAIL') return `${listen} is not an address of this PC (any more): choose its address again in Settings.`;
+  return `${listen} could not be used (${(error as Error).message}).`;
 }

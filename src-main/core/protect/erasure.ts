@@ -1,30 +1,16 @@
-/** What erasure and retention remove and keep, and the retention cut-off. Pure. */
+/**
+ * What erased details become, and the retention cut-off. Pure. What erasure removes and keeps is
+ * read from the classing of each column (db/schema.ts, db/protect/personal-data.ts).
+ */
 
 export const ERASED_FIRST_NAME = 'Erased';
 export const ERASED_LAST_NAME = 'client';
 
-/** Removed for good: everything that identifies the person. */
-export const ERASED_FIELDS = [
-  'first and last name',
-  'date of birth',
-  'full postcode',
-  'neighbourhood (2011 and 2021 LSOA) and its deprivation rank',
-  'phone',
-  'email',
-  'external ID (NHS number or other)',
-  'contact notes',
-  'status change notes',
-] as const;
+/** What an erased client's referral destinations become: free text that can name a person. */
+export const ERASED_DESTINATION = 'Destination erased';
 
-/** Kept: the anonymous facts past reports and bundles already counted. */
-export const KEPT_FIELDS = [
-  'postcode sector and district',
-  'local authority',
-  'deprivation decile',
-  'contact dates (months) and kinds',
-  'issue codes, remit, referrals and statuses with their dates',
-  'the record key used for cell-key perturbation',
-] as const;
+/** What a former staff account's display name becomes once nothing identifiable refers to it. */
+export const FORMER_STAFF_NAME = 'Former staff member';
 
 export const DEFAULT_RETENTION_YEARS = 6;
 

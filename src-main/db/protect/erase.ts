@@ -1,52 +1,38 @@
 /**
- * Right to erasure and retention: a client's identifying details are overwritten for good while
- * the anonymous facts already counted (sector, decile, dates, issues, statuses, record key) stay,
+ * Right to erasure and retention: a client's identifying details — every column classed
+ * identifying in their rows (db/schema.ts) — are overwritten for good while the anonymous facts
+ * already counted (sector, decile, dates, issues, statuses, record key) stay,
  * so past reports and bundles remain consistent. secure_delete (set at open) zeroes the old
  * bytes in their pages; the WAL is checkpointed and truncated afterwards so no old page image
  * survives there either.
  */
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { ERASED_FIRST_NAME, ERASED_LAST_NAME, retentionCutoff } from '../../core/protect/erasure.ts';
+import { and, eq, getTableName, isNull, sql } from 'drizzle-orm';
+import { RecordError } from '../../core/errors.ts';
+import { retentionCutoff } from '../../core/protect/erasure.ts';
 import type { CaseDatabase, CaseDb } from '../open.ts';
-import { RecordError } from '../records.ts';
-import { clientIssues, clients, contacts, issueStatusEvents, retentionRuns } from '../schema.ts';
+import { clients, contacts, issueStatusEvents, retentionRuns } from '../schema.ts';
+import { clientTables, erasedValue, identifyingColumns, rowsOfClient } from './personal-data.ts';
+import { anonymiseFormerStaff } from './users.ts';
 import { appendErasureRegister, reapplyErasureRegister, type ReapplyResult } from './erasure-register.ts';
 
-function eraseOne(tx: CaseDb, clientId: number, actor: number | null, now: string): { contacts: number; statusNotes: number } {
+/**
+ * Erases one client inside the caller's transaction: every identifying column of every client
+ * table (db/schema.ts classes them) is overwritten in that client's rows — a column classed
+ * identifying tomorrow is erased tomorrow, with no list here to update. Returns the rows changed
+ * per table (SQL name).
+ */
+function eraseOne(tx: CaseDb, clientId: number, actor: number | null, now: string): Record<string, number> {
   const client = tx.select({ id: clients.id, erasedAt: clients.erasedAt }).from(clients).where(eq(clients.id, clientId)).get();
   if (!client) throw new RecordError('not_found', `There is no client ${clientId}.`);
   if (client.erasedAt) throw new RecordError('conflict', `Client ${clientId} was already erased on ${client.erasedAt.slice(0, 10)}.`);
-  tx.update(clients)
-    .set({
-      firstName: ERASED_FIRST_NAME,
-      lastName: ERASED_LAST_NAME,
-      dateOfBirth: '',
-      postcode: null,
-      lsoa: null,
-      lsoa21: null,
-      imdRank: null,
-      externalIdType: null,
-      externalId: null,
-      phone: null,
-      email: null,
-      preferredContact: 'none',
-      erasedAt: now,
-      updatedAt: now,
-      updatedBy: actor,
-    })
-    .where(eq(clients.id, clientId))
-    .run();
-  const contactNotes = tx.update(contacts).set({ note: '' }).where(eq(contacts.clientId, clientId)).run().changes;
-  const issueIds = tx
-    .select({ id: clientIssues.id })
-    .from(clientIssues)
-    .where(eq(clientIssues.clientId, clientId))
-    .all()
-    .map((r) => r.id);
-  const statusNotes = issueIds.length
-    ? tx.update(issueStatusEvents).set({ note: '' }).where(inArray(issueStatusEvents.clientIssueId, issueIds)).run().changes
-    : 0;
-  return { contacts: contactNotes, statusNotes };
+  const changed: Record<string, number> = {};
+  for (const t of clientTables()) {
+    const values = Object.fromEntries(identifyingColumns(t).map((c) => [c.key, erasedValue(c)]));
+    if (t.table === clients) Object.assign(values, { erasedAt: now, updatedAt: now, updatedBy: actor });
+    if (Object.keys(values).length === 0) continue;
+    changed[t.name] = tx.update(t.table).set(values).where(rowsOfClient(t, clientId)).run().changes;
+  }
+  return changed;
 }
 
 /** Flush the WAL into the main file and truncate it, so erased values do not linger in old page images. */
@@ -65,14 +51,22 @@ export interface ErasureResult {
 
 export function eraseClient(caseDb: CaseDatabase, clientId: number, actor: number | null = null): ErasureResult {
   const now = new Date().toISOString();
-  const counts = caseDb.db.transaction((tx) => {
-    const erased = eraseOne(tx as unknown as CaseDb, clientId, actor, now);
+  const changed = caseDb.db.transaction((tx) => {
+    const db = tx as unknown as CaseDb;
+    const erased = eraseOne(db, clientId, actor, now);
+    anonymiseFormerStaff(db);
     // In the same transaction: if the register line cannot be written, nothing is erased (a restore must be able to redo it).
-    appendErasureRegister(caseDb.file, tx as unknown as CaseDb, { kind: 'erasure', clientId, at: now });
+    appendErasureRegister(caseDb.file, db, { kind: 'erasure', clientId, at: now });
     return erased;
   });
   const { walTruncated } = purgeWal(caseDb);
-  return { clientId, erasedAt: now, contactNotesCleared: counts.contacts, statusNotesCleared: counts.statusNotes, walTruncated };
+  return {
+    clientId,
+    erasedAt: now,
+    contactNotesCleared: changed[getTableName(contacts)] ?? 0,
+    statusNotesCleared: changed[getTableName(issueStatusEvents)] ?? 0,
+    walTruncated,
+  };
 }
 
 // ---- retention ----
@@ -117,6 +111,7 @@ export function retentionApply(
       throw new RecordError('conflict', 'The clients due for anonymisation changed since the preview; please preview again.');
     }
     for (const id of dueIds) eraseOne(db, id, actor, now);
+    anonymiseFormerStaff(db);
     const run = tx
       .insert(retentionRuns)
       .values({ ranAt: now, userId: actor, policyYears: input.years, cutoffDate, clientIds: JSON.stringify(dueIds), anonymised: dueIds.length })
@@ -151,6 +146,9 @@ export function retentionLog(db: CaseDb) {
  */
 export function reapplyErasures(caseDb: CaseDatabase): ReapplyResult {
   const result = reapplyErasureRegister(caseDb.file, caseDb.sqlite, caseDb.db, (tx, clientId, at) => void eraseOne(tx, clientId, null, at));
-  if (result.reapplied.length > 0) purgeWal(caseDb);
+  if (result.reapplied.length > 0) {
+    caseDb.db.transaction((tx) => void anonymiseFormerStaff(tx as unknown as CaseDb));
+    purgeWal(caseDb);
+  }
   return result;
 }

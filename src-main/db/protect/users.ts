@@ -1,11 +1,16 @@
-/** Staff accounts: Argon2id password hashes, roles, disabling (never deleting, so "who recorded" stays resolvable). */
-import { asc, eq, sql } from 'drizzle-orm';
+/**
+ * Staff accounts: Argon2id password hashes, roles, disabling (never deleting, so "who recorded"
+ * stays resolvable) and, once nothing identifiable refers to a former account, removing its name.
+ */
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { RecordError } from '../../core/errors.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, passwordProblem, verifyPassword } from '../../core/protect/keys.ts';
+import type { Role } from '../../core/records/staff-account.ts';
 import type { CaseDb } from '../open.ts';
-import { RecordError } from '../records.ts';
-import { users } from '../schema.ts';
+import { clients, users } from '../schema.ts';
+import { classingOf } from '../classing.ts';
+import { clientTables, erasedValue, identifyingColumns, type DrizzleTableClassing } from './personal-data.ts';
 
-export type Role = (typeof users.$inferSelect)['role'];
 export type UserRow = typeof users.$inferSelect;
 
 export function userCount(db: CaseDb): number {
@@ -103,13 +108,65 @@ export function setRole(db: CaseDb, id: number, role: Role): void {
   });
 }
 
+/**
+ * Account removal: the account is disabled and its password hash emptied (it can never log in
+ * again, and nothing needs the hash any more). Its name stays while identifiable client records
+ * say it recorded them (see anonymiseFormerStaff); an account that recorded nothing loses it now.
+ */
 export function disableUser(db: CaseDb, id: number): UserRow {
   return db.transaction((tx) => {
     const user = getUser(tx as unknown as CaseDb, id);
     keepOneAdmin(tx as unknown as CaseDb, user);
-    tx.update(users).set({ disabledAt: new Date().toISOString() }).where(eq(users.id, id)).run();
+    tx.update(users).set({ disabledAt: new Date().toISOString(), passwordHash: '' }).where(eq(users.id, id)).run();
+    anonymiseFormerStaff(tx as unknown as CaseDb);
     return user;
   });
+}
+
+/** The client id a row of a client table belongs to, as SQL (following `via` to its parent table). */
+function clientIdOf(t: DrizzleTableClassing): ReturnType<typeof sql> {
+  const column = (table: DrizzleTableClassing, key: string) => table.columns.find((c) => c.key === key)!.column;
+  const whose = t.whose;
+  if (whose.about !== 'client') throw new Error(`${t.name} does not hold clients' rows.`);
+  if ('clientId' in whose) return sql`${column(t, whose.clientId)}`;
+  const parent = clientTables().find((p) => p.name === whose.via.table)!;
+  return sql`(SELECT ${clientIdOf(parent)} FROM ${parent.table} WHERE ${column(parent, 'id')} = ${column(t, whose.via.column)})`;
+}
+
+/** Whether any client not yet erased has a row that names staff account `userId` as who recorded or changed it. */
+function namedByIdentifiableRecord(db: CaseDb, userId: number): boolean {
+  for (const t of clientTables()) {
+    for (const c of t.columns.filter((c) => c.classing.staff)) {
+      const found = db.get<{ one: number } | undefined>(
+        sql`SELECT 1 AS one FROM ${t.table} WHERE ${c.column} = ${userId}
+            AND (SELECT ${clients.erasedAt} FROM ${clients} WHERE ${clients.id} = ${clientIdOf(t)}) IS NULL LIMIT 1`,
+      );
+      if (found) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Former staff (disabled accounts) keep their name while an identifiable client record names them
+ * as who recorded or changed it — clients' subject access, complaints and safeguarding reviews
+ * need to know who did what — and lose it once none does: every column of `users` classed
+ * identifying (db/schema.ts) takes its erased value ("Former staff member", "former-<id>").
+ * Run after every erasure, retention run and account removal. The audit log keeps usernames for
+ * its own life: it is append-only and hash-chained (docs/data-protection.md). Returns the ids done.
+ */
+export function anonymiseFormerStaff(db: CaseDb): number[] {
+  const table = classingOf(users) as DrizzleTableClassing;
+  const values = Object.fromEntries(identifyingColumns(table).map((c) => [c.key, erasedValue(c)]));
+  const former = db
+    .select({ id: users.id, username: users.username })
+    .from(users)
+    .where(and(isNotNull(users.disabledAt)))
+    .all()
+    .filter((u) => u.username !== `former-${u.id}`);
+  const done = former.filter((u) => !namedByIdentifiableRecord(db, u.id)).map((u) => u.id);
+  for (const id of done) db.update(users).set(values).where(eq(users.id, id)).run();
+  return done;
 }
 
 export function resetPassword(db: CaseDb, id: number, password: string): UserRow {

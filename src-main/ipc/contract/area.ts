@@ -9,7 +9,7 @@
  * `outDir` only in the Electron app; otherwise the files come back as text to download.
  */
 import { z } from 'zod';
-import { isoDate } from './fields.ts';
+import { isoDate } from '../../core/records/fields.ts';
 import { FrameworkNeedOut } from './reports.ts';
 
 const fingerprint = z

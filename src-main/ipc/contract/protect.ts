@@ -4,20 +4,10 @@
  * ../permissions.ts. Imports only zod and pure core, so the renderer can import it.
  */
 import { z } from 'zod';
-import { isoDate, name } from './fields.ts';
+import { isoDate, name } from '../../core/records/fields.ts';
 import { MIN_PASSWORD_LENGTH } from '../../core/protect/password-rules.ts';
+import { staffAccountRecord } from '../../core/records/staff-account.ts';
 import { id } from './recording.ts';
-
-export const ROLE_VALUES = ['caseworker', 'manager', 'admin'] as const;
-const role = z.enum(ROLE_VALUES, { message: 'Choose a role: caseworker, manager or admin.' });
-
-const username = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(2, { message: 'The username must be at least 2 characters.' })
-  .max(40, { message: 'The username is too long (40 characters at most).' })
-  .regex(/^[a-z0-9._-]+$/, { message: 'Use only letters, digits, dots, dashes and underscores in the username.' });
 
 /** Only the length is checked here; the full rules (core/protect/keys.ts passwordProblem) run in the handler. */
 const newPassword = z
@@ -25,13 +15,12 @@ const newPassword = z
   .min(MIN_PASSWORD_LENGTH, { message: `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.` })
   .max(200, { message: 'The password is too long (200 characters at most).' });
 
-export const Session = z.object({ userId: z.number().int(), username: z.string(), role });
+const { username, displayName, role } = staffAccountRecord.fields;
 
-const User = z.object({
+export const Session = z.object({ userId: z.number().int(), username: username.stored, role: role.stored });
+
+const User = staffAccountRecord.stored.extend({
   id: z.number().int(),
-  username: z.string(),
-  displayName: z.string(),
-  role,
   createdAt: z.string(),
   disabledAt: z.string().nullable(),
 });
@@ -102,8 +91,8 @@ export const protectCalls = {
   'auth.setupAdmin': {
     input: z.object({
       organisationName: name('organisation name'),
-      username,
-      displayName: name('display name'),
+      username: username.input,
+      displayName: displayName.input,
       password: newPassword,
     }),
     output: z.object({ session: Session, encrypted: z.boolean() }),
@@ -121,10 +110,10 @@ export const protectCalls = {
 
   'users.list': { input: z.object({}), output: z.object({ users: z.array(User) }) },
   'users.create': {
-    input: z.object({ username, displayName: name('display name'), role, password: newPassword }),
+    input: staffAccountRecord.input.extend({ password: newPassword }),
     output: z.object({ id: z.number().int() }),
   },
-  'users.setRole': { input: z.object({ id, role }), output: ok },
+  'users.setRole': { input: z.object({ id, role: role.input }), output: ok },
   'users.disable': { input: z.object({ id }), output: ok },
   'users.resetPassword': { input: z.object({ id, password: newPassword }), output: ok },
 

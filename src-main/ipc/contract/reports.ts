@@ -3,7 +3,7 @@
  * takes the same filter; figures are defined in docs/reports.md.
  */
 import { z } from 'zod';
-import { isoDate, isoMonth } from './fields.ts';
+import { isoDate, isoMonth } from '../../core/records/fields.ts';
 import { UNKNOWN_SECTOR } from '../../core/reports.ts';
 
 export const ReportFilterInput = z

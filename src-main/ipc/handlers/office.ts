@@ -1,10 +1,10 @@
 /** The office server's calls on the PC that keeps the database (see contract/office.ts and src-main/office/). */
-import { AddressError, formatOfficeAddress, parseOfficeAddress, parsePairingCode } from '../../core/office/address.ts';
+import { AddressError, describeListenError, formatOfficeAddress, parseOfficeAddress, parsePairingCode } from '../../core/office/address.ts';
 import { normaliseFingerprint } from '../../core/bundle/package.ts';
 import { isLocked } from '../../db/locked.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { userCount } from '../../db/protect/users.ts';
-import { describeListenError, type OfficeShare } from '../../office/share.ts';
+import type { OfficeShare } from '../../office/share.ts';
 import type { officeCalls } from '../contract/office.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 

@@ -4,16 +4,16 @@
  * the handlers here only do the work.
  */
 import fs from 'node:fs';
-import { ERASED_FIELDS, KEPT_FIELDS } from '../../core/protect/erasure.ts';
 import { generateDataKey, passphraseWrapper } from '../../core/protect/keys.ts';
 import { currentPlatformWrapper, putKeySlot, removeKeySlot } from '../../db/key-slots.ts';
-import { RecordError } from '../../db/records.ts';
+import { RecordError } from '../../core/errors.ts';
 import { auditCsv, listAudit, verifyAuditLog } from '../../db/protect/audit.ts';
 import { backupNow, defaultBackupDir, latestActivity, listBackups, previewBackup, restoreDatabase, RestoreRefused } from '../../db/protect/backup.ts';
 import { describeReapply } from '../../db/protect/reconcile.ts';
 import { ErasureRegisterError } from '../../db/protect/erasure-register.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
+import { erasureSummary } from '../../db/protect/personal-data.ts';
 import { ProtectSettings, readProtectSettings, readSettingText, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
 import { subjectAccess } from '../../db/protect/subject-access.ts';
 import { createUser, disableUser, listUsers, resetPassword, setRole, userCount } from '../../db/protect/users.ts';
@@ -172,7 +172,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
 
   'protect.eraseClient': (input, ctx, caller) => {
     const result = registerRefusal(() => eraseClient(ctx.caseDb, input.clientId, caller.user?.userId ?? null));
-    return { clientId: result.clientId, erasedAt: result.erasedAt, removed: [...ERASED_FIELDS], kept: [...KEPT_FIELDS], walTruncated: result.walTruncated };
+    return { clientId: result.clientId, erasedAt: result.erasedAt, ...erasureSummary(), walTruncated: result.walTruncated };
   },
 
   'protect.retentionPreview': (input, ctx) => {

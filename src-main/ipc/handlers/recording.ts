@@ -1,8 +1,11 @@
 /** The recording core's handlers: clients, contacts, issues and their status. */
-import type { ClientGeography } from '../../core/geography.ts';
-import { geographyFor } from '../../core/geography.ts';
+import { ClientGeography, geographyFor } from '../../core/geography.ts';
+import { clientRecord } from '../../core/records/client.ts';
+import { clientIssueRecord, statusEventRecord } from '../../core/records/client-issue.ts';
+import { contactRecord } from '../../core/records/contact.ts';
+import { pickFields, pickKeys } from '../../core/records/record.ts';
+import { RecordError } from '../../core/errors.ts';
 import {
-  RecordError,
   changeIssueStatus,
   clientSummaries,
   findDuplicates,
@@ -11,8 +14,8 @@ import {
   recordContact,
   searchClients,
   updateClient,
-} from '../../db/records.ts';
-import { readIodEdition } from '../../db/geo-settings.ts';
+} from '../../db/recording.ts';
+import { readIodEdition } from '../../db/geo/settings.ts';
 import type { recordingCalls } from '../contract/recording.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 
@@ -56,55 +59,29 @@ export const recordingHandlers: HandlersFor<typeof recordingCalls> = {
     const issuesByCode = new Map(ctx.taxonomy.issues.map((i) => [i.code, i]));
     return {
       client: {
+        ...pickFields(clientRecord, client),
         id: client.id,
-        firstName: client.firstName,
-        lastName: client.lastName,
-        dateOfBirth: client.dateOfBirth,
-        postcode: client.postcode,
-        externalIdType: client.externalIdType,
-        externalId: client.externalId,
-        phone: client.phone,
-        email: client.email,
-        preferredContact: client.preferredContact,
-        consentToRecord: client.consentToRecord,
-        consentDate: client.consentDate,
         createdAt: client.createdAt,
         updatedAt: client.updatedAt,
-        geography: {
-          postcodeSector: client.postcodeSector,
-          postcodeDistrict: client.postcodeDistrict,
-          lsoa: client.lsoa,
-          imdDecile: client.imdDecile,
-          imdRank: client.imdRank,
-          imdEdition: client.imdEdition,
-          geoReason: client.geoReason,
-          lsoa21: client.lsoa21,
-          localAuthority: client.localAuthorityCode ? { code: client.localAuthorityCode, name: client.localAuthorityName ?? client.localAuthorityCode } : null,
-          geoSource: client.geoSource,
-        },
+        geography: pickKeys(client, ClientGeography.keyof().options),
       },
       contacts: contactRows.map((c) => ({
+        ...pickFields(contactRecord, c),
         id: c.id,
-        contactDate: c.contactDate,
-        kind: c.kind,
-        staffName: c.staffName,
-        note: c.note,
         issueIds: issueRows.filter((i) => i.contactId === c.id).map((i) => i.id),
       })),
       issues: issueRows.map((i) => {
         const definition = issuesByCode.get(i.issueCode);
         return {
+          ...pickFields(clientIssueRecord, i),
           id: i.id,
           contactId: i.contactId,
-          issueCode: i.issueCode,
           issueName: definition?.name ?? i.issueCode,
           category: definition?.category ?? 'unknown',
-          withinRemit: i.withinRemit,
-          referredTo: i.referredTo,
           status: i.status,
           identifiedOn: i.identifiedOn,
           statusChangedOn: i.statusChangedOn,
-          events: eventRows.filter((e) => e.clientIssueId === i.id).map((e) => ({ id: e.id, status: e.status, changedOn: e.changedOn, note: e.note })),
+          events: eventRows.filter((e) => e.clientIssueId === i.id).map((e) => ({ ...pickFields(statusEventRecord, e), id: e.id })),
         };
       }),
     };

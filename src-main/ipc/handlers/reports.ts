@@ -2,9 +2,15 @@
 import { needByFramework } from '../../core/framework-need.ts';
 import type { ReportFilter } from '../../core/reports.ts';
 import { loadOutcomes } from '../../framework-outcomes.ts';
-import { RecordError } from '../../db/records.ts';
-import { decileReport, filterOptions, impactReport, needReport, referralReport, trendReport, whereReport } from '../../db/reports.ts';
-import { decileEditions, derivedPlacements } from '../../db/geo-clients.ts';
+import { RecordError } from '../../core/errors.ts';
+import { decileReport } from '../../db/reports/deciles.ts';
+import { filterOptions } from '../../db/reports/filter-options.ts';
+import { impactReport } from '../../db/reports/impact.ts';
+import { needReport } from '../../db/reports/need.ts';
+import { referralReport } from '../../db/reports/referrals.ts';
+import { trendReport } from '../../db/reports/trend.ts';
+import { whereReport } from '../../db/reports/where.ts';
+import { decileEditions, derivedPlacements } from '../../db/geo/clients.ts';
 import type { reportsCalls } from '../contract/reports.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 import { sectorPopulation } from './geo.ts';

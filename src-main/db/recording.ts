@@ -7,39 +7,14 @@ import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { findProbableDuplicates, normaliseExternalId, type DuplicateCandidate } from '../core/duplicates.ts';
 import type { ClientGeography } from '../core/geography.ts';
 import { statusChangeError, type IssueStatus } from '../core/issue-status.ts';
-import type { ContactKind, PreferredContact } from '../core/recording.ts';
+import type { ClientFields } from '../core/records/client.ts';
+import type { RecordedIssue, StatusChange } from '../core/records/client-issue.ts';
+import type { ContactFields } from '../core/records/contact.ts';
+import { RecordError } from '../core/errors.ts';
 import type { CaseDb } from './open.ts';
 import { clientIssues, clients, contacts, issueStatusEvents } from './schema.ts';
 
-export class RecordError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'conflict' | 'invalid_input',
-    message: string,
-    readonly fieldErrors: Record<string, string[]> = {},
-  ) {
-    super(message);
-    this.name = 'RecordError';
-  }
-}
-
-export interface ClientFields {
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  postcode: string | null;
-  externalIdType: 'nhs' | 'other' | null;
-  externalId: string | null;
-  phone: string | null;
-  email: string | null;
-  preferredContact: PreferredContact;
-  consentToRecord: boolean;
-  consentDate: string;
-}
-
-/** What records.ts stores of a client's geography: derived by core/geography.ts. */
-export type GeographyFields = ClientGeography;
-
-function clientRow(fields: ClientFields, geography: GeographyFields) {
+function clientRow(fields: ClientFields, geography: ClientGeography) {
   return {
     ...fields,
     externalId: fields.externalId ? normaliseExternalId(fields.externalId) : null,
@@ -53,7 +28,7 @@ export function newRecordKey(): number {
 }
 
 // `actor` (issue 7): the logged-in staff user's id, stored as who created/changed/recorded; null when unknown.
-export function insertClient(db: CaseDb, fields: ClientFields, geography: GeographyFields, actor: number | null = null): number {
+export function insertClient(db: CaseDb, fields: ClientFields, geography: ClientGeography, actor: number | null = null): number {
   const row = db
     .insert(clients)
     .values({ ...clientRow(fields, geography), recordKey: newRecordKey(), createdBy: actor, updatedBy: actor })
@@ -62,7 +37,7 @@ export function insertClient(db: CaseDb, fields: ClientFields, geography: Geogra
   return row.id;
 }
 
-export function updateClient(db: CaseDb, id: number, fields: ClientFields, geography: GeographyFields, actor: number | null = null): void {
+export function updateClient(db: CaseDb, id: number, fields: ClientFields, geography: ClientGeography, actor: number | null = null): void {
   const result = db
     .update(clients)
     .set({ ...clientRow(fields, geography), updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`, updatedBy: actor })
@@ -166,22 +141,9 @@ export function getClientDetail(db: CaseDb, id: number) {
   return { client, contactRows, issueRows, eventRows };
 }
 
-export interface RecordedIssue {
-  issueCode: string;
-  withinRemit: boolean;
-  referredTo: string | null;
-}
-
 export function recordContact(
   db: CaseDb,
-  input: {
-    clientId: number;
-    contactDate: string;
-    kind: ContactKind;
-    staffName: string;
-    note: string;
-    issues: RecordedIssue[];
-  },
+  input: ContactFields & { clientId: number; issues: RecordedIssue[] },
   actor: number | null = null,
 ): { contactId: number; clientIssueIds: number[] } {
   return db.transaction((tx) => {
@@ -235,7 +197,7 @@ export function recordContact(
 
 export function changeIssueStatus(
   db: CaseDb,
-  input: { clientIssueId: number; status: IssueStatus; changedOn: string; note: string; referredTo: string | null },
+  input: StatusChange & { clientIssueId: number },
   actor: number | null = null,
 ): { status: IssueStatus; statusChangedOn: string } {
   return db.transaction((tx) => {

@@ -1,6 +1,6 @@
 /** Field schemas shared by every part of the contract, with the messages a form shows. */
 import { z } from 'zod';
-import { isIsoDate } from '../../core/recording.ts';
+import { isIsoDate } from '../recording.ts';
 
 export const isoDate = z.string().trim().refine(isIsoDate, { message: 'Enter a date as YYYY-MM-DD.' });
 
