@@ -1,10 +1,11 @@
 /**
  * The office server with real processes on loopback addresses (issue 16): an office server
  * (`needmap serve --office`) and client PCs (`needmap serve --connect`), each with its own data
- * folder. Two staff on two client PCs see each other's clients at once and get the duplicate
- * warning across desks; the audit log names the PC; a client PC keeps no case data on disk. A
- * server killed in the middle of writes loses no committed record and duplicates none; the
- * clients say plainly it cannot be reached, and carry on when it is back.
+ * folder. A client PC pinned to another fingerprint refuses the server and sends nothing. Two
+ * staff on two client PCs see each other's clients at once and get the duplicate warning across
+ * desks; the audit log names the PC; a client PC keeps no case data on disk. A server killed in
+ * the middle of writes loses no committed record and duplicates none; the clients say plainly it
+ * cannot be reached, and carry on when it is back.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -110,6 +111,22 @@ describe('office server and client PCs as separate processes', () => {
       expect(Object.keys(connection).sort()).toEqual(['createdAt', 'device', 'fingerprint', 'format', 'server']);
       expect(fs.statSync(path.join(dataDir, 'office-connection.json')).mode & 0o777).toBe(0o600);
     }
+  });
+
+  it('a client PC set up with another fingerprint refuses the server before sending anything, and says so plainly', async () => {
+    const { dir, server, admin } = await office('127.0.0.8');
+    // One digit changed: what an impostor on the network (or a mistyped code) would present.
+    const last = server.fingerprint.at(-1) === '0' ? '1' : '0';
+    const wrong = server.fingerprint.slice(0, -1) + last;
+    const pc = await startClientPc(server.address, wrong, 'Impostor check', path.join(dir, 'impostor-home'));
+    started.push(pc);
+    expect(pc.output()).toMatch(/is not the office server this PC was set up with/);
+    const tab = await Tab.open(pc);
+    const refused = await tab.call('auth.status');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', reason: 'wrong-certificate' } });
+    if (!refused.ok) expect(refused.error.message).toMatch(/NeedMap did not connect and sent nothing/);
+    // Nothing reached the server: not even a pairing request.
+    expect((await admin.ok<{ devices: unknown[] }>('office.status')).devices).toEqual([]);
   });
 
   it('a server killed in the middle of writes loses no committed record and duplicates none; the clients say so and carry on when it is back', async () => {
