@@ -194,6 +194,8 @@ export async function run(bench: BenchContext): Promise<void> {
     for (const pc of pcs) pc.forwarder.close();
 
     const base1 = summary(inProcess);
+    // OFFICE_REPORT_ROUNDS=0 measures recording alone, to tell the reports' share of the waiting.
+    const withReports = (before: string, after: string) => (REPORT_ROUNDS > 0 ? `${before}${REPORTERS}${after}` : ', no reports');
     const fmt = (x: number) => x.toFixed(1);
     console.log(
       `database: ${clients} clients (${path.basename(source)}); server ${server.address} (own process, TLS 1.3); ${RECORDERS} recorders × ${CONTACTS} contacts, ` +
@@ -207,8 +209,11 @@ export async function run(bench: BenchContext): Promise<void> {
     for (const [label, times] of [
       ['in-process dispatch, no network (baseline)', inProcess],
       ['one person alone through the office server', alone],
-      [`${RECORDERS} recording + ${REPORTERS} reporting, back to back (stress)`, stress.recording],
-      [`${RECORDERS} recording every ${RECORD_EVERY_MS / 1000} s + ${REPORTERS} reporting every ${REPORT_EVERY_MS / 1000} s (paced)`, paced.recording],
+      [`${RECORDERS} recording${withReports(' + ', ' reporting')}, back to back (stress)`, stress.recording],
+      [
+        `${RECORDERS} recording every ${RECORD_EVERY_MS / 1000} s${withReports(' + ', ` reporting every ${REPORT_EVERY_MS / 1000} s`)} (paced)`,
+        paced.recording,
+      ],
     ] as const) {
       const s = summary(times);
       console.log(
