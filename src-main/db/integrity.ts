@@ -29,6 +29,16 @@ export function integrityStatus(file: string): IntegrityStatus {
   return checkedInThisProcess(resolved) ? { state: 'ok', message: null } : { state: 'not-checked', message: null };
 }
 
+/**
+ * Resolves once a background check of the file (if one is running) has finished and closed its
+ * connection. Whatever must have the file to itself — encrypting it at first run, replacing it by a
+ * restore — waits for this first: SQLite refuses to rekey a file another connection is reading, and
+ * a check that opened the file after it was encrypted would find it unreadable and call it damaged.
+ */
+export function integrityCheckSettled(file: string): Promise<void> {
+  return status.get(path.resolve(file))?.done ?? Promise.resolve();
+}
+
 function settle(file: string, result: { ok: true } | { ok: false; detail: string }): void {
   if (result.ok) {
     markChecked(file);

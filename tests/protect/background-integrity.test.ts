@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context.ts';
 import { generateDataKey } from '../../src-main/core/protect/keys.ts';
-import { checkIntegrityInBackground, integrityStatus } from '../../src-main/db/integrity.ts';
+import { checkIntegrityInBackground, integrityCheckSettled, integrityStatus } from '../../src-main/db/integrity.ts';
 import { openCaseDatabase } from '../../src-main/db/open.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
@@ -69,6 +69,23 @@ describe('the background integrity check', () => {
       }
     });
   }
+
+  it('lets first-run setup encrypt a new database only once the check has closed its connection', async () => {
+    const file = path.join(tempDir(), 'case.db');
+    const ctx = appContext(file, undefined);
+    try {
+      // Set up at once, while the check of the new (plain) file is still under way: encrypting
+      // beside its connection would fail ("database is locked"), and a check that opened the file
+      // after it was encrypted would call it damaged.
+      expect(integrityStatus(file).state).toBe('checking');
+      await callOk(ctx, 'auth.setupAdmin', { organisationName: 'X', username: 'root', displayName: 'Root', password: 'quiet meadow 42' });
+      expect(fs.readFileSync(file).subarray(0, 15).toString('latin1')).not.toBe('SQLite format 3');
+      await integrityCheckSettled(file);
+      expect((await callOk(ctx, 'auth.status', {})).integrity).toEqual({ state: 'ok', message: null });
+    } finally {
+      ctx.close();
+    }
+  });
 
   it('reports an intact encrypted file as ok, once per process', async () => {
     const key = generateDataKey();
