@@ -12,6 +12,8 @@ import { openCommand } from './open.ts';
 import { geoImportCommand, lookupCommand } from './geo.ts';
 import { areaCommands } from './area.ts';
 import { protectCommands } from './protect-commands.ts';
+import { importCommand } from './import.ts';
+import { exportRecordsCommand } from './export-records.ts';
 
 export const commands: Command[] = [
   demoCommand,
@@ -23,6 +25,8 @@ export const commands: Command[] = [
   lookupCommand,
   ...areaCommands,
   ...protectCommands,
+  importCommand,
+  exportRecordsCommand,
 ];
 
 function overview(): string {

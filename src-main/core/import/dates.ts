@@ -9,7 +9,15 @@ import { isIsoDate } from '../recording.ts';
 export type DateOrder = 'day-first' | 'month-first';
 
 export type DateReading =
-  { ok: true; iso: string; /** The other reading, when the day and month could be swapped. */ alternative: string | null } | { ok: false; reason: string };
+  | {
+      ok: true;
+      iso: string;
+      /** The other reading, when the day and month could be swapped. */
+      alternative: string | null;
+      /** Day and month could only be this way round (one is over 12): the column's order is settled. */
+      settlesOrder?: boolean;
+    }
+  | { ok: false; reason: string };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
@@ -101,5 +109,5 @@ export function readDate(value: unknown, order: DateOrder = 'day-first', options
     };
   }
   const other = a !== b ? iso(year, day, month) : null;
-  return { ok: true, iso: found, alternative: other };
+  return { ok: true, iso: found, alternative: other, settlesOrder: a > 12 || b > 12 };
 }

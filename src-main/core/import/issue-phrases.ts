@@ -72,7 +72,9 @@ export function splitPhrases(cell: string, taxonomy: Taxonomy): string[] {
       .split(/\s+and\s+|\s*[&+]\s*/i)
       .map((p) => p.trim())
       .filter(Boolean);
-    return pieces.length > 1 && pieces.every((p) => byText.has(phraseKey(p))) ? pieces : [part];
+    // "housing & benefits": two issues when each piece is one by itself (exactly, or as the best search result).
+    const stands = (p: string) => byText.has(phraseKey(p)) || searchIssues(taxonomy, p, 1).length > 0;
+    return pieces.length > 1 && pieces.every(stands) ? pieces : [part];
   });
 }
 

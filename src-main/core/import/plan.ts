@@ -18,6 +18,8 @@ export interface PlannedIssue {
   referredTo: string | null;
   /** Status changes after the ones recording the contact makes (identified; referred when outside the remit). */
   changes: RowStatus[];
+  /** The sheet's notes for those first status changes, where it has a status note column. */
+  initialNotes: { status: IssueStatus; note: string }[];
 }
 
 export interface PlannedContact {
@@ -94,28 +96,43 @@ function contactsOf(records: RowRecord[]): PlannedContact[] {
     contact.rows.push(r.row);
     for (const code of r.issues.codes) {
       if (!contact.issues.some((i) => i.issueCode === code))
-        contact.issues.push({ issueCode: code, withinRemit: r.issues.withinRemit, referredTo: r.issues.referredTo, changes: [] });
+        contact.issues.push({ issueCode: code, withinRemit: r.issues.withinRemit, referredTo: r.issues.referredTo, changes: [], initialNotes: [] });
       if (r.status) (contact.statuses.get(code) ?? contact.statuses.set(code, []).get(code)!).push(r.status);
     }
   }
   return [...byKey.values()].map(({ statuses, ...contact }) => ({
     ...contact,
-    issues: contact.issues.map((issue) => ({ ...issue, changes: statusChanges(contact.fields.contactDate, issue, statuses.get(issue.issueCode) ?? []) })),
+    issues: contact.issues.map((issue) => ({ ...issue, ...statusChanges(contact.fields.contactDate, issue, statuses.get(issue.issueCode) ?? []) })),
   }));
 }
 
-/** The status changes to record after the contact's own: in date order, each a real change (never the same status twice running). */
-function statusChanges(contactDate: string, issue: { withinRemit: boolean; referredTo: string | null }, statuses: RowStatus[]): RowStatus[] {
-  let last: { status: IssueStatus; changedOn: string } =
-    !issue.withinRemit && issue.referredTo ? { status: 'referred', changedOn: contactDate } : { status: 'identified', changedOn: contactDate };
-  const out: RowStatus[] = [];
+/**
+ * The status changes to record after the contact's own (identified; referred when outside the
+ * remit): in date order, each a real change (never the same status twice running); and the
+ * sheet's notes for the contact's own, when it has them.
+ */
+function statusChanges(
+  contactDate: string,
+  issue: { withinRemit: boolean; referredTo: string | null },
+  statuses: RowStatus[],
+): Pick<PlannedIssue, 'changes' | 'initialNotes'> {
+  const initial: { status: IssueStatus; changedOn: string }[] = [{ status: 'identified', changedOn: contactDate }];
+  if (!issue.withinRemit && issue.referredTo) initial.push({ status: 'referred', changedOn: contactDate });
+  let last = initial.at(-1)!;
+  const changes: RowStatus[] = [];
+  const initialNotes: PlannedIssue['initialNotes'] = [];
   const sorted = statuses.map((s, i) => ({ s, i })).sort((a, b) => a.s.changedOn.localeCompare(b.s.changedOn) || a.i - b.i);
   for (const { s } of sorted) {
-    if (s.status === last.status || (s.status === 'identified' && s.changedOn === contactDate)) continue;
-    out.push(s);
+    const own = changes.length === 0 ? initial.find((e) => e.status === s.status && e.changedOn === s.changedOn) : undefined;
+    if (own) {
+      if (s.noteGiven && !initialNotes.some((n) => n.status === s.status)) initialNotes.push({ status: s.status, note: s.note });
+      continue;
+    }
+    if (s.status === last.status) continue;
+    changes.push(s);
     last = s;
   }
-  return out;
+  return { changes, initialNotes };
 }
 
 /**

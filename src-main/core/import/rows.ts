@@ -34,6 +34,8 @@ export interface RowStatus {
   status: IssueStatus;
   changedOn: string;
   note: string;
+  /** The sheet has a status note column (so its note counts even when blank). */
+  noteGiven?: boolean;
 }
 
 export interface RowRecord {
@@ -64,9 +66,11 @@ function zodMessages(error: z.ZodError): { path: string; message: string }[] {
 }
 
 /** One row's values by target, or its refusals. */
-function readValues(row: SheetRow, columns: [number, string, string][], mapping: ImportMapping, options: ReadOptions, ambiguous: AmbiguousDate[]) {
+function readValues(row: SheetRow, columns: [number, string, string][], mapping: ImportMapping, options: ReadOptions, dates: DateTracking) {
+  const { ambiguous, settled } = dates;
   const values: Values = new Map();
   const refusals: Refusal[] = [];
+  const unreadable = new Set<string>();
   for (const [index, header, key] of columns) {
     const cell: CellValue = row.cells[index] ?? null;
     if (isBlank(cell)) continue;
@@ -74,9 +78,11 @@ function readValues(row: SheetRow, columns: [number, string, string][], mapping:
     const read = readCell(cell, target, options);
     if (!read.ok) {
       refusals.push({ row: row.row, column: header, value: shownValue(cell), reason: `${target.label}: ${read.reason}` });
+      unreadable.add(key);
       continue;
     }
     if (read.alternative) ambiguous.push({ row: row.row, column: header, value: shownValue(cell), readAs: String(read.value), otherReading: read.alternative });
+    if (read.settlesOrder) settled.add(header);
     values.set(key, { value: read.value, column: header, shown: shownValue(cell), fromDefault: false });
   }
   const defaults = { ...BUILT_IN_DEFAULTS, ...mapping.defaults };
@@ -87,7 +93,13 @@ function readValues(row: SheetRow, columns: [number, string, string][], mapping:
     if (!read.ok) refusals.push({ row: row.row, column: DEFAULT_COLUMN(target.label), value: text, reason: `${target.label}: ${read.reason}` });
     else values.set(key, { value: read.value, column: DEFAULT_COLUMN(target.label), shown: text, fromDefault: true });
   }
-  return { values, refusals };
+  return { values, refusals, unreadable };
+}
+
+/** Ambiguous dates found, and the columns whose day/month order a value settled (their dates are not ambiguous). */
+interface DateTracking {
+  ambiguous: AmbiguousDate[];
+  settled: Set<string>;
 }
 
 /** "Smith, Anna" or "Anna Maria Smith" → first and last names; null when there is only one word. */
@@ -106,15 +118,16 @@ function readRow(
   taxonomy: Taxonomy,
   chosen: ReadonlyMap<string, string | null>,
   options: ReadOptions,
-  ambiguous: AmbiguousDate[],
+  dates: DateTracking,
 ): RowRecord | Refusal[] {
-  const { values, refusals } = readValues(row, columns, mapping, options, ambiguous);
+  const { values, refusals, unreadable } = readValues(row, columns, mapping, options, dates);
   const get = (key: string) => values.get(key)?.value;
   const columnOf = (key: string) => values.get(key)?.column ?? DEFAULT_COLUMN(targetOf(key).label);
   const shownOf = (key: string) => values.get(key)?.shown ?? '';
   const refuse = (key: string, reason: string) => refusals.push({ row: row.row, column: columnOf(key), value: shownOf(key), reason });
   /** A record's own message, saying so when the sheet has no value for the field at all. */
   const refuseField = (key: string, message: string) => {
+    if (unreadable.has(key)) return; // already refused with the reason it could not be read
     const label = targetOf(key).label;
     refuse(key, values.has(key) ? `${label}: ${message}` : `${label}: not in the sheet (${message}) — map a column or give a default.`);
   };
@@ -184,6 +197,7 @@ function readRow(
   }
 
   let status: RowStatus | null = null;
+  const noteMapped = columns.some(([, , key]) => key === 'status.note');
   const statusValue = get('status.status');
   if (statusValue !== undefined) {
     const changedOn = (get('status.changedOn') as string | undefined) ?? contact?.contactDate;
@@ -194,7 +208,7 @@ function readRow(
         refuse(path === 'changedOn' ? 'status.changedOn' : path === 'referredTo' ? 'issue.referredTo' : 'status.status', message);
     else if (contact && parsed.data.changedOn < contact.contactDate)
       refuse('status.changedOn', `The status date is before the contact date (${contact.contactDate}).`);
-    else status = { status: parsed.data.status, changedOn: parsed.data.changedOn, note: parsed.data.note };
+    else status = { status: parsed.data.status, changedOn: parsed.data.changedOn, note: parsed.data.note, noteGiven: noteMapped };
   }
 
   if (refusals.length > 0 || !parsedClient.success) return refusals;
@@ -227,14 +241,16 @@ export function readRows(
     .filter(([, , key]) => key !== IGNORE_COLUMN);
   const options: ReadOptions = { dateOrder: mapping.dateOrder, date1904: sheet.date1904, ...(today ? { today } : {}) };
   const out: RowsRead = { records: [], refusals: [], ambiguous: [], blankRows: 0 };
+  const dates: DateTracking = { ambiguous: [], settled: new Set() };
   for (const row of sheet.rows) {
     if (mapped.every(([index]) => isBlank(row.cells[index] ?? null))) {
       out.blankRows += 1;
       continue;
     }
-    const read = readRow(row, mapped, mapping, taxonomy, chosen, options, out.ambiguous);
+    const read = readRow(row, mapped, mapping, taxonomy, chosen, options, dates);
     if (Array.isArray(read)) out.refusals.push(...read);
     else out.records.push(read);
   }
+  out.ambiguous = dates.ambiguous.filter((a) => !dates.settled.has(a.column));
   return out;
 }

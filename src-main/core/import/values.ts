@@ -68,7 +68,11 @@ export interface ReadOptions {
 }
 
 /** A cell read as `target`'s kind. Dates also say how else they could be read (`alternative`). */
-export function readCell(value: CellValue, target: ImportTarget, options: ReadOptions): Read<string | boolean> & { alternative?: string | null } {
+export function readCell(
+  value: CellValue,
+  target: ImportTarget,
+  options: ReadOptions,
+): Read<string | boolean> & { alternative?: string | null; settlesOrder?: boolean } {
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) return { ok: false, reason: value.problem };
   switch (target.kind) {
     case 'date': {
@@ -76,7 +80,7 @@ export function readCell(value: CellValue, target: ImportTarget, options: ReadOp
         date1904: options.date1904,
         ...(options.today ? { today: options.today } : {}),
       });
-      return reading.ok ? { ok: true, value: reading.iso, alternative: reading.alternative } : reading;
+      return reading.ok ? { ok: true, value: reading.iso, alternative: reading.alternative, settlesOrder: reading.settlesOrder ?? false } : reading;
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { ok: true, value };

@@ -69,8 +69,15 @@ export async function applyImport(caseDb: CaseDatabase, prepared: PreparedImport
         db.update(contacts).set({ importBatchId: batchId }).where(eq(contacts.id, recorded.contactId)).run();
         appendAudit(db, actor, 'contact.record', `client:${clientId}`, { contactId: recorded.contactId, issues: issues.length, ...detail });
         contact.issues.forEach((issue, i) => {
+          const clientIssueId = recorded.clientIssueIds[i]!;
+          // The sheet's own note for the first status changes (a re-imported export keeps its notes).
+          for (const { status, note } of issue.initialNotes) {
+            db.update(issueStatusEvents)
+              .set({ note })
+              .where(and(eq(issueStatusEvents.clientIssueId, clientIssueId), eq(issueStatusEvents.status, status)))
+              .run();
+          }
           for (const change of issue.changes) {
-            const clientIssueId = recorded.clientIssueIds[i]!;
             changeIssueStatus(db, { clientIssueId, ...change, referredTo: issue.referredTo }, actor.userId);
             appendAudit(db, actor, 'issue.status', `issue:${clientIssueId}`, { status: change.status, ...detail });
           }
