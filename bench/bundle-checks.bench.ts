@@ -27,7 +27,7 @@ import { geographyFor } from '../src-main/core/geography.ts';
 import { importBundleBytes, taxonomiesOf } from '../src-main/db/area/import.ts';
 import { openAreaDatabase } from '../src-main/db/area/open.ts';
 import { writeDemoClients } from '../src-main/db/demo.ts';
-import { readExportRows, taxonomyCodes } from '../src-main/db/export.ts';
+import { readExportRows, taxonomyCodes } from '../src-main/db/bundle/export.ts';
 import { openCaseDatabase } from '../src-main/db/open.ts';
 import { defaultAppPaths, sourceRoot } from '../src-main/paths.ts';
 import { timeMedian, timeWallAndCpu } from './demo-db.ts';

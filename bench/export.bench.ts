@@ -12,7 +12,7 @@ import { packBundle } from '../src-main/core/bundle/package.ts';
 import { buildMatchKeySection } from '../src-main/core/bundle/match-keys.ts';
 import { buildPayload } from '../src-main/core/bundle/payload.ts';
 import { verifyBundle } from '../src-main/core/bundle/verify.ts';
-import { readExportRows, readMatchKeyPeople, taxonomyCodes } from '../src-main/db/export.ts';
+import { readExportRows, readMatchKeyPeople, taxonomyCodes } from '../src-main/db/bundle/export.ts';
 import { monthsBetween } from '../src-main/core/bundle/period.ts';
 import { wholeQuarters } from '../src-main/core/bundle/tables.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';

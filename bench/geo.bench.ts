@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { shippedReferenceFile } from '../src-main/app-context.ts';
 import { NO_LSOA, postcodeFromKey } from '../src-main/core/postcode-index.ts';
-import { ReferenceData } from '../src-main/db/reference.ts';
+import { ReferenceData } from '../src-main/db/geo/reference.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';

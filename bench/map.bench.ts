@@ -1,7 +1,7 @@
 /**
  * The sector map (resources/reference/sector-map/): shipped size, load time and draw time for the
  * largest postcode area (by vertices), each against a baseline measured in the same run:
- *  - load (read + brotli + JSON + SVG paths, cold, as the first reports.sectorShapes of an area
+ *  - load (read + brotli + JSON + SVG paths, cold, as the first map.sectorShapes of an area
  *    does) against the smallest area's load;
  *  - draw in Chromium (/usr/bin/chromium via Playwright: the area's paths put into an SVG as
  *    SectorMapSvg draws them, until two animation frames have passed, i.e. laid out and painted)
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { forgetSectorMaps, loadAreaShapes } from '../src-main/ipc/handlers/map.ts';
+import { forgetSectorMaps, loadAreaShapes } from '../src-main/db/map.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';

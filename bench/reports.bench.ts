@@ -6,7 +6,12 @@
 import os from 'node:os';
 import { createAppContext } from '../src-main/app-context.ts';
 import type { ReportFilter } from '../src-main/core/reports.ts';
-import { decileReport, impactReport, needReport, referralReport, trendReport, whereReport } from '../src-main/db/reports.ts';
+import { decileReport } from '../src-main/db/reports/deciles.ts';
+import { impactReport } from '../src-main/db/reports/impact.ts';
+import { needReport } from '../src-main/db/reports/need.ts';
+import { referralReport } from '../src-main/db/reports/referrals.ts';
+import { trendReport } from '../src-main/db/reports/trend.ts';
+import { whereReport } from '../src-main/db/reports/where.ts';
 import { defaultAppPaths } from '../src-main/paths.ts';
 import { benchDatabase, timeMedian } from './demo-db.ts';
 import type { BenchContext } from './run.ts';

@@ -1,5 +1,4 @@
-import { createContext, useContext, useEffect, useState } from 'react';
-import type { CallOutput } from '../src-main/ipc/contract.ts';
+import { useEffect, useState } from 'react';
 import { roleAllows, type Role } from '../src-main/core/records/staff-account.ts';
 import { callOrThrow } from './api.ts';
 import { AuthGate, useSession } from './auth.tsx';
@@ -17,16 +16,7 @@ import { RetentionBanner } from './components/RetentionBanner.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { AreaScreen } from './screens/area/AreaScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
-
-export type TaxonomyData = CallOutput<'taxonomy.get'>;
-
-const TaxonomyContext = createContext<TaxonomyData | null>(null);
-
-export function useTaxonomy(): TaxonomyData {
-  const taxonomy = useContext(TaxonomyContext);
-  if (!taxonomy) throw new Error('The taxonomy is not loaded yet.');
-  return taxonomy;
-}
+import { TaxonomyContext, type TaxonomyData } from './use-taxonomy.ts';
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {

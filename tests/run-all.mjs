@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: every suite — vitest (core, database, IPC, CLI) then Playwright (browser e2e, and
-// the Electron variant where its binary exists) — and one closing line with the totals:
+// `npm test`: the typecheck, Prettier and ESLint, then every suite — vitest (core, database, IPC,
+// CLI) then Playwright (browser e2e, and the Electron variant where its binary exists) — and one
+// closing line with the totals:
 // "N passed, N failed, N skipped". Exits non-zero if anything failed or a runner broke.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +39,12 @@ else totals.failed += 1;
 // Formatting (Prettier, .prettierrc.json): `npm run format` fixes what this finds.
 const formatStatus = run('Prettier (formatting)', bin('prettier'), ['--check', '.']);
 if (formatStatus === 0) totals.passed += 1;
+else totals.failed += 1;
+
+// ESLint (eslint.config.js): typescript-eslint, no import cycles, no file over 600 lines, and what
+// the renderer and core may import. One check, counted like the typecheck.
+const lintStatus = run('ESLint (rules, import cycles, file size, layering)', bin('eslint'), ['--max-warnings', '0', '.']);
+if (lintStatus === 0) totals.passed += 1;
 else totals.failed += 1;
 
 const vitestJson = path.join(out, 'vitest.json');

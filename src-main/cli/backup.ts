@@ -70,7 +70,7 @@ ${KEY_HELP}
         result = restoreDatabase(dbFile, from, { migrationsDir: defaultAppPaths().migrationsDir, key, force: values.force === true });
       } catch (error) {
         // Refused (newer database) is an ordinary failure: exit 1 with the reason on stderr.
-        if (error instanceof RestoreRefused) throw new Error(error.message);
+        if (error instanceof RestoreRefused) throw new Error(error.message, { cause: error });
         throw error;
       }
       const p = result.preview;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { generateDemoClients, lastWholeMonth } from '../core/demo.ts';
 import { geographyFor } from '../core/geography.ts';
-import { readIodEdition } from '../db/geo-settings.ts';
-import { markClientsComputedWith } from '../db/geo-clients.ts';
+import { readIodEdition } from '../db/geo/settings.ts';
+import { markClientsComputedWith } from '../db/geo/clients.ts';
 import { demoPostcodes, loadNeighbourhoods, loadTaxonomy } from '../app-context.ts';
 import { openCaseDatabase } from '../db/open.ts';
 import { acquireDatabaseLock } from '../db/database-lock.ts';

@@ -35,7 +35,7 @@ ${KEY_HELP}`,
       );
       return result.walTruncated ? 0 : 1;
     } catch (error) {
-      if (error instanceof RecordError) throw new Error(error.message);
+      if (error instanceof RecordError) throw new Error(error.message, { cause: error });
       throw error;
     } finally {
       opened.close();

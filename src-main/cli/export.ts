@@ -4,9 +4,9 @@ import { DISCLOSURE_POLICY_NAMES, type DisclosurePolicyName } from '../core/bund
 import { LinkageKey } from '../core/bundle/match-keys.ts';
 import { groupedFingerprint } from '../core/bundle/package.ts';
 import { universeSize } from '../core/bundle/schema.ts';
-import { exportBundle, OrganisationSetting, setBundleSettings } from '../db/export.ts';
+import { exportBundle, OrganisationSetting, setBundleSettings } from '../db/bundle/export.ts';
 import { RecordError } from '../core/errors.ts';
-import { KeyUnlockError, PASSPHRASE_ENV } from '../db/signing-keys.ts';
+import { KeyUnlockError, PASSPHRASE_ENV } from '../db/bundle/signing-keys.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { caseDbKey, keyFileOption } from './db-key.ts';
@@ -94,8 +94,8 @@ export const exportCommand: Command = {
       );
       return 0;
     } catch (error) {
-      if (error instanceof RecordError) throw new UsageError(error.message);
-      if (error instanceof KeyUnlockError) throw new Error(error.message);
+      if (error instanceof RecordError) throw new UsageError(error.message, { cause: error });
+      if (error instanceof KeyUnlockError) throw new Error(error.message, { cause: error });
       throw error;
     } finally {
       ctx.close();

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { defaultReferenceFile, loadNeighbourhoods, shippedReferenceFile } from '../app-context.ts';
 import { DEFAULT_IOD_EDITION, isAreaOfDeprivation, isIodEdition } from '../core/deprivation.ts';
 import { parsePostcode } from '../core/postcode.ts';
-import { ReferenceImportError, importReferenceFiles } from '../db/reference-import.ts';
-import { ReferenceData } from '../db/reference.ts';
+import { importReferenceFiles } from '../db/geo/import.ts';
+import { ReferenceImportError } from '../db/geo/reference-import.ts';
+import { ReferenceData } from '../db/geo/reference.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, type Command } from './command.ts';
 
@@ -63,7 +64,7 @@ export const geoImportCommand: Command = {
       return 0;
     } catch (error) {
       if (tty) process.stderr.write('\n');
-      if (error instanceof ReferenceImportError) throw new Error(`${error.message}\nNothing was imported; ${refFile} is unchanged.`);
+      if (error instanceof ReferenceImportError) throw new Error(`${error.message}\nNothing was imported; ${refFile} is unchanged.`, { cause: error });
       throw error;
     }
   },

@@ -16,7 +16,7 @@ import { reportText } from '../core/import/report.ts';
 import { applyImport } from '../db/import/batches.ts';
 import { prepareImport } from '../db/import/prepare.ts';
 import { readSheetFile, SheetFileError } from '../db/import/read-sheet.ts';
-import { readIodEdition } from '../db/geo-settings.ts';
+import { readIodEdition } from '../db/geo/settings.ts';
 import { defaultAppPaths } from '../paths.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
@@ -90,7 +90,7 @@ ${KEY_HELP}
     try {
       sheet = await readSheetFile(bytes, path.basename(file), values.sheet as string | undefined);
     } catch (error) {
-      if (error instanceof SheetFileError) throw new Error(error.message);
+      if (error instanceof SheetFileError) throw new Error(error.message, { cause: error });
       throw error;
     }
     const ctx = createAppContext({ dbFile, paths: defaultAppPaths(), host: 'browser', key: caseDbKey(values, dbFile), lockPurpose: 'needmap import' });
@@ -115,7 +115,7 @@ ${KEY_HELP}
       }
       return refused ? EXIT_ROWS_REFUSED : 0;
     } catch (error) {
-      if (error instanceof RecordError) throw new Error(error.message);
+      if (error instanceof RecordError) throw new Error(error.message, { cause: error });
       throw error;
     } finally {
       ctx.close();

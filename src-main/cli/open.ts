@@ -42,7 +42,7 @@ export const openCommand: Command = {
     try {
       control = readControlFile(defaultUserDataDir(), dbFile);
     } catch (error) {
-      if (error instanceof ControlFileError) throw new Error(error.message);
+      if (error instanceof ControlFileError) throw new Error(error.message, { cause: error });
       throw error;
     }
     if (!control || !processAlive(control.pid)) {

@@ -13,6 +13,7 @@
  * byte-order mark. The zero-width joiner and non-joiner stay: scripts (Persian, Indic) and emoji
  * need them, and they cannot move or hide text.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 function escapeOf(character: string): string {

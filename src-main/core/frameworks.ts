@@ -35,7 +35,7 @@ export function parseOutcomesCsv(text: string): OutcomeEntry[] {
       trim: true,
     });
   } catch (err) {
-    throw new Error(`Invalid outcomes CSV: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`Invalid outcomes CSV: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 
   if (rows.length === 0) {

@@ -40,7 +40,7 @@ export interface NeighbourhoodFound {
   reason: string | null;
 }
 
-/** Resolves a postcode to its neighbourhood and deprivation in an edition; implemented over the reference data (db/reference.ts). */
+/** Resolves a postcode to its neighbourhood and deprivation in an edition; implemented over the reference data (db/geo/reference.ts). */
 export interface NeighbourhoodLookup {
   lookup(postcode: string, edition?: IodEdition): NeighbourhoodFound;
 }

@@ -14,13 +14,6 @@ export const ISSUE_STATUS_LABELS = {
 export type IssueStatus = keyof typeof ISSUE_STATUS_LABELS;
 export const ISSUE_STATUS_VALUES = Object.keys(ISSUE_STATUS_LABELS) as [IssueStatus, ...IssueStatus[]];
 
-/** Outcomes a status change can end in; an issue may be reopened from any of them. */
-export const FINAL_STATUSES: ReadonlySet<IssueStatus> = new Set(['resolved', 'closed_unresolved']);
-
-export function isOpenStatus(status: IssueStatus): boolean {
-  return !FINAL_STATUSES.has(status);
-}
-
 /** A status change must not predate the previous one (it would rewrite history). */
 export function statusChangeError(previous: { status: IssueStatus; changedOn: string }, next: { status: IssueStatus; changedOn: string }): string | null {
   if (next.changedOn < previous.changedOn) {

@@ -1,5 +1,5 @@
 /**
- * How the postcode index's columns are packed before compression (see db/reference-file.ts):
+ * How the postcode index's columns are packed before compression (see db/geo/reference-file.ts):
  * sorted keys as the gaps between neighbours, LSOA ids as the difference from a base column.
  * Both become LEB128 variable-length integers, mostly one byte each, which a general-purpose
  * compressor then squeezes further (2.4M keys: 19 MB of Float64 → 2.6 MB of gaps → 0.35 MB).

@@ -1,7 +1,7 @@
 /**
  * Reports on local need and impact: the filter every view takes, period helpers, the small
  * statistics (median, shares, the even split by decile) and the shapes of each view's figures.
- * Pure: the queries live in db/reports.ts. Every figure is defined in docs/reports.md.
+ * Pure: the queries live in db/reports/ (one module per view). Every figure is defined in docs/reports.md.
  */
 
 /** Which issues a report counts: `within` keeps only issues recorded as within the organisation's remit. */
@@ -257,10 +257,4 @@ export function decileRows(counted: readonly (CountPair & { decile: number | nul
   });
   const deprivedPeople = MOST_DEPRIVED_DECILES.reduce((sum, d) => sum + (byDecile.get(d)?.people ?? 0), 0);
   return { rows, knownPeople, mostDeprivedShare: share(deprivedPeople, knownPeople) };
-}
-
-/** Why a filter cannot be run, or null when it can. */
-export function filterProblem(filter: Pick<ReportFilter, 'from' | 'to'>): string | null {
-  if (filter.from > filter.to) return `The start date (${filter.from}) is after the end date (${filter.to}).`;
-  return null;
 }

@@ -190,7 +190,7 @@ export const issueStatusEvents = classedTable(
 /**
  * The organisation's Ed25519 signing keys for aggregate bundles. One is current (retired_at null);
  * rotated keys stay so their fingerprints remain known. The private key is stored only encrypted
- * (see src-main/db/signing-keys.ts, KeyProtector).
+ * (see src-main/db/bundle/signing-keys.ts, KeyProtector).
  */
 export const signingKeys = classedTable(
   'signing_keys',

@@ -10,7 +10,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, type WebContents } from '
 import { createAppContext } from '../app-context.ts';
 import { backupOnClose, startDailyBackups } from '../db/protect/auto-backup.ts';
 import { usePlatformKeyWrapper } from '../db/key-slots.ts';
-import { usePlatformKeyProtector } from '../db/signing-keys.ts';
+import { usePlatformKeyProtector } from '../db/bundle/signing-keys.ts';
 import { platformProtectionAvailable, safeStorageKeyProtector, safeStorageKeyWrapper } from './safe-storage.ts';
 import { dispatch, type AppContext } from '../ipc/handlers.ts';
 import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';

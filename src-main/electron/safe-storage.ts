@@ -5,7 +5,7 @@
  */
 import { safeStorage } from 'electron';
 import type { KeyWrapper, SlotSeal } from '../core/protect/keys.ts';
-import { KeyUnlockError, type KeyProtector } from '../db/signing-keys.ts';
+import { KeyUnlockError, type KeyProtector } from '../db/bundle/signing-keys.ts';
 
 const KIND = 'electron-safe-storage';
 

@@ -34,6 +34,7 @@ export function closeIfNobodyLoggedIn(ctx: AppContext): void {
 /** Minimum role by exact call name or by prefix ending in "."; anything not listed needs a caseworker. */
 export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
   'reports.': 'manager',
+  'map.': 'manager',
   'bundle.': 'manager',
   'area.': 'manager',
   'users.': 'admin',

@@ -82,7 +82,7 @@ if (!binary) {
   startBrowserHost("Electron's program files could not be installed on this computer.");
 } else {
   const electronVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
-  let binding = null;
+  let binding;
   try {
     binding = await electronNativeBinding(electronVersion);
   } catch (error) {

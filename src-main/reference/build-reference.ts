@@ -16,9 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ReferenceImport, emptyReferenceContent, saveReferenceFile } from '../db/reference-import.ts';
-import { NATIONAL_SOURCES, OGL, OGL_NAME } from '../db/reference-sources.ts';
-import { ReferenceData } from '../db/reference.ts';
+import { ReferenceImport, emptyReferenceContent, saveReferenceFile } from '../db/geo/reference-import.ts';
+import { NATIONAL_SOURCES, OGL, OGL_NAME } from '../db/geo/reference-sources.ts';
+import { ReferenceData } from '../db/geo/reference.ts';
 
 const { values } = parseArgs({
   options: { shared: { type: 'string' }, out: { type: 'string' } },

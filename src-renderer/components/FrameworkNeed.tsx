@@ -4,7 +4,7 @@
  * known, and the issues behind each. Shared by the local reports and the area picture.
  */
 import type { CallOutput } from '../../src-main/ipc/contract.ts';
-import { useTaxonomy } from '../App.tsx';
+import { useTaxonomy } from '../use-taxonomy.ts';
 import { ChartPanel } from './charts/ChartPanel.tsx';
 import { SERIES_COLOURS, wrapLabel } from './charts/chartjs.ts';
 

@@ -9,7 +9,7 @@ import { useCall, shown } from '../use-call.ts';
 import { SEQUENTIAL } from './charts/chartjs.ts';
 import { Field } from './Field.tsx';
 
-type SectorShapes = CallOutput<'reports.sectorShapes'>;
+type SectorShapes = CallOutput<'map.sectorShapes'>;
 export type SectorShape = SectorShapes['shapes'][number];
 
 export function postcodeAreaOf(sector: string): string {
@@ -57,11 +57,11 @@ export function sectorScale(values: readonly number[]): SectorScale {
  */
 export function useMapArea(totalsByArea: ReadonlyMap<string, number>) {
   const [chosenArea, setArea] = useState<string | null>(null);
-  const [allShapesState] = useCall('reports.sectorShapes', { areas: [] });
+  const [allShapesState] = useCall('map.sectorShapes', { areas: [] });
   const areasWithShapes = new Set((shown(allShapesState)?.areas ?? []).map((a) => a.area));
   const choices = [...totalsByArea].filter(([a]) => areasWithShapes.has(a)).sort((a, b) => b[1] - a[1]);
   const area = chosenArea && areasWithShapes.has(chosenArea) ? chosenArea : (choices[0]?.[0] ?? null);
-  const [shapesState] = useCall('reports.sectorShapes', area ? { areas: [area] } : null);
+  const [shapesState] = useCall('map.sectorShapes', area ? { areas: [area] } : null);
   const shapes = area ? shown(shapesState) : null;
   const areaShapes = shapes?.shapes.filter((s) => s.area === area) ?? [];
   return { area, setArea, choices, areasWithShapes, shapes, shapesState, areaShapes };

@@ -6,7 +6,7 @@ import type { CallOutput, ClientIssue } from '../../src-main/ipc/contract.ts';
 import { call } from '../api.ts';
 import { useSession } from '../auth.tsx';
 import { downloadText } from '../download.ts';
-import { useTaxonomy } from '../App.tsx';
+import { useTaxonomy } from '../use-taxonomy.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { DeprivationBadge } from '../components/DeprivationBadge.tsx';
 

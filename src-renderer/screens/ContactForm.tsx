@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { CONTACT_KIND_LABELS, todayIso, type ContactKind } from '../../src-main/core/recording.ts';
 import type { TaxonomyIssue } from '../../src-main/core/taxonomy.ts';
 import { call } from '../api.ts';
-import { useTaxonomy } from '../App.tsx';
+import { useTaxonomy } from '../use-taxonomy.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { IssuePicker } from '../components/IssuePicker.tsx';
 import { navigate } from '../router.ts';

@@ -7,7 +7,7 @@ import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { printOrSavePdf } from '../print.ts';
 import { ISSUE_STATUS_LABELS, type IssueStatus } from '../../src-main/core/issue-status.ts';
 import { call } from '../api.ts';
-import { useTaxonomy } from '../App.tsx';
+import { useTaxonomy } from '../use-taxonomy.ts';
 import { downloadText } from '../download.ts';
 
 type Row = Record<string, unknown>;

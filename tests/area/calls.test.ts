@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src-main/app-context.ts';
@@ -12,9 +13,9 @@ afterEach(() => {
   }
 });
 
-function context(): AppContext {
+function context(host: AppContext['host'] = 'browser'): AppContext {
   const dir = tempDir();
-  const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), areaDbFile: path.join(dir, 'area.db'), paths, host: 'browser' });
+  const ctx = createAppContext({ dbFile: path.join(dir, 'case.db'), areaDbFile: path.join(dir, 'area.db'), paths, host });
   // Role checks are not what this test is about.
   sessionOf(ctx).logIn({ userId: 1, username: 'analyst', role: 'manager' });
   contexts.push(ctx);
@@ -182,5 +183,41 @@ describe('our area', () => {
       },
     });
     expect(await dispatch('area.setOurArea', { codes: ['E08000003'] }, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('imports files by path and uploads as one batch, working out distinct people once at its end', async () => {
+    const ctx = context('electron');
+    const months = lastMonths(3);
+    const bundle = async (id: string, key: ReturnType<typeof newKey>) =>
+      bundleOf({
+        org: { id, name: id },
+        key,
+        from: months[0]!,
+        to: months[2]!,
+        sequence: 1,
+        rows: { presentations: constructedRows('PR1 2', 'money-debt', 'X', months, [20, 22, 30]), outcomes: [] },
+      });
+    const [keyA, keyB] = [newKey(), newKey()];
+    for (const key of [keyA, keyB]) await dispatch('area.trust', { publicKeyPem: key.publicKeyPem, name: 'x' }, ctx);
+    const file = path.join(tempDir(), 'a.needmap-bundle');
+    fs.writeFileSync(file, (await bundle('org-a', keyA)).file);
+    const upload = { name: 'b.needmap-bundle', base64: (await bundle('org-b', keyB)).file.toString('base64') };
+    // Count the refreshes: each one stamps derived_versions.
+    const sqlite = ctx.areaDb!.get().sqlite;
+    sqlite.exec(`CREATE TEMP TABLE refreshes (n INTEGER);
+      CREATE TEMP TRIGGER count_insert AFTER INSERT ON main.derived_versions BEGIN INSERT INTO refreshes VALUES (1); END;
+      CREATE TEMP TRIGGER count_update AFTER UPDATE ON main.derived_versions BEGIN INSERT INTO refreshes VALUES (1); END;`);
+    const imported = await dispatch('area.import', { paths: [file], files: [upload] }, ctx);
+    expect(imported).toMatchObject({
+      ok: true,
+      value: [
+        { outcome: 'accepted', organisationId: 'org-a' },
+        { outcome: 'accepted', organisationId: 'org-b' },
+      ],
+    });
+    expect(sqlite.prepare('SELECT COUNT(*) FROM refreshes').pluck().get()).toBe(1);
+    expect(sqlite.prepare("SELECT as_of_bundle_id FROM derived_versions WHERE name = 'distinct-people'").pluck().get()).toBe(
+      sqlite.prepare('SELECT MAX(id) FROM imported_bundles').pluck().get(),
+    );
   });
 });

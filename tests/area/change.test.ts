@@ -10,7 +10,7 @@ import { recentChanges } from '../../src-main/db/area/change-scan.ts';
 import { addEvent, compareAroundEvent } from '../../src-main/db/area/events.ts';
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, constructedRows, lastMonths, newKey, taxonomy, tempArea, importOptions } from './fixtures.ts';
+import { bundleOf, constructedRows, lastMonths, newKey, tempArea, importOptions } from './fixtures.ts';
 
 /** A winter peak: ×1.5 in January, ×0.5 in July. */
 function season(month: string): number {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { quarterOf } from '../../src-main/core/bundle/period.ts';
 import { SUPPRESSED, tableCells, type BundlePayload } from '../../src-main/core/bundle/schema.ts';
 import { importBundleBytes } from '../../src-main/db/area/import.ts';
 import { distinctPeopleAcrossOrganisations, needBySectorMonth, coverageBySector } from '../../src-main/db/area/queries.ts';
 import { trustKey } from '../../src-main/db/area/trust.ts';
-import { bundleOf, demoRows, hmac, lastMonths, matchKeySection, newKey, taxonomy, tempArea, importOptions, lastQuarter } from './fixtures.ts';
+import { bundleOf, demoRows, hmac, lastMonths, matchKeySection, newKey, tempArea, importOptions, lastQuarter } from './fixtures.ts';
 
 const options = importOptions;
 

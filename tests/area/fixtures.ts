@@ -17,7 +17,7 @@ import { geographyFor } from '../../src-main/core/geography.ts';
 import { openAreaDatabase, type AreaDatabase } from '../../src-main/db/area/open.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import { taxonomiesOf, type ImportOptions } from '../../src-main/db/area/import.ts';
-import { readExportRows, taxonomyCodes } from '../../src-main/db/export.ts';
+import { readExportRows, taxonomyCodes } from '../../src-main/db/bundle/export.ts';
 import { openCaseDatabase } from '../../src-main/db/open.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { tempDir } from '../helpers.ts';

@@ -5,7 +5,7 @@ import { groupedFingerprint } from '../../src-main/core/bundle/package.ts';
 import { importBundleBytes, importBundleFiles, importLogEntries } from '../../src-main/db/area/import.ts';
 import { revokeKey, trustKey } from '../../src-main/db/area/trust.ts';
 import { tempDir } from '../helpers.ts';
-import { bundleOf, lastMonths, newKey, payloadOf, signedRaw, taxonomy, tempArea, constructedRows, type OrgKey, importOptions } from './fixtures.ts';
+import { bundleOf, lastMonths, newKey, payloadOf, signedRaw, tempArea, constructedRows, type OrgKey, importOptions } from './fixtures.ts';
 
 const options = importOptions;
 const months = lastMonths(3);

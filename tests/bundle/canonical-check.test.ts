@@ -165,7 +165,10 @@ describe('canonical-form check', () => {
       for (const alter of alterations) {
         const altered = alter(text);
         expectAgreement(altered);
-        if (isValidJson(altered)) canonicalFormProblem(altered) === null ? canonicalSeen++ : refusedSeen++;
+        if (isValidJson(altered)) {
+          if (canonicalFormProblem(altered) === null) canonicalSeen++;
+          else refusedSeen++;
+        }
       }
     }
     // Both verdicts were exercised many times.

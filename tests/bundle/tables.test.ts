@@ -9,7 +9,7 @@ import { generateDemoClients, lastWholeMonth, seededRandom } from '../../src-mai
 import { geographyFor } from '../../src-main/core/geography.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
 import { monthsBetween } from '../../src-main/core/bundle/period.ts';
-import { readExportRows, taxonomyCodes } from '../../src-main/db/export.ts';
+import { readExportRows, taxonomyCodes } from '../../src-main/db/bundle/export.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { testContext } from '../helpers.ts';
 

@@ -25,6 +25,8 @@ let other: http.Server | null = null;
 test.afterEach(async () => {
   await host?.stop();
   host = null;
+  // Chromium keeps idle keep-alive sockets to the other server open while the page lives; drop them or close() waits for ever.
+  other?.closeAllConnections();
   await new Promise<void>((resolve) => (other ? other.close(() => resolve()) : resolve()));
   other = null;
 });

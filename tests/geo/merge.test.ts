@@ -8,8 +8,9 @@ import { packIds, packSortedKeys, unpackIds, unpackSortedKeys } from '../../src-
 import { apportionPopulation, per1000, shareOut } from '../../src-main/core/population.ts';
 import { mergeIntoIndex, PostcodeRows } from '../../src-main/core/postcode-merge.ts';
 import { NO_LSOA, OFFICIAL_FLAG, PostcodeIndex, TERMINATED_FLAG, postcodeKey, sectorKeyOf } from '../../src-main/core/postcode-index.ts';
-import { ReferenceImport, emptyReferenceContent, importReferenceFiles } from '../../src-main/db/reference-import.ts';
-import { ReferenceData } from '../../src-main/db/reference.ts';
+import { importReferenceFiles } from '../../src-main/db/geo/import.ts';
+import { ReferenceImport, emptyReferenceContent } from '../../src-main/db/geo/reference-import.ts';
+import { ReferenceData } from '../../src-main/db/geo/reference.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { tempDir } from '../helpers.ts';
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { demoPostcodes, shippedReferenceFile } from '../../src-main/app-context.ts';
 import { apportionPopulation } from '../../src-main/core/population.ts';
 import { NO_LSOA, TERMINATED_FLAG, sectorKeyOf } from '../../src-main/core/postcode-index.ts';
-import { unpackReference } from '../../src-main/db/reference-file.ts';
-import { populationTable } from '../../src-main/db/reference-population.ts';
-import { ReferenceData } from '../../src-main/db/reference.ts';
+import { unpackReference } from '../../src-main/db/geo/reference-file.ts';
+import { populationTable } from '../../src-main/db/geo/reference-population.ts';
+import { ReferenceData } from '../../src-main/db/geo/reference.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 
 const shipped = shippedReferenceFile(defaultAppPaths());

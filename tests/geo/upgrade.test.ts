@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createAppContext, loadNeighbourhoods, shippedReferenceFile } from '../../src-main/app-context.ts';
 import { NO_LSOA, monthNumber, postcodeKey } from '../../src-main/core/postcode-index.ts';
-import { REFERENCE_SCHEMA_SQL } from '../../src-main/db/reference-file.ts';
-import { importReferenceFiles } from '../../src-main/db/reference-import.ts';
-import { ReferenceData } from '../../src-main/db/reference.ts';
+import { REFERENCE_SCHEMA_SQL } from '../../src-main/db/geo/reference-file.ts';
+import { importReferenceFiles } from '../../src-main/db/geo/import.ts';
+import { ReferenceData } from '../../src-main/db/geo/reference.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { aClient, callOk, loginTestAdmin, tempDir } from '../helpers.ts';
 

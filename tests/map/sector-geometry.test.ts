@@ -1,7 +1,7 @@
 /**
  * The shipped sector map (resources/reference/sector-map/): it covers England and Wales with valid
  * outlines, neighbours do not overlap, live postcodes lie in their own sector's outline (checked
- * against the raw files when ../shared is there), and reports.sectorShapes reads only the areas it
+ * against the raw files when ../shared is there), and map.sectorShapes reads only the areas it
  * is asked for and refuses anything that is not an area code. Plus the union step on hand-made cells.
  */
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { chainRings, pointInRing, polygonsOf, signedArea } from '../../src-main/reference/sector-cells.ts';
 import { projectToArea, ringsOfPath, sectorPaths } from '../../src-main/core/sector-paths.ts';
-import { forgetSectorMaps, loadAreaShapes, sectorMapFile } from '../../src-main/ipc/handlers/map.ts';
+import { forgetSectorMaps, loadAreaShapes, sectorMapFile } from '../../src-main/db/map.ts';
 import { callOk, testContext } from '../helpers.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -170,7 +170,7 @@ describe.skipIf(!fs.existsSync(nationalFile) || !fs.existsSync(nsplDir))('the se
   }, 120_000);
 });
 
-describe('reports.sectorShapes', () => {
+describe('map.sectorShapes', () => {
   afterEach(() => {
     vi.restoreAllMocks();
     forgetSectorMaps();
@@ -180,7 +180,7 @@ describe('reports.sectorShapes', () => {
     forgetSectorMaps();
     const reads = vi.spyOn(fs, 'readFileSync');
     const ctx = testContext();
-    const out = await callOk(ctx, 'reports.sectorShapes', { areas: ['m'] });
+    const out = await callOk(ctx, 'map.sectorShapes', { areas: ['m'] });
     expect(out.available).toBe(true);
     expect(out.shapes.length).toBe(index.areas.M!.sectors);
     expect(new Set(out.shapes.map((s) => s.area))).toEqual(new Set(['M']));
@@ -188,18 +188,18 @@ describe('reports.sectorShapes', () => {
     const mapFiles = reads.mock.calls.map((c) => String(c[0])).filter((f) => f.includes(`${path.sep}sector-map${path.sep}`));
     expect(mapFiles.map((f) => path.basename(f)).sort()).toEqual(['M.topojson.br', 'index.json']);
     // Asked again, M comes from memory.
-    await callOk(ctx, 'reports.sectorShapes', { areas: ['M'] });
+    await callOk(ctx, 'map.sectorShapes', { areas: ['M'] });
     expect(reads.mock.calls.filter((c) => String(c[0]).endsWith('M.topojson.br'))).toHaveLength(1);
-    const none = await callOk(ctx, 'reports.sectorShapes', { areas: ['ZZ'] });
+    const none = await callOk(ctx, 'map.sectorShapes', { areas: ['ZZ'] });
     expect(none.shapes).toEqual([]);
   });
 
   it('refuses anything that is not a postcode area, and never opens a path made from input', async () => {
     const ctx = testContext();
     for (const bad of ['T1', '../etc', 'ABC', 'M/', '']) {
-      await expect(callOk(ctx, 'reports.sectorShapes', { areas: [bad] })).rejects.toThrow('A postcode area is one or two letters');
+      await expect(callOk(ctx, 'map.sectorShapes', { areas: [bad] })).rejects.toThrow('A postcode area is one or two letters');
     }
-    await expect(callOk(ctx, 'reports.sectorShapes', { areas: Array(21).fill('M') })).rejects.toThrow('at most 20');
+    await expect(callOk(ctx, 'map.sectorShapes', { areas: Array(21).fill('M') })).rejects.toThrow('at most 20');
     expect(() => sectorMapFile(mapDir, '../x')).toThrow('Not a postcode area');
     expect(() => loadAreaShapes(mapDir, 'M1')).toThrow('Not a postcode area');
   });

@@ -27,6 +27,8 @@ describe('roles, enforced by dispatch', () => {
       expect(result, name).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'role' } });
     }
     expect(minimumRole('reports.need')).toBe('manager');
+    // The sector map is drawn on the Reports and Area picture screens, both a manager's.
+    expect(minimumRole('map.sectorShapes')).toBe('manager');
     expect(minimumRole('clients.create')).toBe('caseworker');
     const created = await callOk(ctx, 'clients.create', { client: distinctive, confirmedNotDuplicate: true });
     expect(created.kind).toBe('created');

@@ -17,7 +17,7 @@ import { writeDemoClients } from '../../src-main/db/demo.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import { aClient, callOk, loginTestAdmin } from '../helpers.ts';
 import { dispatch } from '../helpers.ts';
-import type { ReferenceData } from '../../src-main/db/reference.ts';
+import type { ReferenceData } from '../../src-main/db/geo/reference.ts';
 
 // A small town: sectors with known deciles, one postcode whose neighbourhood is unknown.
 const POSTCODES = [
@@ -58,7 +58,6 @@ let categoryOf: Map<string, string>;
 let reopenedIssueId: number;
 let unknownClientId: number;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Row = Record<string, any>;
 
 function readBack(): void {

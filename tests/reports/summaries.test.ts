@@ -14,6 +14,7 @@ import { parsePostcode } from '../../src-main/core/postcode.ts';
 import { NO_PLACE_DETAILS as NO_DETAILS } from '../../src-main/core/geography.ts';
 import { UNKNOWN_SECTOR, monthOf, type ReportFilter } from '../../src-main/core/reports.ts';
 import { writeDemoClients } from '../../src-main/db/demo.ts';
+import { fillQuery } from '../../src-main/db/sql/sql-source.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import { defaultAppPaths } from '../../src-main/paths.ts';
 import { aClient, callOk, loginTestAdmin } from '../helpers.ts';
@@ -24,18 +25,6 @@ const POSTCODES = [
   { postcode: 'PR2 4GH', imdDecile: 5 },
   { postcode: 'PR3 6LM', imdDecile: null },
 ];
-const migrations = defaultAppPaths().migrationsDir;
-
-/** A statement of a migration file (split at drizzle's breakpoints), without its trailing semicolon. */
-function migrationStatement(file: string, index: number): string {
-  return fs.readFileSync(path.join(migrations, file), 'utf8').split('--> statement-breakpoint')[index]!.trim().replace(/;$/, '');
-}
-/** The SELECT that fills a table in a migration (the recomputation from scratch). */
-const initialSelect = (file: string, index: number) => {
-  const text = migrationStatement(file, index);
-  return text.slice(text.indexOf('SELECT'));
-};
-
 let ctx: AppContext;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'needmap-summaries-'));
 afterAll(() => {
@@ -64,15 +53,14 @@ beforeAll(() => {
   });
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Row = Record<string, any>;
 const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();
 
-/** Every summary against its recomputation from scratch (the migrations' own filling queries). */
+/** Every summary against its recomputation from scratch (the fills in src-main/db/sql/). */
 function expectSummariesExact(): void {
   const s = ctx.caseDb.sqlite;
   const factColumns = s.prepare("SELECT name FROM pragma_table_info('report_issue_facts')").pluck().all() as string[];
-  const factsFresh = s.prepare(initialSelect('0002_report_facts.sql', 4)).raw().all() as unknown[][];
+  const factsFresh = s.prepare(fillQuery('report_issue_facts')).raw().all() as unknown[][];
   const facts = s
     .prepare(`SELECT ${factColumns.join(', ')} FROM report_issue_facts`)
     .raw()
@@ -80,7 +68,7 @@ function expectSummariesExact(): void {
   expect(sorted(facts)).toEqual(sorted(factsFresh));
 
   const monthsFresh = s
-    .prepare(`SELECT * FROM (${initialSelect('0007_report_month_counts.sql', 1)})`)
+    .prepare(`SELECT * FROM (${fillQuery('report_month_counts')})`)
     .raw()
     .all() as unknown[][];
   const months = s.prepare('SELECT kind, scope, key1, key2, month, prev_month, n FROM report_month_counts WHERE n <> 0').raw().all() as unknown[][];
@@ -88,7 +76,7 @@ function expectSummariesExact(): void {
 
   const referralColumns = s.prepare("SELECT name FROM pragma_table_info('report_referral_facts')").pluck().all() as string[];
   const referralsFresh = s
-    .prepare(`SELECT * FROM (${initialSelect('0008_report_referral_facts.sql', 5)})`)
+    .prepare(`SELECT * FROM (${fillQuery('report_referral_facts')})`)
     .raw()
     .all() as unknown[][];
   const referrals = s

@@ -24,9 +24,18 @@
  * The same rule runs separately for people and for presentations.
  */
 import type { TableId } from '../bundle/schema.ts';
-import type { CombinedCount } from './combine.ts';
 
 export const DEFAULT_OPEN_DATA_THRESHOLD = 10;
+
+/** A cell summed over organisations: a suppressed contribution is counted, never taken as 0. */
+export interface CombinedCount {
+  /** Sum of the published values. */
+  sum: number;
+  /** How many organisations' figures for this cell were suppressed (the true total is then higher than `sum`). */
+  suppressed: number;
+  /** How many organisations contributed a figure (published or suppressed). */
+  organisations: number;
+}
 
 export type OpenStatus = 'published' | 'suppressed';
 

@@ -23,6 +23,7 @@ import {
   type BundleTable,
   type DimensionName,
 } from './schema.ts';
+import { isoSeconds } from '../timestamps.ts';
 
 export type PayloadProblemReason =
   | 'unknown-field'
@@ -69,7 +70,7 @@ export function schemaProblem(issues: readonly z.core.$ZodIssue[]): PayloadProbl
 /** A real instant written as YYYY-MM-DDThh:mm:ssZ (no 2026-02-30, no 25:00). */
 export function isRealTimestamp(text: string): boolean {
   const time = Date.parse(text);
-  return Number.isFinite(time) && new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z') === text;
+  return Number.isFinite(time) && isoSeconds(new Date(time)) === text;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -3,6 +3,7 @@ import type { DisclosurePolicy } from './disclosure.ts';
 import { monthsBetween, quartersOf } from './period.ts';
 import { BUNDLE_SCHEMA_ID, type BundlePayload, type MatchKeySection } from './schema.ts';
 import { buildTables, type OutcomeRow, type PresentationRow } from './tables.ts';
+import { isoSeconds } from '../timestamps.ts';
 
 export interface PayloadInput {
   organisation: { id: string; name: string };
@@ -22,11 +23,6 @@ export interface PayloadInput {
   matchKeys?: MatchKeySection;
 }
 
-/** ISO 8601 to the second, UTC: "2026-11-03T10:15:00Z". */
-export function bundleTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export function buildPayload(input: PayloadInput): BundlePayload {
   const months = monthsBetween(input.from, input.to);
   return {
@@ -36,7 +32,7 @@ export function buildPayload(input: PayloadInput): BundlePayload {
     taxonomyVersion: input.taxonomyVersion,
     period: { from: input.from, to: input.to, months, quarters: quartersOf(months) },
     sequence: input.sequence,
-    createdAt: bundleTimestamp(input.createdAt),
+    createdAt: isoSeconds(input.createdAt),
     software: { name: 'NeedMap', version: input.softwareVersion },
     disclosure: input.policy.description,
     tables: buildTables(input.presentations, input.outcomes, input.policy, { months, categories: input.categories, issues: input.issues }),

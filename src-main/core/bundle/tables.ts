@@ -41,7 +41,6 @@ export interface PresentationRow {
 }
 
 export type Outcome = (typeof OUTCOME_VALUES)[number];
-export const OUTCOMES: readonly Outcome[] = OUTCOME_VALUES;
 
 /** A within-remit issue reaching an outcome in an exported month. */
 export interface OutcomeRow {

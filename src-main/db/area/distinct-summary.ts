@@ -1,7 +1,7 @@
 /**
  * The stored distinct-people figures (distinct_people_cells). Merging every match key with
  * union-find costs ~100 ms at 200 bundles, too much for each dashboard view, so it is done once
- * per import batch (importBundleFiles calls refreshDistinctPeople at the end) and stamped with
+ * per import batch (importBundleBatch calls refreshDistinctPeople at its end) and stamped with
  * the highest bundle id it reflects. Every change to the active bundles inserts a bundle with a
  * new, higher id (AUTOINCREMENT), so a stamp equal to max(id) means the figures are current; a
  * reader that finds them stale (bundles imported one at a time, or a batch cut short) recomputes.

@@ -8,7 +8,7 @@ import { monthFromIndex, monthIndex } from '../../core/bundle/period.ts';
 import { RecordError } from '../../core/errors.ts';
 import { comparisonSectorsFor, reportFromWindow, type BaselineReport, type StudyWording } from './baselines.ts';
 import type { AreaDatabase } from './open.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 import { dataMonths, keysIn, readWindow, shiftMonths } from './windows.ts';
 
 export interface AreaEvent {
@@ -22,7 +22,7 @@ export function addEvent(area: AreaDatabase, event: { date: string; title: strin
   const id = Number(
     area.sqlite
       .prepare('INSERT INTO area_events (date, title, sectors, created_at) VALUES (?, ?, ?, ?)')
-      .run(event.date, event.title, event.sectors?.length ? JSON.stringify(event.sectors) : null, isoNow(now)).lastInsertRowid,
+      .run(event.date, event.title, event.sectors?.length ? JSON.stringify(event.sectors) : null, isoSeconds(now)).lastInsertRowid,
   );
   return { id, date: event.date, title: event.title, sectors: event.sectors?.length ? event.sectors : null };
 }

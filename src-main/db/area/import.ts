@@ -22,10 +22,10 @@ import { BundleVerifyError, VERIFY_LIMITS, verifyBundleOrThrow, type SignerIdent
 import { bundlePeriodProblem } from '../../core/area/checks.ts';
 import { cellKeyTranslator, readableTaxonomyCodes, universeTranslator } from '../../core/taxonomy-mapping.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
-import { taxonomyCodes } from '../export.ts';
+import { taxonomyCodes } from '../bundle/export.ts';
 import { refreshDistinctPeople } from './distinct-summary.ts';
 import type { AreaDatabase } from './open.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 
 export type RefusalReason =
   | VerifyFailureReason
@@ -210,7 +210,7 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
   const refuse = (reason: RefusalReason, why: string): ImportOutcome => {
     const message = `${displayText(fileName)}: refused (${reason}): ${why}`;
     try {
-      st.log.run(fileName, 'refused', reason, message, null, isoNow(now));
+      st.log.run(fileName, 'refused', reason, message, null, isoSeconds(now));
     } catch (error) {
       console.error(`[needmap] could not log the refusal of ${displayText(fileName)}: ${(error as Error).message}`);
     }
@@ -282,7 +282,7 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
           fileName,
           payloadSha256,
           linkageKeyId: payload.matchKeys?.linkageKeyId ?? null,
-          importedAt: isoNow(now),
+          importedAt: isoSeconds(now),
           universe: JSON.stringify(Object.fromEntries(payload.tables.map((t) => [t.id, currentUniverse(t.id, t.universe)]))),
         }).lastInsertRowid,
       );
@@ -314,7 +314,7 @@ export async function importBundleBytes(area: AreaDatabase, fileName: string, by
       st.combine.run({ sign: 1, bundleId });
       const message =
         `${displayText(fileName)}: accepted: ${describe(payload)}` + (superseded ? `, replacing bundle #${superseded.sequence} for the same months.` : '.');
-      st.log.run(fileName, 'accepted', null, message, bundleId, isoNow(now));
+      st.log.run(fileName, 'accepted', null, message, bundleId, isoSeconds(now));
       return {
         file: fileName,
         outcome: 'accepted',
@@ -350,8 +350,27 @@ export function expandBundlePaths(paths: readonly string[]): string[] {
   return out;
 }
 
-/** Reads and imports files one after another; an unreadable file is refused and the rest go on. */
-export async function importBundleFiles(area: AreaDatabase, paths: readonly string[], options: ImportOptions): Promise<ImportOutcome[]> {
+/** A bundle handed over as bytes (a file chosen in the browser) rather than by path. */
+export interface BundleUpload {
+  name: string;
+  bytes: Buffer;
+}
+
+/** The files at `paths` (folders expanded) as one batch: `needmap area import`. */
+export function importBundleFiles(area: AreaDatabase, paths: readonly string[], options: ImportOptions): Promise<ImportOutcome[]> {
+  return importBundleBatch(area, paths, [], options);
+}
+
+/**
+ * One import batch: the files at `paths`, then `uploads`, one after another (an unreadable file is
+ * refused and the rest go on), and then the distinct-people figures worked out once for the batch.
+ */
+export async function importBundleBatch(
+  area: AreaDatabase,
+  paths: readonly string[],
+  uploads: readonly BundleUpload[],
+  options: ImportOptions,
+): Promise<ImportOutcome[]> {
   const results: ImportOutcome[] = [];
   for (const file of expandBundlePaths(paths)) {
     const name = path.basename(file);
@@ -371,6 +390,7 @@ export async function importBundleFiles(area: AreaDatabase, paths: readonly stri
     }
     results.push(await importBundleBytes(area, name, bytes, options));
   }
+  for (const upload of uploads) results.push(await importBundleBytes(area, upload.name, upload.bytes, options));
   // Once per batch rather than per file; a batch cut short is caught up on the next read.
   if (results.some((r) => r.outcome === 'accepted')) {
     try {
@@ -386,7 +406,7 @@ function logRefusal(area: AreaDatabase, fileName: string, reason: RefusalReason,
   const message = `${displayText(fileName)}: refused (${reason}): ${why}`;
   area.sqlite
     .prepare('INSERT INTO import_log (file_name, outcome, reason_code, message, bundle_id, at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(fileName, 'refused', reason, message, null, isoNow(now));
+    .run(fileName, 'refused', reason, message, null, isoSeconds(now));
   return { file: fileName, outcome: 'refused', reason, message };
 }
 

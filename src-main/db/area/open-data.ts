@@ -22,7 +22,7 @@ import { toCsv } from '../../core/csv.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { AreaDatabase } from './open.ts';
 import { splitDecileBand } from './queries.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 
 export const OGL_V3 = 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/';
 export const METADATA_FILE = 'area-open-data.csv-metadata.json';
@@ -210,7 +210,7 @@ export function exportOpenData(area: AreaDatabase, outDir: string, options: Open
 export function openDataFiles(area: AreaDatabase, options: OpenDataOptions): OpenDataResult & { contents: { name: string; text: string }[] } {
   const threshold = options.threshold ?? DEFAULT_OPEN_DATA_THRESHOLD;
   const contents: { name: string; text: string }[] = [];
-  const created = isoNow(options.now ?? new Date());
+  const created = isoSeconds(options.now ?? new Date());
   const tables: OpenDataResult['tables'] = [];
   const csvwTables: unknown[] = [];
   const files: string[] = [];

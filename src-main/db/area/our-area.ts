@@ -2,7 +2,7 @@
 import { asc } from 'drizzle-orm';
 import type { AreaDatabase } from './open.ts';
 import { ourAreaAuthorities } from './schema.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 
 export interface ChosenAuthority {
   code: string;
@@ -19,7 +19,7 @@ export function writeOurArea(area: AreaDatabase, authorities: readonly ChosenAut
     tx.delete(ourAreaAuthorities).run();
     for (const a of authorities)
       tx.insert(ourAreaAuthorities)
-        .values({ code: a.code, name: a.name, chosenAt: isoNow(now) })
+        .values({ code: a.code, name: a.name, chosenAt: isoSeconds(now) })
         .run();
   });
   return readOurArea(area);

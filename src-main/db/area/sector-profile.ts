@@ -6,7 +6,7 @@
 import { averageDomains } from '../../core/area/profile.ts';
 import type { DomainDeciles } from '../../core/deprivation.ts';
 import { postcodeFromKey } from '../../core/postcode-index.ts';
-import type { ReferenceData } from '../reference.ts';
+import type { ReferenceData } from '../geo/reference.ts';
 
 export interface SectorProfile {
   sector: string;

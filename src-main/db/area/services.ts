@@ -12,7 +12,7 @@ import { RecordError } from '../../core/errors.ts';
 import { comparisonSectorsFor, reportFromWindow, type BaselineReport, type KeyComparison } from './baselines.ts';
 import { emptyBaseline } from './events.ts';
 import type { AreaDatabase } from './open.ts';
-import { isoNow } from './trust.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 import { dataMonths, readWindow, sumOver } from './windows.ts';
 
 export interface AreaService {
@@ -36,7 +36,7 @@ export function addService(area: AreaDatabase, s: NewService, now = new Date()):
   const id = Number(
     area.sqlite
       .prepare('INSERT INTO area_services (name, opened_on, sectors, issues, organisation_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(s.name, s.openedOn, JSON.stringify(s.sectors), JSON.stringify(s.issues), s.organisationId ?? null, isoNow(now)).lastInsertRowid,
+      .run(s.name, s.openedOn, JSON.stringify(s.sectors), JSON.stringify(s.issues), s.organisationId ?? null, isoSeconds(now)).lastInsertRowid,
   );
   return { id, name: s.name, openedOn: s.openedOn, sectors: s.sectors, issues: s.issues, organisationId: s.organisationId ?? null };
 }

@@ -12,6 +12,7 @@ import { displayText } from '../../core/display-text.ts';
 import { RecordError } from '../../core/errors.ts';
 import type { AreaDb } from './open.ts';
 import { trustedKeys } from './schema.ts';
+import { isoSeconds } from '../../core/timestamps.ts';
 
 export interface TrustedKey {
   id: number;
@@ -37,10 +38,6 @@ function toTrusted(row: typeof trustedKeys.$inferSelect): TrustedKey {
     revokedAt: row.revokedAt,
     revokedReason: row.revokedReason,
   };
-}
-
-export function isoNow(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The fingerprint of an Ed25519 public key in PEM form, or a RecordError saying what is wrong with it. */
@@ -138,7 +135,7 @@ export function trustKey(db: AreaDb, request: TrustRequest): { key: TrustedKey; 
     }
     const row = tx
       .insert(trustedKeys)
-      .values({ name, fingerprint, publicKeyPem: request.publicKeyPem ?? null, organisationId, addedAt: isoNow(request.now ?? new Date()) })
+      .values({ name, fingerprint, publicKeyPem: request.publicKeyPem ?? null, organisationId, addedAt: isoSeconds(request.now ?? new Date()) })
       .returning()
       .get();
     return { key: toTrusted(row), alreadyTrusted: false };
@@ -156,7 +153,7 @@ export function revokeKey(db: AreaDb, fingerprintInput: string, reason: string |
     if (!existing) throw new RecordError('not_found', `No trusted key has the fingerprint ${groupedFingerprint(fingerprint)}.`);
     if (existing.revokedAt !== null) return toTrusted(existing);
     tx.update(trustedKeys)
-      .set({ revokedAt: isoNow(now), revokedReason: reason })
+      .set({ revokedAt: isoSeconds(now), revokedReason: reason })
       .where(eq(trustedKeys.id, existing.id))
       .run();
     return toTrusted(tx.select().from(trustedKeys).where(eq(trustedKeys.id, existing.id)).get()!);

@@ -13,7 +13,7 @@ import { buildReport, type ImportReport } from '../../core/import/report.ts';
 import { readRows } from '../../core/import/rows.ts';
 import { cellText, type Sheet } from '../../core/import/values.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
-import { readSetting, writeSetting } from '../geo-settings.ts';
+import { readSetting, writeSetting } from '../geo/settings.ts';
 import type { CaseDb } from '../open.ts';
 import { clients } from '../schema.ts';
 

@@ -216,7 +216,7 @@ export function restoreDatabase(
       for (const suffix of ['-wal', '-shm']) if (fs.existsSync(replacedFile + suffix)) fs.renameSync(replacedFile + suffix, dbFile + suffix);
       if (fs.existsSync(keySlotsPath(replacedFile))) fs.copyFileSync(keySlotsPath(replacedFile), keySlotsPath(dbFile));
     }
-    throw new Error(`The backup could not be copied into place (${(error as Error).message}); the database is unchanged.`);
+    throw new Error(`The backup could not be copied into place (${(error as Error).message}); the database is unchanged.`, { cause: error });
   }
   // The erasure register (beside dbFile) is deliberately not replaced: the next open re-applies it.
   return { preview, currentLatest, replacedFile };

@@ -26,7 +26,7 @@ export const SectorShapesOut = z.object({
 
 export const mapCalls = {
   /** Sector outlines for the given postcode areas ("TF", "DT"…); unknown areas simply return no shapes. */
-  'reports.sectorShapes': {
+  'map.sectorShapes': {
     input: z.object({
       areas: z
         .array(

@@ -1,6 +1,5 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
-import { importBundleBytes, importBundleFiles, importedBundles, importLogEntries, taxonomiesOf, type ImportOutcome } from '../../db/area/import.ts';
-import { refreshDistinctPeople } from '../../db/area/distinct-summary.ts';
+import { importBundleBatch, importedBundles, importLogEntries, taxonomiesOf } from '../../db/area/import.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
 import { recentChanges } from '../../db/area/change-scan.ts';
@@ -21,7 +20,7 @@ import { sectorProfiles } from '../../db/area/sector-profile.ts';
 import { addService, compareService, deleteService, listServices } from '../../db/area/services.ts';
 import { readOurArea, writeOurArea, type ChosenAuthority } from '../../db/area/our-area.ts';
 import { listTrustedKeys, revokeKey, trustKey } from '../../db/area/trust.ts';
-import { ReferenceData } from '../../db/reference.ts';
+import { ReferenceData } from '../../db/geo/reference.ts';
 import { RecordError } from '../../core/errors.ts';
 import type { areaCalls } from '../contract/area.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
@@ -76,15 +75,10 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
   'area.import': async (input, ctx) => {
     const db = area(ctx);
     const options = { taxonomies: taxonomiesOf(ctx.taxonomy) };
-    const results: ImportOutcome[] = [];
-    if (input.paths.length > 0) {
-      requireDesktop(ctx, 'Importing by file path');
-      results.push(...(await importBundleFiles(db, input.paths, options)));
-    }
-    for (const file of input.files) results.push(await importBundleBytes(db, file.name, Buffer.from(file.base64, 'base64'), options));
-    // Distinct people across organisations, worked out once for the whole batch (as the CLI does).
-    if (input.files.length > 0) refreshDistinctPeople(db);
-    return results;
+    if (input.paths.length > 0) requireDesktop(ctx, 'Importing by file path');
+    const uploads = input.files.map((file) => ({ name: file.name, bytes: Buffer.from(file.base64, 'base64') }));
+    // Files by path and uploads are one batch: distinct people are worked out once, at its end.
+    return importBundleBatch(db, input.paths, uploads, options);
   },
   'area.importLog': (input, ctx) => importLogEntries(area(ctx), input.limit),
   'area.bundles': (_input, ctx) => importedBundles(area(ctx)),

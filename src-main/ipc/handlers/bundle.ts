@@ -1,9 +1,9 @@
 /** The aggregate bundle's handlers: preview, export (file or download), log, keys, settings. */
 import { groupedFingerprint } from '../../core/bundle/package.ts';
-import { bundleFileName, exportBundle, exportLog, getBundleSettings, previewPayload, setBundleSettings } from '../../db/export.ts';
-import { clearLinkageKey, linkageKeyStatus, setLinkageKey } from '../../db/linkage-key.ts';
+import { bundleFileName, exportBundle, exportLog, getBundleSettings, previewPayload, setBundleSettings } from '../../db/bundle/export.ts';
+import { clearLinkageKey, linkageKeyStatus, setLinkageKey } from '../../db/bundle/linkage-key.ts';
 import { RecordError } from '../../core/errors.ts';
-import { allSigningKeys, currentSigningKey, KeyUnlockError, rotateSigningKey } from '../../db/signing-keys.ts';
+import { allSigningKeys, currentSigningKey, KeyUnlockError, rotateSigningKey } from '../../db/bundle/signing-keys.ts';
 import { BUNDLE_POLICY_SOURCES, type bundleCalls } from '../contract/bundle.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 

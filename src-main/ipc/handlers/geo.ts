@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import type { z } from 'zod';
 import { DEFAULT_DEPRIVATION_THRESHOLD, DEFAULT_IOD_EDITION, deprivationBadge, isAreaOfDeprivation, type IodEdition } from '../../core/deprivation.ts';
-import { readDeprivationThreshold, readIodEdition, writeDeprivationThreshold, writeIodEdition } from '../../db/geo-settings.ts';
+import { readDeprivationThreshold, readIodEdition, writeDeprivationThreshold, writeIodEdition } from '../../db/geo/settings.ts';
 import { geographyFor } from '../../core/geography.ts';
 import { parsePostcode } from '../../core/postcode.ts';
-import { markClientsComputedWith, recomputeClientGeography } from '../../db/geo-clients.ts';
-import { ReferenceImportError, importReferenceFiles } from '../../db/reference-import.ts';
-import { ReferenceData, ReferenceError, loadReferenceCached } from '../../db/reference.ts';
+import { markClientsComputedWith, recomputeClientGeography } from '../../db/geo/clients.ts';
+import { importReferenceFiles } from '../../db/geo/import.ts';
+import { ReferenceImportError } from '../../db/geo/reference-import.ts';
+import { ReferenceData, ReferenceError, loadReferenceCached } from '../../db/geo/reference.ts';
 import { RecordError } from '../../core/errors.ts';
 import type { geoCalls, SectorPopulationOut } from '../contract/geo.ts';
 import type { AppContext, HandlersFor } from '../context.ts';

@@ -15,7 +15,7 @@ import {
   searchClients,
   updateClient,
 } from '../../db/recording.ts';
-import { readIodEdition } from '../../db/geo-settings.ts';
+import { readIodEdition } from '../../db/geo/settings.ts';
 import type { recordingCalls } from '../contract/recording.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 

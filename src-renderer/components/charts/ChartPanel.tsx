@@ -50,8 +50,7 @@ export function ChartPanel({ slug, title, description, chart, table, height = 32
       chartRef.current?.destroy();
       chartRef.current = null;
     };
-    // The chart is rebuilt only when its data or type changes, not on every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The chart is rebuilt only when its data or type changes (configKey), not on every render.
   }, [configKey]);
 
   function downloadCsv() {

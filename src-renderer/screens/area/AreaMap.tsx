@@ -1,6 +1,6 @@
 /**
  * The sector map for the whole area, one month at a time: a labelled range slider (arrow keys,
- * Home/End) steps through the months to watch need move. Outlines come from reports.sectorShapes
+ * Home/End) steps through the months to watch need move. Outlines come from map.sectorShapes
  * (the Reports map's data); colours use one scale over every month, so a darker sector really
  * means more. The table beside the map has the month's figures.
  */

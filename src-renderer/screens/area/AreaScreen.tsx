@@ -5,7 +5,7 @@
  */
 import { ViewTabs } from '../../components/ViewTabs.tsx';
 import { printOrSavePdf } from '../../print.ts';
-import { shown } from '../reports/useReport.ts';
+import { shown } from '../../use-call.ts';
 import type { AreaView } from './views.ts';
 import { AreaError, useAreaCall } from './common.tsx';
 import { DashboardView } from './DashboardView.tsx';

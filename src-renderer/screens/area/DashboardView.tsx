@@ -7,14 +7,14 @@
 import { useState } from 'react';
 import { toCsv } from '../../../src-main/core/csv.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
 import { SERIES_COLOURS, heatCellStyle, wrapLabel } from '../../components/charts/chartjs.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { Field } from '../../components/Field.tsx';
 import { downloadText } from '../../download.ts';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { AreaMap } from './AreaMap.tsx';
 import { monthLabel, useAreaCall } from './common.tsx';
 import { EVENT_MARKER_COLOUR, eventMarkersPlugin, eventPosition, type EventMarker } from './eventMarkers.ts';
@@ -44,7 +44,7 @@ export function DashboardView({ hasBundles }: { hasBundles: boolean }) {
   }
   return (
     <>
-      <ReportStatus state={allState} what="need by sector and month" />
+      <CallStatus state={allState} what="need by sector and month" />
       {ourArea ? <OurAreaPanel key={ourArea.authorities.map((a) => a.code).join(',')} ourArea={ourArea} onChanged={reloadOurArea} /> : null}
       <DistinctPeoplePanel />
       {all ? <SectorMonthPanel all={all} /> : null}
@@ -60,7 +60,7 @@ export function DashboardView({ hasBundles }: { hasBundles: boolean }) {
 function DistinctPeoplePanel() {
   const [state] = useAreaCall('area.distinctPeople', {});
   const rows = shown(state);
-  if (!rows) return <ReportStatus state={state} what="distinct people" />;
+  if (!rows) return <CallStatus state={state} what="distinct people" />;
   const records = rows.reduce((s, r) => s + r.records, 0);
   const distinct = rows.reduce((s, r) => s + r.distinctPeople, 0);
   const shared = rows.reduce((s, r) => s + r.sharedPeople, 0);
@@ -222,7 +222,7 @@ function SectorMonthPanel({ all }: { all: SectorMonth }) {
           </div>
         </fieldset>
       </details>
-      <ReportStatus state={state} what="the chosen sectors" />
+      <CallStatus state={state} what="the chosen sectors" />
       <div className="table-scroll heat-scroll" tabIndex={0} role="region" aria-label="Sector by month table">
         <table className="data-table heat-table" data-testid="area-heat-table">
           <caption>
@@ -305,7 +305,7 @@ function TopIssuesPanel({ all }: { all: SectorMonth }) {
           )}
         </Field>
       </div>
-      <ReportStatus state={state} what="the top issues" />
+      <CallStatus state={state} what="the top issues" />
       <ChartPanel
         slug="area-top-issues"
         title={`Top issues in ${sector}`}
@@ -342,7 +342,7 @@ function IssueTrendPanel({ dataMonths }: { dataMonths: string[] }) {
   const [state] = useAreaCall('area.issueTrend', issue ? { issue } : null);
   const trend = shown(state);
   const issueName = (code: string) => taxonomy.issues.find((i) => i.code === code)?.name ?? code;
-  if (!issue) return <ReportStatus state={topState} what="the issues" />;
+  if (!issue) return <CallStatus state={topState} what="the issues" />;
 
   // Every month with data anywhere in the area, so a month without this issue shows as 0, not a gap.
   const byMonth = new Map((trend?.points ?? []).map((p) => [p.month, p]));
@@ -374,7 +374,7 @@ function IssueTrendPanel({ dataMonths }: { dataMonths: string[] }) {
           )}
         </Field>
       </div>
-      <ReportStatus state={state} what="the trend" />
+      <CallStatus state={state} what="the trend" />
       {trend ? (
         <>
           <ChartPanel
@@ -437,7 +437,7 @@ function IssueTrendPanel({ dataMonths }: { dataMonths: string[] }) {
 function CoveragePanel({ inOurArea }: { inOurArea: Set<string> | null }) {
   const [state] = useAreaCall('area.coverage', {});
   const rows = shown(state)?.filter((r) => !inOurArea || inOurArea.has(r.sector));
-  if (!rows) return <ReportStatus state={state} what="coverage" />;
+  if (!rows) return <CallStatus state={state} what="coverage" />;
   const histogram = new Map<number, number>();
   for (const r of rows) histogram.set(r.organisations, (histogram.get(r.organisations) ?? 0) + 1);
   const counts = [...histogram].sort((a, b) => a[0] - b[0]);
@@ -488,7 +488,7 @@ function DecilePanel() {
   const taxonomy = useTaxonomy();
   const [state] = useAreaCall('area.needByDecile', {});
   const rows = shown(state);
-  if (!rows) return <ReportStatus state={state} what="need by deprivation" />;
+  if (!rows) return <CallStatus state={state} what="need by deprivation" />;
   const editions = [...new Set(rows.map((r) => r.edition).filter((e): e is string => e !== null))].sort();
   const bands = [...new Set(rows.filter((r) => r.edition !== null).map((r) => r.decileBand))].sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
   const of = (edition: string | null, band: string) => rows.filter((r) => r.edition === edition && r.decileBand === band);

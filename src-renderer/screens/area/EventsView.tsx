@@ -8,12 +8,12 @@
 import { useState, type FormEvent } from 'react';
 import { baselineWords, formatP } from '../../../src-main/core/area/change-words.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { call } from '../../api.ts';
 import { DataTable } from '../../components/charts/DataTable.tsx';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { BaselinePanel, estimateText } from './BaselinePanel.tsx';
 import { AreaError, parseSectorList, topLevelFieldErrors, useAreaCall } from './common.tsx';
 
@@ -32,7 +32,7 @@ export function EventsView() {
     <>
       <AddEventForm onAdded={reloadEvents} />
       <h2 id="events-title">Events and what changed around them</h2>
-      <ReportStatus state={eventsState} what="the events" />
+      <CallStatus state={eventsState} what="the events" />
       {events && events.length === 0 ? <p>No events recorded yet.</p> : null}
       {events && events.length > 0 ? (
         <ol className="area-events" aria-labelledby="events-title">
@@ -61,7 +61,7 @@ export function EventsView() {
         each set against a baseline with the same season. Scanning many series at once turns up some large-looking changes by chance alone, so the false
         discovery rate is controlled across everything tested: a change is called only when its q-value is under 0.05.
       </p>
-      <ReportStatus state={changesState} what="the recent changes" />
+      <CallStatus state={changesState} what="the recent changes" />
       {changes ? (
         <p className="event-summary" data-testid="scan-summary">
           {changes.baseline === null
@@ -210,7 +210,7 @@ function EventItem({ event, number, onDeleted }: { event: AreaEvent; number: num
       </div>
       <p className="hint">{event.sectors?.length ? `Sectors: ${event.sectors.join(', ')}` : 'The whole area'}</p>
       <AreaError message={error} />
-      <ReportStatus state={state} what="the before and after comparison" />
+      <CallStatus state={state} what="the before and after comparison" />
       {comparison ? (
         <>
           {comparison.note ? <p className="hint event-note">{comparison.note}</p> : null}

@@ -1,7 +1,7 @@
 /** The area picture's need by outcome framework (area.frameworks): every imported month, every organisation. */
 import { FrameworkNeedPanels } from '../../components/FrameworkNeed.tsx';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { useAreaCall } from './common.tsx';
 
 export function FrameworksAreaView() {
@@ -13,7 +13,7 @@ export function FrameworksAreaView() {
         Every month imported, from every organisation’s active bundles (published figures only; suppressed ones are left out). People cannot be added across
         organisations’ cells, so only presentations are shown.
       </p>
-      <ReportStatus state={state} what="need by outcome framework" />
+      <CallStatus state={state} what="need by outcome framework" />
       {need ? <FrameworkNeedPanels need={need} slugPrefix="area-frameworks" /> : null}
     </>
   );

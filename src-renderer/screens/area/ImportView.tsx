@@ -7,7 +7,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { displayText } from '../../../src-main/core/display-text.ts';
 import { call } from '../../api.ts';
-import { shown } from '../reports/useReport.ts';
+import { shown } from '../../use-call.ts';
 import { AreaError, readAsBase64, useAreaCall, whenLabel } from './common.tsx';
 
 type Results = CallOutput<'area.import'>;

@@ -5,11 +5,11 @@
  */
 import { useState } from 'react';
 import { formatRatio } from '../../../src-main/core/area/change-words.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
 import { SERIES_COLOURS, wrapLabel } from '../../components/charts/chartjs.ts';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { useAreaCall } from './common.tsx';
 
 export function NationalView() {
@@ -63,7 +63,7 @@ export function NationalView() {
         </select>
         residents
       </label>
-      <ReportStatus state={state} what="need against national assumptions" />
+      <CallStatus state={state} what="need against national assumptions" />
       {answer?.note ? (
         <p className="hint event-note" data-testid="national-note">
           {answer.note}

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { call } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
-import { shown } from '../reports/useReport.ts';
+import { shown } from '../../use-call.ts';
 import { AreaError, useAreaCall } from './common.tsx';
 
 export type OurArea = CallOutput<'area.ourArea'>;

@@ -6,12 +6,12 @@
 import { useState, type FormEvent } from 'react';
 import type { TaxonomyIssue } from '../../../src-main/core/taxonomy.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { call } from '../../api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
 import { IssuePicker } from '../../components/IssuePicker.tsx';
-import { ReportStatus } from '../reports/ReportStatus.tsx';
-import { shown } from '../reports/useReport.ts';
+import { CallStatus } from '../../components/CallStatus.tsx';
+import { shown } from '../../use-call.ts';
 import { BaselinePanel } from './BaselinePanel.tsx';
 import { AreaError, parseSectorList, topLevelFieldErrors, useAreaCall } from './common.tsx';
 
@@ -35,7 +35,7 @@ export function ServicesView() {
       </div>
       <AddServiceForm onAdded={reload} />
       <h2 id="services-title">Services and what changed in their catchment</h2>
-      <ReportStatus state={state} what="the services" />
+      <CallStatus state={state} what="the services" />
       {services && services.length === 0 ? <p>No services recorded yet.</p> : null}
       {services && services.length > 0 ? (
         <ol className="area-events" aria-labelledby="services-title">
@@ -191,7 +191,7 @@ function ServiceItem({ service, onDeleted }: { service: AreaService; onDeleted: 
         {service.organisationId ? ` · Its own bundles: ${service.organisationId}` : ''}
       </p>
       <AreaError message={error} />
-      <ReportStatus state={state} what="the comparison" />
+      <CallStatus state={state} what="the comparison" />
       {report ? (
         <>
           {report.note ? <p className="hint event-note">{report.note}</p> : null}

@@ -7,7 +7,7 @@
 import { useState, type FormEvent } from 'react';
 import { displayText } from '../../../src-main/core/display-text.ts';
 import { call } from '../../api.ts';
-import { shown } from '../reports/useReport.ts';
+import { shown } from '../../use-call.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
 import { AreaError, pemFingerprint, useAreaCall, whenLabel } from './common.tsx';
 

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ReportFilterInput } from '../../../src-main/ipc/contract/reports.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { UNKNOWN_SECTOR } from '../../../src-main/core/reports.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { Field, errorFor, type FieldErrors } from '../../components/Field.tsx';
 import { setFilterErrors, setReportFilter, useFilterErrors, type ReportFilterState } from './filterStore.ts';
 

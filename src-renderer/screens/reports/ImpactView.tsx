@@ -6,7 +6,7 @@ import { percent } from '../../components/charts/DataTable.tsx';
 import { Field, errorFor } from '../../components/Field.tsx';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
-import { formatDate } from './ReportsScreen.tsx';
+import { formatDate } from '../../format.ts';
 import { shown, useReport } from './useReport.ts';
 
 function share(value: number | null): string {

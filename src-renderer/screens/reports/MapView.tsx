@@ -1,5 +1,5 @@
 /**
- * Map: the Where figures drawn by postcode sector, offline. Outlines come from reports.sectorShapes
+ * Map: the Where figures drawn by postcode sector, offline. Outlines come from map.sectorShapes
  * (merged Voronoi cells of the postcode centroids); colours from a sequential palette with a legend.
  * Sectors with fewer clients than the disclosure threshold are hatched, not coloured, so small
  * numbers are not read as a pattern. The table beside the map has every figure.

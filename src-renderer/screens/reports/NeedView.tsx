@@ -1,11 +1,11 @@
 /** Need: top issues (people and presentations), issues by category, and the month-by-month trend against the year before. */
 import { addMonths, firstDayOfMonth, monthOf } from '../../../src-main/core/reports.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { ChartPanel } from '../../components/charts/ChartPanel.tsx';
 import { SERIES_COLOURS, wrapLabel } from '../../components/charts/chartjs.ts';
 import { asCallFilter, type ReportFilterState } from './filterStore.ts';
 import { ReportStatus } from './ReportStatus.tsx';
-import { formatDate } from './ReportsScreen.tsx';
+import { formatDate } from '../../format.ts';
 import { shown, useReport } from './useReport.ts';
 
 const TOP_ISSUES_CHARTED = 12;

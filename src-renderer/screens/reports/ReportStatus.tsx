@@ -1,5 +1,6 @@
-/** What a report shows while it loads or when its call fails. */
+/** A report's loading and error state; a mistake in the filter is shown next to the filter's fields. */
 import { useEffect } from 'react';
+import { CallStatus } from '../../components/CallStatus.tsx';
 import type { ReportState } from './useReport.ts';
 import { setFilterErrors } from './filterStore.ts';
 
@@ -10,14 +11,5 @@ export function ReportStatus<T>({ state, what }: { state: ReportState<T>; what: 
     if (state.status === 'ready') setFilterErrors({});
     else if (fieldErrors && Object.keys(fieldErrors).some((k) => k.startsWith('filter.'))) setFilterErrors(fieldErrors);
   }, [state.status, fieldErrors]);
-  return (
-    <div className="report-status" aria-live="polite" role="status">
-      {state.status === 'loading' ? <p className="loading">Working out {what}…</p> : null}
-      {state.status === 'error' ? (
-        <div className="error-summary" role="alert">
-          {state.error.message}
-        </div>
-      ) : null}
-    </div>
-  );
+  return <CallStatus state={state} what={what} />;
 }

@@ -7,7 +7,8 @@ import { printOrSavePdf } from '../../print.ts';
 import type { CallOutput } from '../../../src-main/ipc/contract.ts';
 import { addMonths, firstDayOfMonth, lastDayOfMonth } from '../../../src-main/core/reports.ts';
 import { call } from '../../api.ts';
-import { useTaxonomy } from '../../App.tsx';
+import { formatDate } from '../../format.ts';
+import { useTaxonomy } from '../../use-taxonomy.ts';
 import { ViewTabs } from '../../components/ViewTabs.tsx';
 import type { ReportView } from '../../router.ts';
 import { FilterBar } from './FilterBar.tsx';
@@ -34,11 +35,6 @@ type Options = CallOutput<'reports.filterOptions'>;
 function defaultFilter(options: Options): ReportFilterState {
   const last = options.lastMonth ?? new Date().toISOString().slice(0, 7);
   return { from: firstDayOfMonth(addMonths(last, -11)), to: lastDayOfMonth(last), category: null, issueCode: null, remit: 'all', sector: null };
-}
-
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-export function formatDate(iso: string): string {
-  return dateFormat.format(new Date(iso + 'T00:00:00Z'));
 }
 
 function FilterSummary({ filter }: { filter: ReportFilterState }) {

@@ -3,7 +3,7 @@
  * attribution its licence asks for (kept in the file's `source` table and shown on the About page).
  */
 import path from 'node:path';
-import type { IodEdition } from '../core/deprivation.ts';
+import type { IodEdition } from '../../core/deprivation.ts';
 import type { SourceInfo } from './reference-file.ts';
 
 export const OGL = 'Contains public sector information licensed under the Open Government Licence v3.0.';

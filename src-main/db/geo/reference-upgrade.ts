@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
-import { NO_LSOA, OFFICIAL_FLAG } from '../core/postcode-index.ts';
+import { NO_LSOA, OFFICIAL_FLAG } from '../../core/postcode-index.ts';
 import { loadReferenceContent, openReferenceFile, ReferenceError, type SourceInfo } from './reference-file.ts';
 import { ReferenceImport, saveReferenceFile } from './reference-import.ts';
 

@@ -3,9 +3,9 @@
  * (IMD decile at or below it) and which edition of the Indices of Deprivation deciles come from.
  */
 import { eq } from 'drizzle-orm';
-import { DEFAULT_DEPRIVATION_THRESHOLD, DEFAULT_IOD_EDITION, checkThreshold, isIodEdition, type IodEdition } from '../core/deprivation.ts';
-import type { CaseDb } from './open.ts';
-import { settings } from './schema.ts';
+import { DEFAULT_DEPRIVATION_THRESHOLD, DEFAULT_IOD_EDITION, checkThreshold, isIodEdition, type IodEdition } from '../../core/deprivation.ts';
+import type { CaseDb } from '../open.ts';
+import { settings } from '../schema.ts';
 
 const THRESHOLD_KEY = 'geo.deprivationThreshold';
 const EDITION_KEY = 'geo.iodEdition';

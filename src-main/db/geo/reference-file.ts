@@ -24,10 +24,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { DOMAIN_NAMES, IOD_EDITIONS, type DomainDeciles, type IodEdition } from '../core/deprivation.ts';
-import { packIds, packSortedKeys, unpackIds, unpackSortedKeys } from '../core/packed-columns.ts';
-import { PostcodeIndex } from '../core/postcode-index.ts';
-import type { SqliteDatabase } from './open.ts';
+import { DOMAIN_NAMES, IOD_EDITIONS, type DomainDeciles, type IodEdition } from '../../core/deprivation.ts';
+import { packIds, packSortedKeys, unpackIds, unpackSortedKeys } from '../../core/packed-columns.ts';
+import { PostcodeIndex } from '../../core/postcode-index.ts';
+import type { SqliteDatabase } from '../open.ts';
 
 export const REFERENCE_FORMAT = '2';
 export const NO_AUTHORITY = 0xffff;

@@ -6,10 +6,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { LinkageKey, linkageKeyId } from '../core/bundle/match-keys.ts';
-import type { CaseDb } from './open.ts';
-import { RecordError } from '../core/errors.ts';
-import { settings } from './schema.ts';
+import { LinkageKey, linkageKeyId } from '../../core/bundle/match-keys.ts';
+import type { CaseDb } from '../open.ts';
+import { RecordError } from '../../core/errors.ts';
+import { settings } from '../schema.ts';
 import { KeyUnlockError, protectorFor, type KeySources } from './signing-keys.ts';
 
 export const LINKAGE_KEY_SETTING = 'bundle.linkageKey';

@@ -6,8 +6,8 @@
  * official ONS file says are terminated. The derived national file cannot tell terminated
  * postcodes from live ones, so where no official row says otherwise every postcode counts.
  */
-import { apportionPopulation, summarisePopulation, type CountedPostcode } from '../core/population.ts';
-import { NO_LSOA, TERMINATED_FLAG, sectorFromKey, sectorKeyOf } from '../core/postcode-index.ts';
+import { apportionPopulation, summarisePopulation, type CountedPostcode } from '../../core/population.ts';
+import { NO_LSOA, TERMINATED_FLAG, sectorFromKey, sectorKeyOf } from '../../core/postcode-index.ts';
 import type { PopulationTable, ReferenceContent } from './reference-file.ts';
 
 export const POPULATION_YEAR = 'mid-2020';

@@ -13,22 +13,12 @@ import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse, type CsvError } from 'csv-parse';
 import yauzl from 'yauzl';
-import type { IodEdition } from '../core/deprivation.ts';
-import { detectLayout, validateIodRow, validatePostcodeRow, type FileLayout, type PostcodeRow, type PostcodeSource } from '../core/nspl.ts';
-import { mergeIntoIndex, PostcodeRows, type LsoaLookup } from '../core/postcode-merge.ts';
-import { COUNTRIES, NO_LSOA, OFFICIAL_FLAG, PostcodeIndex, TERMINATED_FLAG, monthNumber, postcodeKey } from '../core/postcode-index.ts';
-import {
-  REFERENCE_FORMAT,
-  ReferenceError,
-  loadReferenceContent,
-  openReferenceFile,
-  writeReferenceContent,
-  type IodRecord,
-  type ReferenceContent,
-  type SourceInfo,
-} from './reference-file.ts';
+import type { IodEdition } from '../../core/deprivation.ts';
+import { detectLayout, validateIodRow, validatePostcodeRow, type FileLayout, type PostcodeRow, type PostcodeSource } from '../../core/nspl.ts';
+import { mergeIntoIndex, PostcodeRows, type LsoaLookup } from '../../core/postcode-merge.ts';
+import { COUNTRIES, NO_LSOA, OFFICIAL_FLAG, PostcodeIndex, TERMINATED_FLAG, monthNumber, postcodeKey } from '../../core/postcode-index.ts';
+import { REFERENCE_FORMAT, openReferenceFile, writeReferenceContent, type IodRecord, type ReferenceContent, type SourceInfo } from './reference-file.ts';
 import { populationTable } from './reference-population.ts';
-import { upgradeUserReference } from './reference-upgrade.ts';
 import { IOD_SOURCES, onsPostcodeSource } from './reference-sources.ts';
 
 export interface ImportProgress {
@@ -463,39 +453,4 @@ export function saveReferenceFile(file: string, content: ReferenceContent): void
   }
   sqlite.close();
   fs.renameSync(temp, file);
-}
-
-/** The user's copy of the reference data, made from the shipped one the first time it is needed. */
-export function ensureUserReference(userFile: string, shippedFile: string): void {
-  if (fs.existsSync(userFile)) return;
-  if (!fs.existsSync(shippedFile)) throw new ReferenceError(`The shipped reference data is missing (${shippedFile}); reinstall NeedMap.`);
-  fs.mkdirSync(path.dirname(path.resolve(userFile)), { recursive: true });
-  const temp = `${userFile}.copying-${process.pid}`;
-  fs.copyFileSync(shippedFile, temp);
-  fs.renameSync(temp, userFile);
-}
-
-export interface ImportOptions {
-  /** Copied to `referenceFile` first when that does not exist yet. */
-  shippedFile?: string;
-  onProgress?: (progress: ImportProgress) => void;
-  now?: Date;
-}
-
-/**
- * Imports `inputs` into the reference file: all of them or none (a refused file throws
- * ReferenceImportError and the reference file is left exactly as it was).
- */
-export async function importReferenceFiles(referenceFile: string, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
-  if (inputs.length === 0) throw new ReferenceImportError('Choose at least one file to import.');
-  if (options.shippedFile) {
-    ensureUserReference(referenceFile, options.shippedFile);
-    upgradeUserReference(referenceFile, options.shippedFile, options.now);
-  }
-  const base = loadReferenceContent(referenceFile);
-  const run = new ReferenceImport(base, options.onProgress, options.now);
-  for (const input of inputs) await run.addFile(input);
-  const content = run.finish();
-  saveReferenceFile(referenceFile, content);
-  return { ...run.summary, referenceFile, postcodesTotal: content.index.size };
 }

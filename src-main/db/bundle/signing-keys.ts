@@ -5,11 +5,10 @@
  * every bundle carries its own public key, so old bundles stay verifiable.
  */
 import crypto, { type KeyObject } from 'node:crypto';
-import { desc, eq, isNull } from 'drizzle-orm';
-import { fingerprintOf, groupedFingerprint } from '../core/bundle/package.ts';
-import type { CaseDb } from './open.ts';
-import { RecordError } from '../core/errors.ts';
-import { signingKeys } from './schema.ts';
+import { desc, isNull } from 'drizzle-orm';
+import { fingerprintOf, groupedFingerprint } from '../../core/bundle/package.ts';
+import type { CaseDb } from '../open.ts';
+import { signingKeys } from '../schema.ts';
 
 /** Seals and unseals the private key at rest. The Electron shell can plug safeStorage in here. */
 export interface KeyProtector {
@@ -182,10 +181,4 @@ export function rotateSigningKey(db: CaseDb, sources: KeySources = {}): SigningK
     tx.update(signingKeys).set({ retiredAt: new Date().toISOString() }).where(isNull(signingKeys.retiredAt)).run();
     return info(createKey(tx as unknown as CaseDb, protector));
   });
-}
-
-export function signingKeyByFingerprint(db: CaseDb, fingerprint: string): SigningKeyInfo {
-  const row = db.select().from(signingKeys).where(eq(signingKeys.fingerprint, fingerprint)).get();
-  if (!row) throw new RecordError('not_found', `No signing key with fingerprint ${fingerprint}.`);
-  return info(row);
 }

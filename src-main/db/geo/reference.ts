@@ -2,15 +2,15 @@
  * The postcode → neighbourhood → deprivation reference, loaded for lookups: every postcode in
  * England and Wales (shipped in resources/reference/, or the user's updated copy), its 2011 and
  * 2021 LSOA, local authority and source (official or derived), the Indices of Deprivation, and
- * residents per postcode sector. `ReferenceData.load` reads the file (db/reference-file.ts) into
+ * residents per postcode sector. `ReferenceData.load` reads the file (db/geo/reference-file.ts) into
  * memory once and closes it, so lookups never touch the disk and an import can swap the file
  * underneath.
  */
 import fs from 'node:fs';
-import { DEFAULT_IOD_EDITION, IOD_EDITIONS, type DomainDeciles, type IodEdition } from '../core/deprivation.ts';
-import type { NeighbourhoodLookup } from '../core/geography.ts';
-import { NOT_IN_DATA_REASON, countryOfArea, outsideReason } from '../core/postcode-areas.ts';
-import { COUNTRIES, COUNTRY_MASK, NO_LSOA, OFFICIAL_FLAG, TERMINATED_FLAG, monthText, type Country } from '../core/postcode-index.ts';
+import { DEFAULT_IOD_EDITION, IOD_EDITIONS, type DomainDeciles, type IodEdition } from '../../core/deprivation.ts';
+import type { NeighbourhoodLookup } from '../../core/geography.ts';
+import { NOT_IN_DATA_REASON, countryOfArea, outsideReason } from '../../core/postcode-areas.ts';
+import { COUNTRIES, COUNTRY_MASK, NO_LSOA, OFFICIAL_FLAG, TERMINATED_FLAG, monthText, type Country } from '../../core/postcode-index.ts';
 import {
   DECILES_PER_LSOA,
   NO_AUTHORITY,
@@ -22,7 +22,7 @@ import {
   type SourceInfo,
 } from './reference-file.ts';
 
-export { NOT_IN_DATA_REASON } from '../core/postcode-areas.ts';
+export { NOT_IN_DATA_REASON } from '../../core/postcode-areas.ts';
 export { ReferenceError, REFERENCE_FORMAT } from './reference-file.ts';
 
 export interface LocalAuthority {

@@ -1,9 +1,9 @@
 /** Re-deriving every client's stored geography after the reference data changes. */
 import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
-import type { ClientGeography } from '../core/geography.ts';
-import type { CaseDb } from './open.ts';
-import { readSetting, writeSetting } from './geo-settings.ts';
-import { clients } from './schema.ts';
+import type { ClientGeography } from '../../core/geography.ts';
+import type { CaseDb } from '../open.ts';
+import { readSetting, writeSetting } from './settings.ts';
+import { clients } from '../schema.ts';
 
 export interface RecomputeSummary {
   clients: number;
