@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { encryptedZipBytes, exportCounts, exportTables, tableCsv, workbookBytes } from '../db/records-export.ts';
+import { exportCounts, exportTables, tableCsv, workbookBytes, zipBytes } from '../db/records-export.ts';
 import { UsageError, requireString, type Command } from './command.ts';
 import { KEY_HELP, caseDbKey, keyFileOption } from './db-key.ts';
 import { openForReadingAudited } from './writer.ts';
@@ -45,7 +45,7 @@ ${KEY_HELP}
     try {
       const tables = exportTables(opened.caseDb);
       if (format === 'xlsx') fs.writeFileSync(out, await workbookBytes(tables), { mode: 0o600 });
-      else if (format === 'zip') fs.writeFileSync(out, await encryptedZipBytes(tables, password), { mode: 0o600 });
+      else if (format === 'zip') fs.writeFileSync(out, await zipBytes(tables, password), { mode: 0o600 });
       else {
         fs.mkdirSync(out, { recursive: true });
         for (const table of tables) fs.writeFileSync(path.join(out, `${table.name}.csv`), tableCsv(table), { mode: 0o600 });

@@ -211,11 +211,11 @@ export async function workbookBytes(tables: ExportTable[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The CSVs and the workbook in a ZIP, AES-256 encrypted with `password`. */
-export async function encryptedZipBytes(tables: ExportTable[], password: string): Promise<Buffer> {
+/** The CSVs and the workbook in a ZIP, AES-256 encrypted with `password` (plain when null). */
+export async function zipBytes(tables: ExportTable[], password: string | null): Promise<Buffer> {
   const zip = await import('@zip.js/zip.js');
   zip.configure({ useWebWorkers: false });
-  const writer = new zip.ZipWriter(new zip.Uint8ArrayWriter(), { password, encryptionStrength: 3 });
+  const writer = new zip.ZipWriter(new zip.Uint8ArrayWriter(), password === null ? {} : { password, encryptionStrength: 3 });
   for (const table of tables) await writer.add(`${table.name}.csv`, new zip.TextReader(tableCsv(table)));
   await writer.add('needmap-records.xlsx', new zip.Uint8ArrayReader(new Uint8Array(await workbookBytes(tables))));
   return Buffer.from(await writer.close());

@@ -13,6 +13,7 @@ import { areaCalls } from './contract/area.ts';
 import { reportsCalls } from './contract/reports.ts';
 import { mapCalls } from './contract/map.ts';
 import { protectCalls } from './contract/protect.ts';
+import { importCalls } from './contract/import.ts';
 
 export * from './contract/recording.ts';
 
@@ -25,6 +26,7 @@ export const contract = {
   ...reportsCalls,
   ...mapCalls,
   ...protectCalls,
+  ...importCalls,
 } as const;
 
 export type Contract = typeof contract;

@@ -41,6 +41,8 @@ export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
   'settings.': 'admin',
   'protect.': 'admin',
   'geo.import': 'admin',
+  'import.': 'admin',
+  'records.': 'admin',
   'geo.recomputeClients': 'admin',
 };
 

@@ -14,7 +14,7 @@ import { countPlan } from '../../core/import/plan.ts';
 import type { CaseDatabase, CaseDb } from '../open.ts';
 import { appendAudit, type AuditActor } from '../protect/audit.ts';
 import { changeIssueStatus, insertClient, recordContact } from '../recording.ts';
-import { clientIssues, clients, contacts, importBatches, issueStatusEvents } from '../schema.ts';
+import { clientIssues, clients, contacts, importBatches, issueStatusEvents, users } from '../schema.ts';
 import { saveChoices, type PreparedImport } from './prepare.ts';
 
 export interface ImportProgress {
@@ -103,8 +103,27 @@ export async function applyImport(caseDb: CaseDatabase, prepared: PreparedImport
   }
 }
 
+/** The latest imports, newest first, with who made them. */
 export function listImports(db: CaseDb) {
-  return db.select().from(importBatches).orderBy(desc(importBatches.id)).limit(100).all();
+  return db
+    .select({
+      id: importBatches.id,
+      importedAt: importBatches.importedAt,
+      username: users.username,
+      sheet: importBatches.sheet,
+      rowsImported: importBatches.rowsImported,
+      clientsCreated: importBatches.clientsCreated,
+      existingClients: importBatches.existingClients,
+      contacts: importBatches.contacts,
+      issues: importBatches.issues,
+      statusChanges: importBatches.statusChanges,
+      undoneAt: importBatches.undoneAt,
+    })
+    .from(importBatches)
+    .leftJoin(users, eq(users.id, importBatches.userId))
+    .orderBy(desc(importBatches.id))
+    .limit(100)
+    .all();
 }
 
 /** What was changed since the batch was written: records an undo would also remove. */
