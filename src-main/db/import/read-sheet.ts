@@ -155,7 +155,16 @@ export function decodeText(bytes: Buffer, name: string): { text: string; encodin
   const sample = bytes.subarray(0, 64 * 1024);
   if (sample.includes(0)) throw new SheetFileError(`${name} is not a spreadsheet NeedMap can read: import an Excel workbook (.xlsx) or a CSV file.`);
   if (isUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'UTF-8' };
-  return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'Windows-1252 (it was not UTF-8)' };
+  return { text: windows1252(bytes), encoding: 'Windows-1252 (it was not UTF-8)' };
+}
+
+/** What Windows-1252 puts at 0x80–0x9F (curly quotes, dashes, €…); the rest is Latin-1. */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Windows-1252 text: Node's TextDecoder('windows-1252') without full ICU decodes it as Latin-1, turning ’ and € into control characters. */
+export function windows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (ch) => CP1252_HIGH[ch.charCodeAt(0) - 0x80]!);
 }
 
 /** The delimiter the first lines agree on: comma, semicolon, tab or bar (quotes respected). */
