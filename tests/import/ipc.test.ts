@@ -13,7 +13,12 @@ async function uploadBytes(ctx: AppContext, bytes: Buffer, name: string, session
   let uploadId: string | null = null;
   const step = 4000; // small chunks, so several are sent
   for (let i = 0; i === 0 || i < base64.length; i += step) {
-    const sent = await callOk(ctx, 'import.upload', { uploadId, name, base64: base64.slice(i, i + step), done: i + step >= base64.length }, session);
+    const sent: { uploadId: string } = await callOk(
+      ctx,
+      'import.upload',
+      { uploadId, name, base64: base64.slice(i, i + step), done: i + step >= base64.length },
+      session,
+    );
     uploadId = sent.uploadId;
   }
   return uploadId!;

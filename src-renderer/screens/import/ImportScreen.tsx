@@ -46,7 +46,9 @@ function Batches({ generation, onUndone }: { generation: number; onUndone: () =>
   const [state, reload] = useCall('import.batches', {});
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(reload, [generation, reload]);
+  useEffect(() => {
+    reload();
+  }, [generation, reload]);
   const batches = shown(state)?.batches ?? [];
   async function undo(id: number) {
     if (!window.confirm(`Remove every client and contact import ${id} created?`)) return;
@@ -224,7 +226,9 @@ export function ImportScreen() {
     if (fileInput.current) fileInput.current.value = '';
   }
 
-  useEffect(() => heading.current?.scrollIntoView?.({ block: 'nearest' }), [step]);
+  useEffect(() => {
+    heading.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [step]);
 
   const report = preview?.report ?? null;
   return (
@@ -294,10 +298,9 @@ export function ImportScreen() {
             <section aria-labelledby="check-title">
               <h2 id="check-title">4. Check, then import</h2>
               <ReportSummary report={report} imported={false} />
-              <div className="field checkbox">
-                <input id="all-or-nothing" type="checkbox" checked={allOrNothing} onChange={(e) => setAllOrNothing(e.target.checked)} />
-                <label htmlFor="all-or-nothing">Import nothing if any row is refused</label>
-              </div>
+              <label className="checkbox">
+                <input type="checkbox" checked={allOrNothing} onChange={(e) => setAllOrNothing(e.target.checked)} /> Import nothing if any row is refused
+              </label>
             </section>
           ) : null}
           <div className="row form-actions">

@@ -37,7 +37,7 @@ function TargetOptions() {
 export function MappingStep({ preview, mapping, onChange }: { preview: PreviewOut; mapping: Mapping; onChange: (m: Mapping) => void }) {
   const [defaultKey, setDefaultKey] = useState('client.consentToRecord');
   const [defaultValue, setDefaultValue] = useState('');
-  const columns = preview.report.columns;
+  const columns = mapping.columns;
   const used = Object.values(columns).filter((k) => k !== IGNORE_COLUMN);
   const twice = new Set(used.filter((k, i) => used.indexOf(k) !== i));
   return (
