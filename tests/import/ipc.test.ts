@@ -1,11 +1,15 @@
 /** The import screen's calls through dispatch, as the renderer makes them: chunked upload, dry run, import, progress, undo, export. */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as zip from '@zip.js/zip.js';
 import ExcelJS from 'exceljs';
 import { UPLOAD_CHUNK_CHARS } from '../../src-main/ipc/contract/import.ts';
 import type { AppContext } from '../../src-main/ipc/handlers.ts';
 import type { CallerSession } from '../../src-main/ipc/sessions.ts';
-import { callOk, dispatch, sessionOf, testContext } from '../helpers.ts';
+import { fillQuery } from '../../src-main/db/sql/sql-source.ts';
+import { bypassSummaryTriggers } from '../../src-main/db/import/summaries.ts';
+import { NEEDMAP_CLI, callOk, dispatch, sessionOf, tempDir, testContext } from '../helpers.ts';
 import { MESSY_HEADER, messyRows, xlsxBytes } from './sheets.ts';
 
 async function uploadBytes(ctx: AppContext, bytes: Buffer, name: string, session?: CallerSession): Promise<string> {
@@ -131,6 +135,70 @@ describe('import calls', () => {
     expect(await applying).toMatchObject({ ok: true, value: { batchId: 1 } });
     expect(clientCount(ctx)).toBe(450);
     expect(await dispatch('clients.search', {}, ctx)).toMatchObject({ ok: true });
+  });
+});
+
+/** Each report summary table as stored, and as its fill query computes it afresh from the base tables. */
+function summaries(ctx: AppContext) {
+  const s = ctx.caseDb.sqlite;
+  const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();
+  const columns = (table: string) => (s.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).join(', ');
+  return ['report_issue_facts', 'report_month_counts', 'report_referral_facts'].map((table) => ({
+    table,
+    stored: sorted(
+      s
+        .prepare(
+          `SELECT ${table === 'report_month_counts' ? 'kind, scope, key1, key2, month, prev_month, n' : columns(table)} FROM ${table}${table === 'report_month_counts' ? ' WHERE n <> 0' : ''}`,
+        )
+        .raw()
+        .all() as unknown[][],
+    ),
+    fresh: sorted(
+      s
+        .prepare(`SELECT * FROM (${fillQuery(table)})`)
+        .raw()
+        .all() as unknown[][],
+    ),
+  }));
+}
+
+describe('report summaries after an import', () => {
+  it('a large import fills them afresh (triggers set aside meanwhile), a small one through the triggers: both exact, triggers back', async () => {
+    const dbFile = path.join(tempDir(), 'case.db');
+    execFileSync(process.execPath, [NEEDMAP_CLI, 'demo', '--db', dbFile, '--clients', '200', '--seed', '2', '--end', '2026-10']);
+    const ctx = testContext(dbFile);
+    const triggers = () => ctx.caseDb.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all();
+    const before = triggers();
+    // 700 new issues against the demo's few hundred: the import sets the summary triggers aside (checked here, then rolled back).
+    ctx.caseDb.sqlite.exec('BEGIN');
+    expect(bypassSummaryTriggers(ctx.caseDb.sqlite, 700)).not.toBeNull();
+    expect(triggers().filter((n) => String(n).startsWith('report'))).toEqual([]);
+    ctx.caseDb.sqlite.exec('ROLLBACK');
+    expect(bypassSummaryTriggers(ctx.caseDb.sqlite, 10)).toBeNull();
+    const row = (i: number, issue: string) => [
+      `X${i}`,
+      `Imported${i}`,
+      'Person',
+      '1970-01-01',
+      'M1 1AE',
+      '12/01/2026',
+      issue,
+      i % 2 ? 'resolved' : 'referred',
+      i % 2 ? null : 'Citizens Advice',
+      'yes',
+    ];
+    const large = Array.from({ length: 700 }, (_, i) => row(i, i % 3 ? 'debt' : 'loneliness'));
+    const uploadId = await uploadBytes(ctx, await xlsxBytes([{ name: 'Many', rows: [[...MESSY_HEADER.slice(0, 9), 'Consent'], ...large] }]), 'many.xlsx');
+    const big = await callOk(ctx, 'import.apply', { uploadId, mapping: { defaults: { 'status.changedOn': '20/02/2026' } } });
+    expect(big.report.counts.issues).toBe(700);
+    expect(triggers()).toEqual(before);
+    for (const { table, stored, fresh } of summaries(ctx)) expect(stored, table).toEqual(fresh);
+
+    const small = await uploadBytes(ctx, await xlsxBytes([{ name: 'Few', rows: [MESSY_HEADER, ...messyRows()] }]), 'few.xlsx');
+    await callOk(ctx, 'import.apply', { uploadId: small, mapping: {} });
+    for (const { table, stored, fresh } of summaries(ctx)) expect(stored, table).toEqual(fresh);
+    await callOk(ctx, 'import.undo', { batchId: big.batchId! });
+    for (const { table, stored, fresh } of summaries(ctx)) expect(stored, table).toEqual(fresh);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Writing an import, and undoing one. The plan is written in ONE transaction through the same
  * functions as a caseworker's entries (db/recording.ts: insertClient with the postcode's
- * geography, recordContact, changeIssueStatus), so the report summary triggers fire as for any
- * entry, and each record gets the audit entry it would get when entered by hand, plus the
+ * geography, recordContact, changeIssueStatus), so the report summaries follow as for any entry
+ * (a large import into a small database fills them afresh at the end instead, ./summaries.ts),
+ * and each record gets the audit entry it would get when entered by hand, plus the
  * batch's own. The transaction yields to the event loop between clients so the progress bar
  * can be polled; while it is open, dispatch refuses other calls (`importUnderWay`). Undo removes
  * the batch whole, unless its records were changed since.
@@ -16,6 +17,7 @@ import { appendAudit, type AuditActor } from '../protect/audit.ts';
 import { changeIssueStatus, insertClient, recordContact } from '../recording.ts';
 import { clientIssues, clients, contacts, importBatches, issueStatusEvents, users } from '../schema.ts';
 import { saveChoices, type PreparedImport } from './prepare.ts';
+import { bypassSummaryTriggers } from './summaries.ts';
 
 export interface ImportProgress {
   done: number;
@@ -56,6 +58,7 @@ export async function applyImport(caseDb: CaseDatabase, prepared: PreparedImport
       .returning({ id: importBatches.id })
       .get().id;
     const detail = { importBatch: batchId };
+    const bypass = bypassSummaryTriggers(sqlite, counts.issues);
     for (const planned of plan.clients) {
       let clientId = planned.existingId;
       if (clientId === null) {
@@ -89,6 +92,7 @@ export async function applyImport(caseDb: CaseDatabase, prepared: PreparedImport
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+    bypass?.restore();
     db.update(importBatches).set({ finishedAt: nowSql }).where(eq(importBatches.id, batchId)).run();
     appendAudit(db, actor, 'import.apply', `import:${batchId}`, { rows: report.rowsImported, refused: report.rowsRefused, ...counts });
     saveChoices(db, prepared);
