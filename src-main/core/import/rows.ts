@@ -129,7 +129,9 @@ function readRow(
   const refuseField = (key: string, message: string) => {
     if (unreadable.has(key)) return; // already refused with the reason it could not be read
     const label = targetOf(key).label;
-    refuse(key, values.has(key) ? `${label}: ${message}` : `${label}: not in the sheet (${message}) — map a column or give a default.`);
+    // zod's own wording for a missing value ("Invalid input: expected string, received undefined") says nothing to a user.
+    const why = /received undefined/.test(message) ? 'it is needed' : message;
+    refuse(key, values.has(key) ? `${label}: ${message}` : `${label}: not in the sheet (${why}) — map a column or give a default.`);
   };
 
   // The client: its record's fields, from a full name and an NHS number where the sheet has those instead.
