@@ -83,18 +83,19 @@ async function overHttp(name: string, input: unknown): Promise<CallResult<unknow
   return (await response.json()) as CallResult<unknown>;
 }
 
-const loginListeners = new Set<() => void>();
+const loginListeners = new Set<(error: CallError) => void>();
 
-/** Called whenever the main process refuses a call because nobody is logged in (e.g. auto-lock). */
-export function onLoginRequired(listener: () => void): () => void {
+/** Called whenever the main process refuses a call because nobody is logged in (e.g. auto-lock, or the office server restarted). */
+export function onLoginRequired(listener: (error: CallError) => void): () => void {
   loginListeners.add(listener);
   return () => loginListeners.delete(listener);
 }
 
 export async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallResult<CallOutput<K>>> {
   const result = window.needmap ? await window.needmap.call(name, input) : await overHttp(name, input);
-  if (!result.ok && (result.error.reason === 'login-required' || result.error.reason === 'setup-required')) {
-    loginListeners.forEach((listener) => listener());
+  if (!result.ok && (result.error.reason === 'login-required' || result.error.reason === 'setup-required' || result.error.reason === 'server-restarted')) {
+    const { error } = result;
+    loginListeners.forEach((listener) => listener(error));
   }
   return result as CallResult<CallOutput<K>>;
 }

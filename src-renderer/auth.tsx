@@ -4,10 +4,11 @@
  * src-main/ipc/permissions.ts); this only shows the right screen.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { CallOutput } from '../src-main/ipc/contract.ts';
+import type { CallError, CallOutput } from '../src-main/ipc/contract.ts';
 import { call, onLoginRequired } from './api.ts';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from './components/Field.tsx';
 import { formatWait } from '../src-main/core/protect/login-throttle.ts';
+import { ConnectForm, OfficeWaiting } from './screens/OfficeConnect.tsx';
 
 type Status = CallOutput<'auth.status'>;
 export type Session = NonNullable<Status['session']>;
@@ -28,6 +29,30 @@ export function useSession(): AuthValue {
   const value = useContext(AuthContext);
   if (!value) throw new Error('No session.');
   return value;
+}
+
+/** The first-run screen: a new organisation (this PC keeps the database), or, for a PC joining an office, connecting to its server. */
+function FirstRun({ onDone, onConnected }: { onDone: (status: Status) => void; onConnected: () => void }) {
+  const [canConnect, setCanConnect] = useState(false);
+  const [connecting, setConnecting] = useState(false);
+  useEffect(() => {
+    void call('office.connection', {}).then((r) => r.ok && setCanConnect(r.value.canConnect));
+  }, []);
+  if (connecting) return <ConnectForm onConnected={onConnected} onCancel={() => setConnecting(false)} />;
+  return (
+    <>
+      <SetupWizard onDone={onDone} />
+      {canConnect ? (
+        <section className="auth-panel office-choice">
+          <h2>Joining an office that already uses NeedMap?</h2>
+          <p>If another PC in your office keeps the NeedMap database and shares it, connect this PC to it instead of setting up a new organisation.</p>
+          <button type="button" onClick={() => setConnecting(true)}>
+            Connect to our office server
+          </button>
+        </section>
+      ) : null}
+    </>
+  );
 }
 
 function SetupWizard({ onDone }: { onDone: (status: Status) => void }) {
@@ -86,8 +111,21 @@ function SetupWizard({ onDone }: { onDone: (status: Status) => void }) {
   );
 }
 
-/** `lockedAfterMinutes`: set when the screen was locked by inactivity (a locked database cannot tell its own setting). */
-function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; onDone: (status: Status) => void; lockedAfterMinutes: number | null }) {
+/**
+ * `lockedAfterMinutes`: set when the screen was locked by inactivity (a locked database cannot tell its own setting).
+ * `notice`: why logging in again is needed, when it is not that (the office server restarted).
+ */
+function LoginScreen({
+  status,
+  onDone,
+  lockedAfterMinutes,
+  notice,
+}: {
+  status: Status;
+  onDone: (status: Status) => void;
+  lockedAfterMinutes: number | null;
+  notice?: string | undefined;
+}) {
   const locked = lockedAfterMinutes !== null;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -128,6 +166,11 @@ function LoginScreen({ status, onDone, lockedAfterMinutes }: { status: Status; o
   return (
     <section className="auth-panel">
       <h1 tabIndex={-1}>{locked ? 'NeedMap is locked' : 'Log in to NeedMap'}</h1>
+      {notice ? (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      ) : null}
       {locked ? (
         <p>
           NeedMap locked itself after {lockedAfterMinutes} minute{lockedAfterMinutes === 1 ? '' : 's'} without use, to protect the people in the records.
@@ -172,6 +215,19 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status | null>(null);
   const [locked, setLocked] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** A client PC of an office server that is not let in yet, or cannot reach it (shown until it can). */
+  const [officeProblem, setOfficeProblem] = useState<CallError | null>(null);
+  const shownStatus = useRef<Status | null>(null);
+  shownStatus.current = status;
+  /** The last session the app was shown for (kept while the page waits hidden for the same person). */
+  const shownSession = useRef<Session | null>(null);
+  /**
+   * After the office server restarted and could not bring this login back: the page as it was
+   * (a form half typed), kept hidden under the login screen until the same person logs in again;
+   * anyone else gets a fresh page.
+   */
+  const [resume, setResume] = useState<{ username: string; notice: string } | null>(null);
+  const [appKey, setAppKey] = useState(0);
   const lastActivity = useRef(Date.now());
   /** Set by "Log out": calls refused after it are the logout itself, not an auto-lock. */
   const loggedOut = useRef(false);
@@ -180,15 +236,26 @@ export function AuthGate({ children }: { children: ReactNode }) {
   if (status?.session) sessionLockMinutes.current = status.autoLockMinutes;
 
   const refresh = useCallback(() => {
-    void call('auth.status', {}).then((r) => (r.ok ? setStatus(r.value) : setError(r.error.message)));
+    void call('auth.status', {}).then((r) => {
+      if (r.ok) {
+        setOfficeProblem(null);
+        return setStatus(r.value);
+      }
+      const office = r.error.code === 'unavailable' || r.error.reason === 'device-pending' || r.error.reason === 'device-refused';
+      // With a screen already showing (perhaps a form being typed), an unreachable server leaves it as it is: the form says so itself.
+      if (office) return shownStatus.current && r.error.code === 'unavailable' ? undefined : setOfficeProblem(r.error);
+      setError(r.error.message);
+    });
   }, []);
   useEffect(refresh, [refresh]);
 
   // Any call refused for want of a session (e.g. the main process auto-locked) brings the login back.
   useEffect(
     () =>
-      onLoginRequired(() => {
-        if (!loggedOut.current) setLocked(true);
+      onLoginRequired((error) => {
+        const shown = shownStatus.current?.session;
+        if (error.reason === 'server-restarted' && shown) setResume((kept) => kept ?? { username: shown.username, notice: error.message });
+        else if (!loggedOut.current) setLocked(true);
         refresh();
       }),
     [refresh],
@@ -224,21 +291,29 @@ export function AuthGate({ children }: { children: ReactNode }) {
         }
       </Bare>
     );
+  if (officeProblem) return <Bare>{<OfficeWaiting problem={officeProblem} onRetry={refresh} />}</Bare>;
   if (!status) return <Bare>{<p aria-live="polite">Loading…</p>}</Bare>;
   const done = (next: Status) => {
     lastActivity.current = Date.now();
     loggedOut.current = false;
     setLocked(false);
+    // Someone else logging in never sees the page kept for the person before.
+    if (resume && next.session?.username !== resume.username) setAppKey((k) => k + 1);
+    setResume(null);
     setStatus(next);
   };
-  if (status.needsSetup) return <Bare>{<SetupWizard onDone={done} />}</Bare>;
-  if (!status.session) {
+  if (status.needsSetup) return <Bare>{<FirstRun onDone={done} onConnected={refresh} />}</Bare>;
+  const keptSession = resume && shownSession.current;
+  if (!status.session && !keptSession) {
     const lockedAfterMinutes = locked ? (sessionLockMinutes.current ?? status.autoLockMinutes) : null;
     return <Bare>{<LoginScreen status={status} onDone={done} lockedAfterMinutes={lockedAfterMinutes} />}</Bare>;
   }
+  const session = status.session ?? keptSession!;
+  if (status.session) shownSession.current = status.session;
+  const hidden = !status.session;
 
   const value: AuthValue = {
-    session: status.session,
+    session,
     organisationName: status.organisationName,
     refreshStatus: refresh,
     lock: () => void call('auth.lock', {}).then(() => (setLocked(true), refresh())),
@@ -252,5 +327,15 @@ export function AuthGate({ children }: { children: ReactNode }) {
       });
     },
   };
-  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+  // The same shape whether or not the page is hidden, so React keeps it (and what was typed) while the login shows.
+  return (
+    <>
+      {hidden ? <Bare>{<LoginScreen status={status} onDone={done} lockedAfterMinutes={null} notice={resume?.notice} />}</Bare> : null}
+      <AuthContext.Provider value={value}>
+        <div key={appKey} className="app-frame" style={{ display: hidden ? 'none' : 'contents' }}>
+          {children}
+        </div>
+      </AuthContext.Provider>
+    </>
+  );
 }

@@ -7,15 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, type WebContents } from 'electron';
-import { createAppContext } from '../app-context.ts';
+import { createAppContext, errorLogFileFor } from '../app-context.ts';
 import { backupOnClose, startDailyBackups } from '../db/protect/auto-backup.ts';
 import { usePlatformKeyWrapper } from '../db/key-slots.ts';
 import { usePlatformKeyProtector } from '../db/bundle/signing-keys.ts';
 import { platformProtectionAvailable, safeStorageKeyProtector, safeStorageKeyWrapper } from './safe-storage.ts';
-import { dispatch, type AppContext } from '../ipc/handlers.ts';
-import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
-import { startHousekeeping } from '../ipc/housekeeping.ts';
+import type { AppContext } from '../ipc/handlers.ts';
+import { localBackend, type CallBackend } from '../ipc/backend.ts';
 import type { CallerSession } from '../ipc/sessions.ts';
+import { offerOfficeConnection } from '../office/client-mode.ts';
+import { readConnection } from '../office/connection-file.ts';
+import { OfficeForwarder } from '../office/forwarder.ts';
+import { OfficeShare } from '../office/share.ts';
 import type { AppPaths } from '../paths.ts';
 
 function appPaths(): AppPaths {
@@ -32,7 +35,20 @@ function appPaths(): AppPaths {
   };
 }
 
+/** This PC's own database; null on a PC that connects to an office server (or once it has become one). */
 let ctx: AppContext | null = null;
+/** Where calls go: this PC's database, or the office server (src-main/office/forwarder.ts). */
+let backend: CallBackend | null = null;
+let forwarder: OfficeForwarder | null = null;
+let stopHousekeeping: (() => void) | null = null;
+let stopDailyBackups: (() => void) | null = null;
+
+function useBackend(next: CallBackend): void {
+  stopHousekeeping?.();
+  backend = next;
+  // Auto-lock is enforced on every call and, for windows left idle, every half minute.
+  stopHousekeeping = next.startHousekeeping();
+}
 
 /** Each window is its own session (its own login), ended when the window goes. */
 const windowSessions = new Map<number, CallerSession>();
@@ -40,12 +56,11 @@ const windowSessions = new Map<number, CallerSession>();
 function sessionOf(contents: WebContents): CallerSession {
   const existing = windowSessions.get(contents.id);
   if (existing) return existing;
-  const created = ctx!.sessions.attach('electron');
+  const created = backend!.sessions.attach('electron');
   windowSessions.set(contents.id, created);
   contents.once('destroyed', () => {
     windowSessions.delete(contents.id);
-    ctx?.sessions.end(created);
-    if (ctx) closeIfNobodyLoggedIn(ctx);
+    backend?.ended(created);
   });
   return created;
 }
@@ -97,28 +112,47 @@ async function start(): Promise<void> {
     usePlatformKeyWrapper(safeStorageKeyWrapper);
     usePlatformKeyProtector(safeStorageKeyProtector);
   }
+  const userData = app.getPath('userData');
   try {
-    ctx = createAppContext({
-      dbFile: path.join(app.getPath('userData'), 'needmap.db'),
-      paths,
-      host: 'electron',
-      ...(process.env.NEEDMAP_NATIVE_BINDING ? { nativeBinding: process.env.NEEDMAP_NATIVE_BINDING } : {}),
-    });
+    // A PC set up to connect to the office server keeps no database: every call goes to the server.
+    const connection = readConnection(userData);
+    if (connection) {
+      forwarder = new OfficeForwarder(connection, { errorLogFile: errorLogFileFor(path.join(userData, 'office-client')) });
+      useBackend(forwarder);
+    } else {
+      ctx = createAppContext({
+        dbFile: path.join(userData, 'needmap.db'),
+        paths,
+        host: 'electron',
+        ...(process.env.NEEDMAP_NATIVE_BINDING ? { nativeBinding: process.env.NEEDMAP_NATIVE_BINDING } : {}),
+      });
+      // "Share with this office" (Settings), if an admin turned it on: the other PCs connect here.
+      ctx.office = new OfficeShare(ctx);
+      await ctx.office.resume();
+      stopDailyBackups = startDailyBackups(ctx);
+      useBackend(localBackend(ctx));
+      // A fresh PC may instead be set up, from the first-run screen, to connect to the office server.
+      const local = ctx;
+      offerOfficeConnection(local, userData, (next) => {
+        stopDailyBackups?.();
+        stopDailyBackups = null;
+        ctx = null;
+        forwarder = next;
+        useBackend(next);
+      });
+    }
   } catch (error) {
     dialog.showErrorBox('NeedMap cannot open its database', (error as Error).message);
     app.exit(1);
     return;
   }
-  startDailyBackups(ctx);
-  // Auto-lock is enforced on every call and, for windows left idle, every half minute.
-  startHousekeeping(ctx);
   const rendererUrlPrefix = pathToFileURL(paths.rendererDir).href;
   ipcMain.handle('needmap:call', (event, name: unknown, input: unknown) => {
     // Only our own renderer page may call in.
     if (!event.senderFrame || !event.senderFrame.url.startsWith(rendererUrlPrefix)) {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted from NeedMap only.', fieldErrors: {} } };
     }
-    return dispatch(name, input, ctx!, sessionOf(event.sender));
+    return backend!.dispatch(name, input, sessionOf(event.sender));
   });
   ipcMain.handle('needmap:save-pdf', async (event, suggestedName: unknown) => {
     if (!event.senderFrame || !event.senderFrame.url.startsWith(rendererUrlPrefix)) return;
@@ -146,6 +180,11 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 app.on('before-quit', () => ctx && backupOnClose(ctx));
-app.on('will-quit', () => ctx?.close());
+app.on('will-quit', () => {
+  forwarder?.close();
+  // Stops sharing; the other PCs' sessions are kept for the next start.
+  void ctx?.office?.close();
+  ctx?.close();
+});
 
 void start();

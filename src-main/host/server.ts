@@ -15,8 +15,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { dispatch, type AppContext } from '../ipc/handlers.ts';
-import { startHousekeeping } from '../ipc/housekeeping.ts';
+import type { AppContext } from '../ipc/handlers.ts';
+import { localBackend, type CallBackend } from '../ipc/backend.ts';
 import { reportInternalError } from '../error-log.ts';
 import { removeControlFile, writeControlFile } from './control-file.ts';
 import { checkApiRequest, HttpError, parseTarget, readJsonObject, send, sendJson, sendPage, singleHeader } from './requests.ts';
@@ -29,6 +29,11 @@ export interface BrowserHost {
   port: number;
   /** A new one-time start link (what `needmap open` gets through the control file). */
   newStartLink(): string;
+  /**
+   * From now on, calls go to `backend` (this PC became a client of an office server): the tabs keep
+   * their sessions, as the new backend takes over the same session store.
+   */
+  useBackend(backend: CallBackend): void;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,12 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 export interface BrowserHostOptions {
-  ctx: AppContext;
+  /** This process's database; or, instead, `backend` with `controlFor`. */
+  ctx?: AppContext;
+  /** Where calls go when there is no local database (a client PC of an office server). */
+  backend?: CallBackend;
+  /** The database file the control file is named after (default: ctx's). */
+  controlFor?: string;
   rendererDir: string;
   port?: number;
   /** Where to write the control file for `needmap open` (the user's data folder); none when absent. */
@@ -63,7 +73,9 @@ export interface BrowserHostOptions {
 }
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const { ctx } = options;
+  let backend = options.backend ?? (options.ctx ? localBackend(options.ctx) : null);
+  const controlFor = options.controlFor ?? options.ctx?.caseDb.file;
+  if (!backend || !controlFor) throw new Error('The browser host needs a database (ctx) or a backend with controlFor.');
   const rendererDir = path.resolve(options.rendererDir);
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The renderer is not built (${rendererDir}/index.html is missing). Run "npm run build" first.`);
@@ -79,18 +91,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     checkApiRequest(req, allowedHosts);
     if (pathname === '/api/call') {
       const secret = singleHeader(req, SESSION_HEADER);
-      const caller = secret ? ctx.sessions.find(secret) : null;
+      const caller = secret ? backend!.sessions.find(secret) : null;
       if (!caller) throw new HttpError(401, `This NeedMap tab's session has ended. For a new start link, run ${newLinkCommand} on this computer.`);
       const body = await readJsonObject(req);
       if (typeof body.name !== 'string') throw new HttpError(400, 'The request body must name a call ("name").');
-      return sendJson(res, await dispatch(body.name, body.input, ctx, caller));
+      return sendJson(res, await backend!.dispatch(body.name, body.input, caller));
     }
     if (pathname === '/api/session') {
       const body = await readJsonObject(req);
       if (typeof body.token !== 'string' || !links.consume(body.token)) {
         throw new HttpError(401, `This start link has already been used or is out of date. For a new one, run ${newLinkCommand} on this computer.`);
       }
-      return sendJson(res, { secret: ctx.sessions.open('browser').secret });
+      return sendJson(res, { secret: backend!.sessions.open('browser').secret });
     }
     if (pathname === '/api/start-link') {
       const presented = singleHeader(req, CONTROL_HEADER);
@@ -135,7 +147,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         res.setHeader('Connection', 'close');
         return send(res, error.status, error.message);
       }
-      reportInternalError(`browser host (${req.method} ${String(req.url).slice(0, 100)})`, error, ctx.errorLogFile);
+      reportInternalError(`browser host (${req.method} ${String(req.url).slice(0, 100)})`, error, backend!.errorLogFile);
       send(res, 500, 'Something went wrong inside NeedMap. The details are in its error log.');
     }
   });
@@ -155,14 +167,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   origin = `http://127.0.0.1:${port}`;
 
   // Auto-lock, abandoned tabs and the audit journal are seen to every half minute, not only when a call arrives.
-  const stopHousekeeping = startHousekeeping(ctx);
+  let stopHousekeeping = backend.startHousekeeping();
 
   const controlFile = options.controlDir
     ? writeControlFile(options.controlDir, {
         format: 'needmap-browser-host',
         pid: process.pid,
         origin,
-        dbFile: path.resolve(ctx.caseDb.file),
+        dbFile: path.resolve(controlFor),
         controlSecret,
         startedAt: new Date().toISOString(),
       })
@@ -173,6 +185,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     origin,
     port,
     newStartLink: startLink,
+    useBackend(next) {
+      stopHousekeeping();
+      backend = next;
+      stopHousekeeping = next.startHousekeeping();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         stopHousekeeping();

@@ -6,6 +6,7 @@ import { appendAudit, type AuditActor } from '../db/protect/audit.ts';
 import { journalAudit } from '../db/protect/audit-journal.ts';
 import { isLocked } from '../db/locked.ts';
 import type { AppContext, Session } from './context.ts';
+import type { SessionDevice } from './sessions.ts';
 
 interface Entry {
   action: string;
@@ -59,6 +60,9 @@ const ON_SUCCESS: Record<string, (io: Io) => Entry | null> = {
     },
   }),
   'protect.auditList': () => ({ action: 'audit.view', target: null }),
+  'office.share': ({ input, output }) => ({ action: input.sharing ? 'office.shareOn' : 'office.shareOff', target: null, detail: { listen: output.listen } }),
+  'office.approveDevice': ({ input }) => ({ action: 'office.approveDevice', target: `device:${String(input.deviceId)}` }),
+  'office.revokeDevice': ({ input }) => ({ action: 'office.revokeDevice', target: `device:${String(input.deviceId)}` }),
   'protect.auditExport': ({ output }) => ({ action: 'audit.export', target: null, detail: { entries: output.entries } }),
 };
 
@@ -77,9 +81,20 @@ export function writeAudit(ctx: AppContext, actor: AuditActor, action: string, t
   else appendAudit(ctx.caseDb.db, actor, action, target, detail);
 }
 
-/** After a successful call: its entry, in the name of `actor` (the user before the call, or after it for a login). */
-export function recordAudit(ctx: AppContext, name: string, input: unknown, output: unknown, actor: Session | null): void {
+/** Which client PC a call came from, for an entry's detail (office sessions); nothing for calls made on this PC. */
+export function deviceDetail(device: SessionDevice | null): { device?: SessionDevice } {
+  return device ? { device: { id: device.id, name: device.name } } : {};
+}
+
+/**
+ * After a successful call: its entry, in the name of `actor` (the user before the call, or after it
+ * for a login), and of the client PC it came from when it came through the office server.
+ */
+export function recordAudit(ctx: AppContext, name: string, input: unknown, output: unknown, actor: Session | null, device: SessionDevice | null = null): void {
   const entry = auditEntryFor(name, input, output);
   if (!entry) return;
-  writeAudit(ctx, { userId: actor?.userId ?? null, username: actor?.username ?? null }, entry.action, entry.target, entry.detail ?? {});
+  writeAudit(ctx, { userId: actor?.userId ?? null, username: actor?.username ?? null }, entry.action, entry.target, {
+    ...(entry.detail ?? {}),
+    ...deviceDetail(device),
+  });
 }

@@ -8,6 +8,8 @@ import type { LazyAreaDatabase } from '../db/area/open.ts';
 import type { LoginThrottle } from '../core/protect/login-throttle.ts';
 import type { CallerSession, SessionStore } from './sessions.ts';
 import type { OpenReport } from '../db/protect/reconcile.ts';
+import type { OfficeShare } from '../office/share.ts';
+import type { OfficeAddress } from '../core/office/address.ts';
 import type { Role } from '../core/records/staff-account.ts';
 
 export interface AppContext {
@@ -39,6 +41,16 @@ export interface AppContext {
   openCaseDb?: (key?: Buffer) => CaseDatabase;
   /** The raw data key the case database was opened with; null/absent for a plain database. */
   dataKey?: Buffer | null;
+  /**
+   * "Share with this office" (src-main/office/share.ts): attached by the running app (desktop or
+   * `needmap serve`), absent for the CLI's one-off commands.
+   */
+  office?: OfficeShare;
+  /**
+   * Turns this fresh PC into a client of an office server (office.connect, from the first-run
+   * screen): provided by the running app, which then forwards every call (src-main/office/client-mode.ts).
+   */
+  connectToOffice?: (request: { server: OfficeAddress; fingerprint: string; deviceName: string }) => Promise<{ state: string; code: string }>;
   /** Closes the databases and gives up the database lock (the end of the process's work on it). */
   close(): void;
 }

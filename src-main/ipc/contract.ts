@@ -14,6 +14,7 @@ import { reportsCalls } from './contract/reports.ts';
 import { mapCalls } from './contract/map.ts';
 import { protectCalls } from './contract/protect.ts';
 import { importCalls } from './contract/import.ts';
+import { officeCalls } from './contract/office.ts';
 
 export * from './contract/recording.ts';
 
@@ -27,6 +28,7 @@ export const contract = {
   ...mapCalls,
   ...protectCalls,
   ...importCalls,
+  ...officeCalls,
 } as const;
 
 export type Contract = typeof contract;
@@ -37,15 +39,35 @@ export type CallOutput<K extends CallName> = z.output<Contract[K]['output']>;
 
 /** A failed call, shaped so a form can show each message next to its field. */
 export const CallError = z.object({
-  code: z.enum(['invalid_input', 'not_found', 'conflict', 'unknown_call', 'forbidden', 'internal']),
+  /** 'unavailable': a client PC could not reach its office server (see reason); nothing on screen is lost. */
+  code: z.enum(['invalid_input', 'not_found', 'conflict', 'unknown_call', 'forbidden', 'internal', 'unavailable']),
   message: z.string(),
   /** Dotted field path ("client.postcode") → messages */
   fieldErrors: z.record(z.string(), z.array(z.string())).default({}),
   /**
    * For 'forbidden': log in (login-required), run the first-run wizard (setup-required), the role is
    * too low, or (also on a wrong password) logging in must wait (throttled, see retryAfterSeconds).
+   * Office server: log in again after the server restarted, to carry on where you were
+   * (server-restarted); the call must be made at the server PC itself (server-pc-only), this PC awaits an
+   * admin's approval (device-pending) or was refused (device-refused). For 'unavailable': the server
+   * cannot be reached (unreachable), the connection broke before it answered (interrupted: the
+   * change may or may not have been saved), or it showed another certificate (wrong-certificate).
    */
-  reason: z.enum(['login-required', 'setup-required', 'role', 'throttled']).optional(),
+  reason: z
+    .enum([
+      'login-required',
+      'server-restarted',
+      'setup-required',
+      'role',
+      'throttled',
+      'server-pc-only',
+      'device-pending',
+      'device-refused',
+      'unreachable',
+      'interrupted',
+      'wrong-certificate',
+    ])
+    .optional(),
   /** With reason 'throttled': whole seconds until the next login attempt is accepted. */
   retryAfterSeconds: z.number().int().nonnegative().optional(),
 });

@@ -17,9 +17,10 @@ import { mapHandlers } from './handlers/map.ts';
 import { protectHandlers } from './handlers/protect.ts';
 import { importHandlers } from './handlers/import.ts';
 import { importUnderWay } from '../db/import/batches.ts';
+import { officeHandlers } from './handlers/office.ts';
 import { recordAudit } from './audit.ts';
 import { LoginRefused } from './login.ts';
-import { closeIfNobodyLoggedIn, guardCall } from './permissions.ts';
+import { checkServerPcOnly, closeIfNobodyLoggedIn, guardCall } from './permissions.ts';
 import type { CallerSession } from './sessions.ts';
 import { reportInternalError } from '../error-log.ts';
 import { isLocked } from '../db/locked.ts';
@@ -36,6 +37,7 @@ export const handlers = {
   ...mapHandlers,
   ...protectHandlers,
   ...importHandlers,
+  ...officeHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
@@ -80,6 +82,8 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
       fieldErrors,
     });
   }
+  const serverPcOnly = checkServerPcOnly(name, parsed.data, caller);
+  if (serverPcOnly) return failure(serverPcOnly);
   const userBefore = caller.user;
   try {
     const handler = handlers[name] as unknown as (input: unknown, ctx: AppContext, caller: CallerSession) => unknown;
@@ -87,7 +91,7 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
     // The output schema is part of the contract: a handler that breaks it is a bug, caught here.
     const output = spec.output.parse(value);
     // issue 7: the audit log is written here only (failed logins: ./login.ts), in the name of who was logged in before (or after, for a login).
-    recordAudit(ctx, name, parsed.data, output, caller.user ?? userBefore);
+    recordAudit(ctx, name, parsed.data, output, caller.user ?? userBefore, caller.device);
     closeIfNobodyLoggedIn(ctx); // after logout or lock, an encrypted database closes
     return { ok: true, value: output };
   } catch (error) {

@@ -11,7 +11,7 @@ import { hasUserSlot, unlockWithSecret } from '../db/key-slots.ts';
 import { isLocked } from '../db/locked.ts';
 import { maybeDailyBackup } from '../db/protect/auto-backup.ts';
 import { authenticate, isActiveUsername, type UserRow } from '../db/protect/users.ts';
-import { writeAudit } from './audit.ts';
+import { deviceDetail, writeAudit } from './audit.ts';
 import type { CallError } from './contract.ts';
 import type { AppContext, Session } from './context.ts';
 import type { CallerSession } from './sessions.ts';
@@ -44,6 +44,7 @@ function auditFailure(ctx: AppContext, caller: CallerSession, username: string, 
     ...detail,
     ...(known ? {} : { unknownUsername: true }),
     via: caller.via,
+    ...deviceDetail(caller.device),
     ...(isLocked(ctx.caseDb) ? { whileLocked: true } : {}),
   });
 }

@@ -11,6 +11,12 @@ import type { Session } from './context.ts';
 
 export type SessionVia = 'browser' | 'electron' | 'office' | 'test';
 
+/** The client PC an office session comes from (see src-main/office/devices.ts), named in the audit log. */
+export interface SessionDevice {
+  id: string;
+  name: string;
+}
+
 export class CallerSession {
   /** The logged-in staff user, or null (logged out, locked, never logged in). */
   user: Session | null = null;
@@ -22,17 +28,28 @@ export class CallerSession {
   constructor(
     readonly via: SessionVia,
     now = Date.now(),
+    /** The client PC, for sessions of the office server ('office'); null otherwise. */
+    readonly device: SessionDevice | null = null,
   ) {
     this.lastSeen = now;
   }
 
+  /**
+   * Who was logged in here before the office server restarted, when their login could not come
+   * back (an encrypted database starts locked): they are asked to log in again "to carry on",
+   * and their screen keeps what they were doing (see src-main/office/saved-sessions.ts).
+   */
+  resumeAs: { userId: number; username: string } | null = null;
+
   logIn(user: Session, now = Date.now()): void {
     this.user = user;
     this.lastActivity = now;
+    this.resumeAs = null;
   }
 
   logOut(): void {
     this.user = null;
+    this.resumeAs = null;
   }
 }
 
@@ -41,7 +58,7 @@ export const SESSION_IDLE_DROP_MS = 12 * 60 * 60_000;
 /** At most this many sessions are kept; beyond it the least recently used logged-out one goes first. */
 export const MAX_SESSIONS = 200;
 
-function digest(secret: string): string {
+export function sessionDigest(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
@@ -50,13 +67,24 @@ export class SessionStore {
   private readonly bySecretDigest = new Map<string, CallerSession>();
   private readonly unkeyed = new Set<CallerSession>();
 
-  /** A new session reached by a fresh random secret (the browser host, the office server). */
-  open(via: SessionVia, now = Date.now()): { session: CallerSession; secret: string } {
+  /** A new session reached by a fresh random secret (the browser host, the office server: with the client PC). */
+  open(via: SessionVia, now = Date.now(), device: SessionDevice | null = null): { session: CallerSession; secret: string } {
     this.makeRoom();
     const secret = randomBytes(32).toString('base64url');
-    const session = new CallerSession(via, now);
-    this.bySecretDigest.set(digest(secret), session);
+    const session = new CallerSession(via, now, device);
+    this.bySecretDigest.set(sessionDigest(secret), session);
     return { session, secret };
+  }
+
+  /** Puts back a session saved by the office server before it stopped (see office/saved-sessions.ts), under its secret's digest. */
+  restore(secretDigest: string, session: CallerSession): void {
+    this.makeRoom();
+    this.bySecretDigest.set(secretDigest, session);
+  }
+
+  /** Sessions reached by a secret, with the secret's digest (what the office server saves). */
+  keyed(): [string, CallerSession][] {
+    return [...this.bySecretDigest.entries()];
   }
 
   /** A new session whose transport identifies it without a secret (an Electron window, a test). */
@@ -70,7 +98,7 @@ export class SessionStore {
   /** The session a presented secret belongs to, or null (unknown, ended or dropped). */
   find(secret: string, now = Date.now()): CallerSession | null {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > 200) return null;
-    const session = this.bySecretDigest.get(digest(secret)) ?? null;
+    const session = this.bySecretDigest.get(sessionDigest(secret)) ?? null;
     if (session) session.lastSeen = now;
     return session;
   }

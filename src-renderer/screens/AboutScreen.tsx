@@ -5,7 +5,9 @@ import { call } from '../api.ts';
 export function AboutScreen() {
   const [info, setInfo] = useState<CallOutput<'app.info'> | null>(null);
   const [geo, setGeo] = useState<CallOutput<'geo.status'> | null>(null);
+  const [office, setOffice] = useState<CallOutput<'office.connection'> | null>(null);
   useEffect(() => {
+    void call('office.connection', {}).then((r) => r.ok && setOffice(r.value));
     void call('app.info', {}).then((r) => r.ok && setInfo(r.value));
     void call('geo.status', {}).then((r) => r.ok && setGeo(r.value));
   }, []);
@@ -17,9 +19,24 @@ export function AboutScreen() {
           <dt>Version</dt>
           <dd>{info.version}</dd>
           <dt>Running as</dt>
-          <dd>{info.host === 'electron' ? 'Desktop app' : 'Browser mode (this computer only)'}</dd>
+          <dd>
+            {office?.mode === 'client'
+              ? `Connected to the office server at ${office.server?.address ?? '?'}`
+              : info.host === 'electron'
+                ? 'Desktop app'
+                : 'Browser mode (this computer only)'}
+          </dd>
+          {office?.mode === 'server' ? (
+            <>
+              <dt>Office server</dt>
+              <dd>Sharing with this office at {office.server?.address}</dd>
+            </>
+          ) : null}
           <dt>Database</dt>
-          <dd className="wrap">{info.databaseFile}</dd>
+          <dd className="wrap">
+            {info.databaseFile}
+            {office?.mode === 'client' ? ' (on the office server; this PC keeps none)' : ''}
+          </dd>
           <dt>Issue taxonomy</dt>
           <dd>version {info.taxonomyVersion}</dd>
         </dl>

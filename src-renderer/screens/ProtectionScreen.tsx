@@ -365,6 +365,16 @@ function Backups() {
   );
 }
 
+/** The client PC an entry came from (office server), or "this PC". */
+function deviceOf(detail: string): string {
+  try {
+    const device = (JSON.parse(detail) as { device?: { name?: unknown } }).device;
+    return typeof device?.name === 'string' ? device.name : 'this PC';
+  } catch {
+    return 'this PC';
+  }
+}
+
 function AuditLog() {
   const [log, setLog] = useState<CallOutput<'protect.auditList'> | null>(null);
   const [check, setCheck] = useState<CallOutput<'protect.auditVerify'> | null>(null);
@@ -409,6 +419,7 @@ function AuditLog() {
             <tr>
               <th scope="col">When</th>
               <th scope="col">Who</th>
+              <th scope="col">PC</th>
               <th scope="col">What</th>
               <th scope="col">Record</th>
             </tr>
@@ -418,6 +429,7 @@ function AuditLog() {
               <tr key={e.id}>
                 <td>{e.at.replace('T', ' ').slice(0, 19)}</td>
                 <td>{e.username ?? '—'}</td>
+                <td>{deviceOf(e.detail)}</td>
                 <td>{e.action}</td>
                 <td>{e.target ?? ''}</td>
               </tr>

@@ -5,6 +5,7 @@ import { call } from '../api.ts';
 import { useSession } from '../auth.tsx';
 import { ErrorSummary, Field, errorFor, type FieldErrors } from '../components/Field.tsx';
 import { downloadText } from '../download.ts';
+import { OfficeSettings } from './OfficeSettings.tsx';
 
 type BundleSettings = CallOutput<'bundle.settings'>;
 type KeyInfo = CallOutput<'bundle.keyInfo'>;
@@ -418,6 +419,7 @@ export function SettingsScreen() {
       {session.role === 'admin' ? <DeprivationThreshold /> : null}
       {session.role === 'admin' ? <IodEditionSetting /> : null}
       <ReferenceData />
+      {session.role === 'admin' ? <OfficeSettings /> : null}
     </section>
   );
 }
