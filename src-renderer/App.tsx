@@ -9,6 +9,7 @@ import { ClientList } from './screens/ClientList.tsx';
 import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
+import { ImportScreen } from './screens/import/ImportScreen.tsx';
 import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
 import { RestoreScreen } from './screens/RestoreScreen.tsx';
 import { SubjectAccessPage } from './screens/SubjectAccessPage.tsx';
@@ -39,6 +40,8 @@ function Screen({ route }: { route: Route }) {
       return <AreaScreen view={route.view} />;
     case 'export':
       return <ExportScreen />;
+    case 'import':
+      return <ImportScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'protection':
@@ -67,6 +70,7 @@ const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }
   { href: '#/export', label: 'Export', matches: ['export'], role: 'manager' },
   { href: '#/area', label: 'Area picture', matches: ['area'], role: 'manager' },
   { href: '#/settings', label: 'Settings', matches: ['settings'], role: 'manager' },
+  { href: '#/import', label: 'Import records', matches: ['import'], role: 'admin' },
   { href: '#/protection', label: 'Data protection', matches: ['protection', 'restore'], role: 'admin' },
   { href: '#/about', label: 'About', matches: ['about'], role: 'caseworker' },
 ];

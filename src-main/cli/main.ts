@@ -30,6 +30,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'restore', load: async () => (await import('./backup.ts')).restoreCommand },
   { name: 'audit verify', load: async () => (await import('./audit.ts')).auditVerifyCommand },
   { name: 'audit export', load: async () => (await import('./audit.ts')).auditExportCommand },
+  { name: 'import', load: async () => (await import('./import.ts')).importCommand },
+  { name: 'export-records', load: async () => (await import('./export-records.ts')).exportRecordsCommand },
 ];
 
 /** Each command's name and summary (loads every command): what the build writes into the command index. */
