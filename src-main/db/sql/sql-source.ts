@@ -14,9 +14,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceRoot } from '../../paths.ts';
 import type { SqliteDatabase } from '../open.ts';
 
-export const SQL_SOURCE_DIR = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * Beside this module when it runs from the sources (tsx, vitest); from the compiled build
+ * (dist/node, one bundle) the same folder under the app's root, found as paths.ts finds it.
+ */
+function sqlSourceDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return fs.existsSync(path.join(here, 'report_issue_facts.sql')) ? here : path.join(sourceRoot(), 'src-main', 'db', 'sql');
+}
+
+export const SQL_SOURCE_DIR = sqlSourceDir();
 
 export type DefinitionType = 'table' | 'index' | 'view' | 'trigger';
 
