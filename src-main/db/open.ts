@@ -81,7 +81,7 @@ function appliedMigrationTime(sqlite: SqliteDatabase): number | null {
   return row.t === null ? null : Number(row.t);
 }
 
-function applyKey(sqlite: SqliteDatabase, key: string | Buffer): void {
+export function applyKey(sqlite: SqliteDatabase, key: string | Buffer): void {
   sqlite.pragma(`cipher='sqlcipher'`);
   if (Buffer.isBuffer(key)) {
     if (key.length !== 32) throw new DatabaseOpenError('A raw database key must be 32 bytes (256 bits).', 'wrong-key');
