@@ -90,7 +90,11 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
   const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
   const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
   // Workers started on the first report (db/reports/read-pool.ts); their connections close with the main one.
-  const reportReaders = new ReportReadPool({ taxonomy, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
+  const reportReaders = new ReportReadPool({
+    taxonomy,
+    root: path.dirname(options.paths.resourcesDir),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
   const open = (withKey?: string | Buffer): CaseDatabase => {
     const opened = openCaseDatabase(options.dbFile, {
       migrationsDir: options.paths.migrationsDir,

@@ -23,7 +23,6 @@ import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Taxonomy } from '../../core/taxonomy.ts';
-import { sourceRoot } from '../../paths.ts';
 import type { CaseDatabase } from '../open.ts';
 import { errorFromShape, type FromReader, type ToReader } from './read-messages.ts';
 import { readReportHere, type ReportReadInput, type ReportReadName, type ReportReadOutput } from './reads.ts';
@@ -34,10 +33,13 @@ export interface ReaderSource {
   eval: boolean;
 }
 
-/** The worker's TypeScript source, run through tsx; null when the source is not there (a packaged app). */
-export function defaultReaderSource(): ReaderSource | null {
+/**
+ * The worker's TypeScript source under the app's folder `root`, run through tsx; null when it is not
+ * there (a packaged Electron app has no sources: it reads reports in its one thread).
+ */
+export function defaultReaderSource(root: string): ReaderSource | null {
   try {
-    const file = path.join(sourceRoot(), 'src-main', 'db', 'reports', 'read-worker.ts');
+    const file = path.join(root, 'src-main', 'db', 'reports', 'read-worker.ts');
     if (!fs.existsSync(file)) return null;
     return { file: `const { register } = await import('tsx/esm/api'); register();\nawait import(${JSON.stringify(pathToFileURL(file).href)});\n`, eval: true };
   } catch {
@@ -88,9 +90,9 @@ export class ReportReadPool {
   private readonly whenReady: Promise<boolean>;
   private settleReady!: (ready: boolean) => void;
 
-  constructor(private readonly options: { taxonomy: Taxonomy; nativeBinding?: string; size?: number; source?: ReaderSource | null }) {
+  constructor(private readonly options: { taxonomy: Taxonomy; root?: string; nativeBinding?: string; size?: number; source?: ReaderSource | null }) {
     this.size = options.size ?? defaultReaderCount();
-    this.source = options.source === undefined ? defaultReaderSource() : options.source;
+    this.source = options.source !== undefined ? options.source : options.root ? defaultReaderSource(options.root) : null;
     this.whenReady = new Promise((resolve) => (this.settleReady = resolve));
     if (this.size === 0 || !this.source) this.giveUp();
   }
