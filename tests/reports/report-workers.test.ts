@@ -5,6 +5,7 @@
  * timing); the same error shapes; and reading in the calling thread when no worker can start.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppContext, demoPostcodes } from '../../src-main/app-context.ts';
@@ -40,6 +41,21 @@ function contextOn(file: string, key?: string | Buffer): AppContext {
   opened.push(ctx);
   loginTestAdmin(ctx);
   return ctx;
+}
+
+/** How many of this process's file descriptors (every thread's) are open on `file` (Linux; elsewhere not counted: 2). */
+function openHandles(file: string): number {
+  if (process.platform !== 'linux') return 2;
+  const real = fs.realpathSync(file);
+  let n = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === real) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }
 
 const whole = { from: '2025-01-01', to: '2026-10-31' };
@@ -195,14 +211,16 @@ describe('reports read in worker threads', () => {
     }
   });
 
-  it('close the workers’ connections with the main one: after a lock, the next login reads through a new connection', async () => {
+  it('close the workers’ connections with the main one (no handle on the file left), and read through a new one after the next login', async () => {
     const hexKey = '5eed'.repeat(16);
     const ctx = contextOn(demoDatabase(hexKey, 50), Buffer.from(hexKey, 'hex'));
     const pool = ctx.reportReaders!;
     expect(await pool.ready()).toBe(true);
     const first = await callOk(ctx, 'reports.filterOptions', {});
     const caseDb = ctx.caseDb;
+    expect(openHandles(caseDb.file)).toBeGreaterThanOrEqual(2); // this thread's connection and the worker's
     caseDb.close(); // as a lock does: the workers are told to close theirs too
+    if (process.platform === 'linux') await expect.poll(() => openHandles(caseDb.file), { timeout: 5000 }).toBe(0);
     ctx.caseDb = ctx.openCaseDb!(ctx.dataKey!);
     const before = pool.stats.inWorker;
     expect(await callOk(ctx, 'reports.filterOptions', {})).toEqual(first);
