@@ -85,6 +85,7 @@ export class ReportReadPool {
   private closed = false;
   private current: (ReadTarget & { generation: number }) | null = null;
   private generations = 0;
+  private unopenedSaid = 0;
   private readonly size: number;
   private readonly source: ReaderSource | null;
   private readonly whenReady: Promise<boolean>;
@@ -195,8 +196,11 @@ export class ReportReadPool {
         this.stats.inWorker++;
         done.resolve(message.value);
       } else if (message.unopened) {
-        // The worker could not open the file (a key it could not use…): this thread reads it.
-        console.error(`[needmap] a report worker could not open the database (${message.error.message}); reading in the main thread.`);
+        // The worker could not open the file (a key it could not use…): this thread reads it; said once per connection.
+        if (this.unopenedSaid !== reader.generation) {
+          this.unopenedSaid = reader.generation;
+          console.error(`[needmap] a report worker could not open the database (${message.error.message}); reports are read in the main thread.`);
+        }
         this.runHere(done.run).then(done.resolve, done.reject);
       } else {
         this.stats.inWorker++;
