@@ -9,6 +9,9 @@
  * (target p95 < 50 ms) against two baselines measured in the same run — the same call in-process
  * with no network, and one person alone through the server — and checks afterwards, in the
  * database itself, that every acknowledged contact is there exactly once (none lost, none doubled).
+ * The load runs twice, each against a fresh server on the same file: reports read in the server's
+ * one thread (NEEDMAP_REPORT_WORKERS=0, before issue 16b), then in worker threads (after); a
+ * before/after table ends the output (OFFICE_READERS=thread or =workers runs one).
  */
 import fs from 'node:fs';
 import os from 'node:os';
