@@ -84,6 +84,24 @@ export async function run(bench: BenchContext): Promise<void> {
       },
     },
     {
+      // From a 1st to mid-month: whole months from the monthly summary plus the last part-month from the facts.
+      view: 'need, period ending mid-month (2026-10-15)',
+      report: () => needReport(sqlite, tax, { ...YEAR, to: '2026-10-15' }).categories.reduce((s, c) => s + c.people, 0),
+      baseline: () => {
+        all('SELECT issue_code, COUNT(DISTINCT client_id) people, COUNT(*) n FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', [
+          YEAR.from,
+          '2026-10-15',
+        ]);
+        return sumOf(
+          all('SELECT substr(issue_code,1,3) k, COUNT(DISTINCT client_id) people FROM client_issues WHERE identified_on BETWEEN ? AND ? GROUP BY 1', [
+            YEAR.from,
+            '2026-10-15',
+          ]),
+          'people',
+        );
+      },
+    },
+    {
       view: 'need, one category (housing)',
       report: () => needReport(sqlite, tax, { ...YEAR, category: 'housing' }).totals.people,
       baseline: () => {

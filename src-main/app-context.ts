@@ -12,6 +12,7 @@ import { ReferenceData, loadReferenceCached } from './db/geo/reference.ts';
 import { upgradeUserReference } from './db/geo/reference-upgrade.ts';
 import { parseTaxonomy, type Taxonomy } from './core/taxonomy.ts';
 import { openCaseDatabase, type CaseDatabase } from './db/open.ts';
+import { checkIntegrityInBackground } from './db/integrity.ts';
 import { geographyFor } from './core/geography.ts';
 import { recomputeIfReferenceChanged } from './db/geo/clients.ts';
 import { readIodEdition } from './db/geo/settings.ts';
@@ -60,6 +61,12 @@ export interface ContextOptions {
   lockPurpose?: string;
   /** Failed-login throttling rules (default: core/protect/login-throttle.ts's). */
   throttle?: { perUsername: ThrottlePolicy; overall: ThrottlePolicy };
+  /**
+   * 'at-open' (default): quick_check before the database is used. 'in-background': the app's
+   * hosts open at once and check in a worker thread (db/integrity.ts); the screen says if the
+   * file is damaged.
+   */
+  integrityCheck?: 'at-open' | 'in-background';
 }
 
 /** Where internal errors' details go: beside the database, readable by this user only. */
@@ -96,16 +103,24 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   const open = (withKey?: string | Buffer): CaseDatabase => {
+    const background = options.integrityCheck === 'in-background';
     const opened = openCaseDatabase(options.dbFile, {
       migrationsDir: options.paths.migrationsDir,
       ...(withKey ? { key: withKey } : {}),
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      ...(background ? { integrityCheck: 'later' as const } : {}),
     });
     try {
       lastOpenReport = reconcileOnOpen(opened);
     } catch (error) {
       opened.close();
       throw error;
+    }
+    if (background) {
+      void checkIntegrityInBackground(options.dbFile, opened.sqlite, {
+        ...(withKey ? { key: withKey } : {}),
+        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      });
     }
     const said = describeReapply(lastOpenReport.erasures);
     if (said && (lastOpenReport.erasures.reapplied.length > 0 || lastOpenReport.erasures.status === 'other-database')) console.log(`[needmap] ${said}`);

@@ -3,6 +3,7 @@
  * built renderer (`dist/renderer`). In a source checkout they sit at the repository root; the
  * packaged Electron app passes its own root (see src-main/electron/main.ts).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,9 +21,21 @@ export function appPathsFrom(root: string): AppPaths {
   };
 }
 
-/** The repository root when running from source (tsx, vitest). */
+let foundRoot: string | null = null;
+
+/**
+ * The repository root when running from a checkout: from the sources (src-main/paths.ts, under
+ * tsx or vitest) or from the compiled JavaScript (dist/node/*.mjs), the nearest folder above this
+ * file holding the app's package.json and its migrations.
+ */
 export function sourceRoot(): string {
-  return process.env.NEEDMAP_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  if (process.env.NEEDMAP_ROOT) return process.env.NEEDMAP_ROOT;
+  if (foundRoot) return foundRoot;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'drizzle'))) return (foundRoot = dir);
+    if (path.dirname(dir) === dir) return (foundRoot = path.resolve(here, '..'));
+  }
 }
 
 export function defaultAppPaths(): AppPaths {

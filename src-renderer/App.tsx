@@ -9,9 +9,11 @@ import { ClientList } from './screens/ClientList.tsx';
 import { ClientPage } from './screens/ClientPage.tsx';
 import { ContactForm } from './screens/ContactForm.tsx';
 import { ExportScreen } from './screens/ExportScreen.tsx';
+import { ImportScreen } from './screens/import/ImportScreen.tsx';
 import { ProtectionScreen } from './screens/ProtectionScreen.tsx';
 import { RestoreScreen } from './screens/RestoreScreen.tsx';
 import { SubjectAccessPage } from './screens/SubjectAccessPage.tsx';
+import { IntegrityBanner } from './components/IntegrityBanner.tsx';
 import { RetentionBanner } from './components/RetentionBanner.tsx';
 import { ReportsScreen } from './screens/reports/ReportsScreen.tsx';
 import { AreaScreen } from './screens/area/AreaScreen.tsx';
@@ -38,6 +40,8 @@ function Screen({ route }: { route: Route }) {
       return <AreaScreen view={route.view} />;
     case 'export':
       return <ExportScreen />;
+    case 'import':
+      return <ImportScreen />;
     case 'settings':
       return <SettingsScreen />;
     case 'protection':
@@ -66,6 +70,7 @@ const NAV: { href: string; label: string; matches: Route['name'][]; role: Role }
   { href: '#/export', label: 'Export', matches: ['export'], role: 'manager' },
   { href: '#/area', label: 'Area picture', matches: ['area'], role: 'manager' },
   { href: '#/settings', label: 'Settings', matches: ['settings'], role: 'manager' },
+  { href: '#/import', label: 'Import records', matches: ['import'], role: 'admin' },
   { href: '#/protection', label: 'Data protection', matches: ['protection', 'restore'], role: 'admin' },
   { href: '#/about', label: 'About', matches: ['about'], role: 'caseworker' },
 ];
@@ -112,6 +117,7 @@ function Shell({ route }: { route: Route }) {
         </div>
       </header>
       <main id="main">
+        <IntegrityBanner />
         <RetentionBanner onProtectionPage={route.name === 'protection'} />
         {loadError ? (
           <div className="error-summary" role="alert">

@@ -18,3 +18,13 @@ export function downloadBase64(fileName: string, base64: string, type = 'applica
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   downloadBlob(fileName, new Blob([bytes], { type }));
 }
+
+/** A file's (or a slice of one's) bytes as base64, for calls that take file contents. */
+export function readAsBase64(file: Blob, name = file instanceof File ? file.name : 'The file'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error(`${name} could not be read.`));
+    reader.readAsDataURL(file);
+  });
+}

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'record-contact'; id: number }
   | { name: 'subject-access'; id: number }
   | { name: 'export' }
+  | { name: 'import' }
   | { name: 'settings' }
   | { name: 'protection' }
   | { name: 'restore' }
@@ -45,6 +46,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'area' && parts.length <= 2 && parseAreaView(parts[1])) return { name: 'area', view: parseAreaView(parts[1])! };
   if (parts[0] === 'export') return { name: 'export' };
+  if (parts[0] === 'import' && parts.length === 1) return { name: 'import' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'not-found', path };
 }

@@ -47,6 +47,13 @@ const lintStatus = run('ESLint (rules, import cycles, file size, layering)', bin
 if (lintStatus === 0) totals.passed += 1;
 else totals.failed += 1;
 
+// Built before vitest too: tests that start `needmap serve` as a separate process (tests/office/)
+// need the renderer it serves, and a clean checkout has none.
+const buildStatus = run('build the renderer (served by needmap serve in vitest and Playwright)', process.execPath, [
+  path.join(root, 'src-main', 'launcher', 'build.mjs'),
+  '--renderer',
+]);
+
 const vitestJson = path.join(out, 'vitest.json');
 const vitestStatus = run('vitest: core, database, IPC, CLI', bin('vitest'), [
   'run',
@@ -67,7 +74,6 @@ else {
 }
 if (vitestStatus !== 0 && vitest && vitest.numFailedTests === 0 && problems.length === 0) problems.push(`vitest exited with ${vitestStatus}`);
 
-const buildStatus = run('build the renderer for the browser e2e', process.execPath, [path.join(root, 'src-main', 'launcher', 'build.mjs'), '--renderer']);
 if (buildStatus !== 0) problems.push('the renderer build failed');
 else {
   const pwJson = path.join(out, 'playwright.json');

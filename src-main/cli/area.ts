@@ -149,5 +149,3 @@ export const areaExportCommand: Command = {
     });
   },
 };
-
-export const areaCommands: Command[] = [areaTrustCommand, areaRevokeCommand, areaImportCommand, areaExportCommand];

@@ -1,68 +1,85 @@
 /**
  * `needmap` — the administrators' and scripts' interface to the same core the app uses.
- * Each subcommand lives in its own file in this folder; this file only routes to them.
+ * Each subcommand lives in its own file in this folder; this file only routes to them. A
+ * command's file (and what it imports: the database, the host…) is loaded only when that command
+ * runs, so `needmap verify` never loads the browser host and `needmap --help` loads nothing: its
+ * overview comes from the command index written at build time (launcher/compiled.mjs).
  */
-import { DatabaseOpenError } from '../db/open.ts';
 import { UsageError, runCommand, type Command } from './command.ts';
-import { demoCommand } from './demo.ts';
-import { exportCommand } from './export.ts';
-import { verifyCommand } from './verify.ts';
-import { serveCommand } from './serve.ts';
-import { openCommand } from './open.ts';
-import { geoImportCommand, lookupCommand } from './geo.ts';
-import { areaCommands } from './area.ts';
-import { protectCommands } from './protect-commands.ts';
 
-export const commands: Command[] = [
-  demoCommand,
-  serveCommand,
-  openCommand,
-  exportCommand,
-  verifyCommand,
-  geoImportCommand,
-  lookupCommand,
-  ...areaCommands,
-  ...protectCommands,
+interface CommandEntry {
+  name: string;
+  load: () => Promise<Command>;
+}
+
+/** Every command, in the order the overview lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'demo', load: async () => (await import('./demo.ts')).demoCommand },
+  { name: 'serve', load: async () => (await import('./serve.ts')).serveCommand },
+  { name: 'open', load: async () => (await import('./open.ts')).openCommand },
+  { name: 'export', load: async () => (await import('./export.ts')).exportCommand },
+  { name: 'verify', load: async () => (await import('./verify.ts')).verifyCommand },
+  { name: 'geo import', load: async () => (await import('./geo.ts')).geoImportCommand },
+  { name: 'lookup', load: async () => (await import('./geo.ts')).lookupCommand },
+  { name: 'area trust', load: async () => (await import('./area.ts')).areaTrustCommand },
+  { name: 'area revoke', load: async () => (await import('./area.ts')).areaRevokeCommand },
+  { name: 'area import', load: async () => (await import('./area.ts')).areaImportCommand },
+  { name: 'area export', load: async () => (await import('./area.ts')).areaExportCommand },
+  { name: 'erase', load: async () => (await import('./erase.ts')).eraseCommand },
+  { name: 'backup', load: async () => (await import('./backup.ts')).backupCommand },
+  { name: 'restore', load: async () => (await import('./backup.ts')).restoreCommand },
+  { name: 'audit verify', load: async () => (await import('./audit.ts')).auditVerifyCommand },
+  { name: 'audit export', load: async () => (await import('./audit.ts')).auditExportCommand },
+  { name: 'import', load: async () => (await import('./import.ts')).importCommand },
+  { name: 'export-records', load: async () => (await import('./export-records.ts')).exportRecordsCommand },
 ];
 
-function overview(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+/** Each command's name and summary (loads every command): what the build writes into the command index. */
+export async function commandIndex(): Promise<{ name: string; summary: string }[]> {
+  return Promise.all(COMMANDS.map(async (entry) => ({ name: entry.name, summary: (await entry.load()).summary })));
+}
+
+/** The text `needmap --help` prints. */
+export function overviewText(index: readonly { name: string; summary: string }[]): string {
+  const width = Math.max(...index.map((c) => c.name.length));
   return [
     'needmap — record, locate and share local need.',
     '',
     'Usage: needmap <command> [options]   (needmap <command> --help for each)',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...index.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
   ].join('\n');
 }
 
+/** Whether these arguments ask for the overview, and the exit code it ends with (2 when no command was given). */
+export function overviewRequest(argv: readonly string[]): { exitCode: number } | null {
+  const [name] = argv;
+  if (!name) return { exitCode: 2 };
+  return name === '--help' || name === '-h' || name === 'help' ? { exitCode: 0 } : null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(overview());
-    return name ? 0 : 2;
+  const overview = overviewRequest(argv);
+  if (overview) {
+    process.stdout.write(overviewText(await commandIndex()));
+    return overview.exitCode;
   }
   // Two-word commands ("geo import", "area trust") are matched before one-word ones.
-  const command = commands.find((c) => c.name === `${name} ${rest[0] ?? ''}`) ?? commands.find((c) => c.name === name);
-  if (!command) {
-    process.stderr.write(`needmap: unknown command "${name}".\n\n${overview()}`);
+  const entry = COMMANDS.find((c) => c.name === `${name} ${rest[0] ?? ''}`) ?? COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`needmap: unknown command "${name}".\n\n${overviewText(await commandIndex())}`);
     return 2;
   }
+  const command = await entry.load();
   const args = command.name.includes(' ') ? rest.slice(1) : rest;
   try {
     return await runCommand(command, args);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`needmap ${command.name}: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof DatabaseOpenError) {
-      process.stderr.write(`needmap ${command.name}: ${error.message}\n`);
-      return 1;
-    }
+    // Bad flags exit 2; anything else (a database that cannot be opened, a refused file…) exits 1. Messages go to stderr.
     process.stderr.write(`needmap ${command.name}: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }

@@ -65,7 +65,7 @@ async function serveDatabase(values: Record<string, unknown>, port: number): Pro
   // Takes the database's lock: a second writer on the same file is refused ("in use by NeedMap (process N, since …)").
   // With --office, a key given (--key-file or NEEDMAP_DB_KEY) opens the database at start, so staff carry on after a restart without logging in again.
   const key = values.office && keySecret(values) !== null ? caseDbKey(values, dbFile) : undefined;
-  const ctx = createAppContext({ dbFile, paths, host: 'browser', lockPurpose: 'needmap serve', ...(key ? { key } : {}) });
+  const ctx = createAppContext({ dbFile, paths, host: 'browser', lockPurpose: 'needmap serve', integrityCheck: 'in-background', ...(key ? { key } : {}) });
   let host: BrowserHost;
   try {
     ctx.office = new OfficeShare(ctx);

@@ -31,6 +31,12 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Which kind of NeedMap database the caller expects (default: the case database). */
   kind?: DatabaseKind;
+  /**
+   * 'at-open' (default): PRAGMA quick_check before the file is used, once per file per process
+   * (commands that write, tests). 'later': skipped here; the app checks in the background after
+   * opening (db/integrity.ts), so nobody waits ~10 s for a large encrypted file at login.
+   */
+  integrityCheck?: 'at-open' | 'later';
 }
 
 /**
@@ -93,7 +99,7 @@ export function applyKey(sqlite: SqliteDatabase, key: string | Buffer): void {
   sqlite.pragma(`key="x'${Buffer.from(key, 'utf8').toString('hex')}'"`);
 }
 
-function corrupt(file: string, detail: string): DatabaseOpenError {
+export function corrupt(file: string, detail: string): DatabaseOpenError {
   return new DatabaseOpenError(
     `${file} is damaged (${detail}). Restore the latest backup: needmap restore --db ${file} --from BACKUP (or Settings → Backups in the app).`,
     'corrupt',
@@ -106,6 +112,16 @@ function corrupt(file: string, detail: string): DatabaseOpenError {
  * file this process just closed, does not pay for it again.
  */
 const checkedThisProcess = new Set<string>();
+
+/** Whether a file passed quick_check in this process already. */
+export function checkedInThisProcess(file: string): boolean {
+  return checkedThisProcess.has(path.resolve(file));
+}
+
+/** Records a file as having passed quick_check (the background check reports here). */
+export function markChecked(file: string): void {
+  checkedThisProcess.add(path.resolve(file));
+}
 
 /** PRAGMA quick_check at the first open in a process: a damaged file is reported with the way back, before anything writes to it. */
 function checkIntegrity(sqlite: SqliteDatabase, file: string): void {
@@ -194,7 +210,7 @@ export function openCaseDatabase(file: string, options: OpenOptions): CaseDataba
     sqlite.pragma('mmap_size = 1073741824');
     // Deleted and overwritten content is zeroed, so erased personal data leaves no trace in free pages.
     sqlite.pragma('secure_delete = ON');
-    checkIntegrity(sqlite, file);
+    if ((options.integrityCheck ?? 'at-open') === 'at-open') checkIntegrity(sqlite, file);
 
     const journal = readJournal(options.migrationsDir);
     const newestKnown = Math.max(...journal.map((e) => e.when));

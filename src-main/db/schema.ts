@@ -82,6 +82,8 @@ export const clients = classedTable(
     updatedBy: recordKeeping('last changed by', integer('updated_by'), { staff: true }),
     /** When the client's identifying details were erased (right to erasure / retention); null otherwise. */
     erasedAt: recordKeeping('erased at', text('erased_at')),
+    /** The spreadsheet import (import_batches.id) that created the client; null when entered by hand. */
+    importBatchId: recordKeeping('import batch', integer('import_batch_id')),
   },
   (t) => [
     index('clients_dob_idx').on(t.dateOfBirth),
@@ -89,6 +91,7 @@ export const clients = classedTable(
     index('clients_postcode_idx').on(t.postcode),
     index('clients_external_id_idx').on(t.externalId),
     index('clients_sector_idx').on(t.postcodeSector),
+    index('clients_import_batch_idx').on(t.importBatchId),
   ],
 );
 
@@ -112,8 +115,14 @@ export const contacts = classedTable(
     createdAt: recordKeeping('recorded at', text('created_at').notNull().default(now)),
     /** Staff user (users.id) who recorded the contact. */
     createdBy: recordKeeping('recorded by', integer('created_by'), { staff: true }),
+    /** The spreadsheet import (import_batches.id) that added the contact; null when entered by hand. */
+    importBatchId: recordKeeping('import batch', integer('import_batch_id')),
   },
-  (t) => [index('contacts_client_idx').on(t.clientId, t.contactDate), index('contacts_date_idx').on(t.contactDate)],
+  (t) => [
+    index('contacts_client_idx').on(t.clientId, t.contactDate),
+    index('contacts_date_idx').on(t.contactDate),
+    index('contacts_import_batch_idx').on(t.importBatchId),
+  ],
 );
 
 /** One issue a client presented with (a "presentation"), first recorded on a contact. */
@@ -175,7 +184,9 @@ export const issueStatusEvents = classedTable(
     /** Staff user (users.id) who recorded the status change. */
     recordedBy: recordKeeping('recorded by', integer('recorded_by'), { staff: true }),
   },
-  (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn)],
+  // An issue's events in date order, covering its status: "the status on a date" (impact at an
+  // earlier end looks it up for every issue changed since) is read from the index alone.
+  (t) => [index('issue_status_events_issue_idx').on(t.clientIssueId, t.changedOn, t.id, t.status)],
 );
 
 /**
@@ -282,6 +293,33 @@ export const retentionRuns = classedTable(
   },
 );
 
+/**
+ * Every spreadsheet import (db/import/batches.ts): who ran it, what it created, and whether it was
+ * undone. The rows it wrote carry its id (clients.import_batch_id, contacts.import_batch_id), so an
+ * undo removes exactly them. No personal data: the file is named by its SHA-256 only.
+ */
+export const importBatches = classedTable(
+  'import_batches',
+  { about: 'nobody' },
+  {
+    id: recordKeeping('import number', integer('id').primaryKey({ autoIncrement: true })),
+    importedAt: recordKeeping('imported at', text('imported_at').notNull().default(now)),
+    userId: recordKeeping('imported by', integer('user_id'), { staff: true }),
+    sheet: notPersonal('sheet name', text('sheet').notNull()),
+    fileSha256: notPersonal('SHA-256 of the file imported', text('file_sha256').notNull()),
+    rowsImported: notPersonal('rows imported', integer('rows_imported').notNull()),
+    clientsCreated: notPersonal('clients created', integer('clients_created').notNull()),
+    existingClients: notPersonal('existing clients added to', integer('existing_clients').notNull()),
+    contacts: notPersonal('contacts recorded', integer('contacts').notNull()),
+    issues: notPersonal('issues recorded', integer('issues').notNull()),
+    statusChanges: notPersonal('status changes recorded', integer('status_changes').notNull()),
+    /** When the last row was written (in the same transaction): records changed after it are not the import's own. */
+    finishedAt: recordKeeping('finished at', text('finished_at')),
+    undoneAt: recordKeeping('undone at', text('undone_at')),
+    undoneBy: recordKeeping('undone by', integer('undone_by'), { staff: true }),
+  },
+);
+
 export const schemaTables = {
   settings,
   clients,
@@ -293,4 +331,5 @@ export const schemaTables = {
   users,
   auditLog,
   retentionRuns,
+  importBatches,
 };

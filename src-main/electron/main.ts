@@ -124,6 +124,7 @@ async function start(): Promise<void> {
         dbFile: path.join(userData, 'needmap.db'),
         paths,
         host: 'electron',
+        integrityCheck: 'in-background',
         ...(process.env.NEEDMAP_NATIVE_BINDING ? { nativeBinding: process.env.NEEDMAP_NATIVE_BINDING } : {}),
       });
       // "Share with this office" (Settings), if an admin turned it on: the other PCs connect here.

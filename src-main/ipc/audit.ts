@@ -32,6 +32,11 @@ const ON_SUCCESS: Record<string, (io: Io) => Entry | null> = {
   'bundle.rotateKey': () => ({ action: 'bundle.rotateKey', target: null }),
   'bundle.settings': () => ({ action: 'bundle.settings', target: null }),
   'geo.import': () => ({ action: 'geo.import', target: null }),
+  'records.export': ({ input, output }) => ({
+    action: 'records.export',
+    target: null,
+    detail: { format: input.format, via: 'app', ...(output.counts as object) },
+  }),
   'auth.setupAdmin': () => ({ action: 'auth.setup', target: null }),
   'auth.login': () => ({ action: 'auth.login', target: null }),
   'auth.logout': () => ({ action: 'auth.logout', target: null }),

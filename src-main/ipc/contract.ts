@@ -13,6 +13,7 @@ import { areaCalls } from './contract/area.ts';
 import { reportsCalls } from './contract/reports.ts';
 import { mapCalls } from './contract/map.ts';
 import { protectCalls } from './contract/protect.ts';
+import { importCalls } from './contract/import.ts';
 import { officeCalls } from './contract/office.ts';
 
 export * from './contract/recording.ts';
@@ -26,6 +27,7 @@ export const contract = {
   ...reportsCalls,
   ...mapCalls,
   ...protectCalls,
+  ...importCalls,
   ...officeCalls,
 } as const;
 

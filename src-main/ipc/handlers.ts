@@ -15,12 +15,15 @@ import { areaHandlers } from './handlers/area.ts';
 import { reportsHandlers } from './handlers/reports.ts';
 import { mapHandlers } from './handlers/map.ts';
 import { protectHandlers } from './handlers/protect.ts';
+import { importHandlers } from './handlers/import.ts';
+import { importUnderWay } from '../db/import/batches.ts';
 import { officeHandlers } from './handlers/office.ts';
 import { recordAudit } from './audit.ts';
 import { LoginRefused } from './login.ts';
 import { checkServerPcOnly, closeIfNobodyLoggedIn, guardCall } from './permissions.ts';
 import type { CallerSession } from './sessions.ts';
 import { reportInternalError } from '../error-log.ts';
+import { isLocked } from '../db/locked.ts';
 
 export type { AppContext } from './context.ts';
 
@@ -33,6 +36,7 @@ export const handlers = {
   ...reportsHandlers,
   ...mapHandlers,
   ...protectHandlers,
+  ...importHandlers,
   ...officeHandlers,
 } satisfies Record<keyof typeof contract, unknown>;
 
@@ -60,6 +64,10 @@ export async function dispatch(name: unknown, rawInput: unknown, ctx: AppContext
       message: `There is no call named ${typeof name === 'string' ? name.slice(0, 100) : typeof name}.`,
       fieldErrors: {},
     });
+  }
+  // An import holds the database's one write transaction open between its steps: any other call's writes would join it.
+  if (name !== 'import.progress' && !isLocked(ctx.caseDb) && importUnderWay(ctx.caseDb)) {
+    return failure({ code: 'conflict', message: 'A spreadsheet import is being written; try again when it has finished.', fieldErrors: {} });
   }
   const refused = guardCall(name, ctx, caller); // issue 7: roles, login and auto-lock, enforced here for every call
   if (refused) return failure(refused);

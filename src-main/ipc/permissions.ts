@@ -43,6 +43,8 @@ export const MINIMUM_ROLE: Readonly<Record<string, Role>> = {
   'protect.': 'admin',
   'office.': 'admin',
   'geo.import': 'admin',
+  'import.': 'admin',
+  'records.': 'admin',
   'geo.recomputeClients': 'admin',
 };
 

@@ -178,6 +178,10 @@ const FILTERS: [string, ReportFilter][] = [
   ['the last year', base],
   ['all 24 months', { ...base, from: '2024-07-01' }],
   ['a part-month period', { ...base, from: '2025-10-17', to: '2026-02-03' }],
+  // From a 1st to mid-month: need reads its whole months from the monthly summary and the rest from the facts.
+  ['a period ending mid-month', { ...base, from: '2025-07-01', to: '2026-02-17' }],
+  ['a category within remit ending mid-month', { ...base, from: '2025-10-01', to: '2026-03-09', category: 'housing', remit: 'within' }],
+  ['an issue ending mid-month', { ...base, from: '2025-08-01', to: '2026-01-20', issueCode: 'HOU-ARREARS' }],
   ['a category', { ...base, category: 'housing' }],
   ['an issue', { ...base, issueCode: 'HOU-ARREARS' }],
   ['within remit', { ...base, remit: 'within' }],

@@ -8,7 +8,7 @@ import { currentMonth, monthIndex } from '../bundle/period.ts';
 import type { BundlePayload } from '../bundle/schema.ts';
 
 /** Why the period is not plausible today, or null. `now` decides which months are over. */
-export function bundlePeriodProblem(payload: BundlePayload, now: Date): string | null {
+export function bundlePeriodProblem(payload: Pick<BundlePayload, 'period' | 'createdAt'>, now: Date): string | null {
   const { to } = payload.period;
   if (monthIndex(to) >= monthIndex(currentMonth(now))) return `it covers ${to}, which is not over yet`;
   const created = Date.parse(payload.createdAt);

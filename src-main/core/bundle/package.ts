@@ -6,6 +6,7 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import yazl from 'yazl';
+import { fastCanonicalBytes } from './canonical-writer.ts';
 import type { BundlePayload } from './schema.ts';
 
 export const ENTRY_PAYLOAD = 'bundle.json';
@@ -35,8 +36,17 @@ export function assertIntegersAndStrings(value: unknown, where = '$'): void {
   throw new Error(`${where} is ${String(value)}: a bundle holds only strings and integers.`);
 }
 
-/** The exact bytes of bundle.json: RFC 8785 (JCS) canonical JSON, UTF-8. */
+/**
+ * The exact bytes of bundle.json: RFC 8785 (JCS) canonical JSON, UTF-8. A payload of the
+ * bundle's own shape is written by the fast canonical writer (canonical-writer.ts); anything else
+ * takes the general path, which gives the same bytes or the same error.
+ */
 export function canonicalBytes(payload: BundlePayload): Buffer {
+  return fastCanonicalBytes(payload) ?? generalCanonicalBytes(payload);
+}
+
+/** The general path: any value checked to hold only integers and strings, then the `canonicalize` library. */
+export function generalCanonicalBytes(payload: BundlePayload): Buffer {
   assertIntegersAndStrings(payload);
   const text = canonicalize(payload);
   if (text === undefined) throw new Error('The payload could not be canonicalised.');

@@ -13,6 +13,7 @@ import { canonicalFormProblem } from './canonical-check.ts';
 import { BUNDLE_ENTRIES, ENTRY_PAYLOAD, ENTRY_PUBLIC_KEY, ENTRY_SIGNATURE, fingerprintOf, groupedFingerprint, normaliseFingerprint } from './package.ts';
 import { displayText } from '../display-text.ts';
 import { payloadProblem, schemaProblem, type PayloadProblemReason } from './payload-checks.ts';
+import { parseBundlePayload } from './payload-parse.ts';
 import { BUNDLE_SCHEMA_ID, BUNDLE_SCHEMA_PREFIX, BundlePayload, RETIRED_SCHEMA_IDS, universeSize } from './schema.ts';
 
 export const VERIFY_LIMITS = {
@@ -293,7 +294,7 @@ export function verifyEntriesOrThrow(entries: Record<(typeof BUNDLE_ENTRIES)[num
         : `Unknown schema ${JSON.stringify(schemaId ?? null)}: this reader understands ${BUNDLE_SCHEMA_ID}.`,
     );
   }
-  const payload = BundlePayload.safeParse(parsed.value);
+  const payload = parseBundlePayload(parsed.value);
   if (!payload.success) {
     const found = schemaProblem(payload.error.issues);
     fail(found.reason, `bundle.json does not match ${BUNDLE_SCHEMA_ID}: ${found.message}`);

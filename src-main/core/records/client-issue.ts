@@ -31,7 +31,7 @@ export type RecordedIssue = z.output<typeof RecordedIssueInput>;
 export const statusEventRecord = defineRecord({
   status: field(z.enum(ISSUE_STATUS_VALUES), z.enum(ISSUE_STATUS_VALUES, { message: 'Choose a status.' })),
   /** ISO date the status changed. */
-  changedOn: field(z.string(), isoDate),
+  changedOn: field(z.string(), isoDate, { format: 'date' }),
   note: field(z.string(), z.string().trim().max(2000).default('')),
 });
 

@@ -41,6 +41,7 @@ export const clientRecord = defineRecord({
   dateOfBirth: field(
     z.string(),
     isoDate.refine((d) => d >= '1900-01-01', { message: 'The date of birth is before 1900.' }),
+    { format: 'date' },
   ),
   /** Normalised full postcode ("PR1 2AB"), null when not given. */
   postcode: field(z.string().nullable(), postcode),
@@ -51,7 +52,7 @@ export const clientRecord = defineRecord({
   preferredContact: field(z.enum(PREFERRED_CONTACT_VALUES), z.enum(PREFERRED_CONTACT_VALUES).default('none')),
   consentToRecord: field(z.boolean(), z.boolean({ message: 'Say whether the client consents to their data being recorded.' })),
   /** ISO date the consent answer was given. */
-  consentDate: field(z.string(), isoDate),
+  consentDate: field(z.string(), isoDate, { format: 'date' }),
 });
 
 /** What a caseworker enters for a client, checked and normalised (the input of clients.create / clients.update). */

@@ -10,7 +10,7 @@ import { defineRecord, field } from './record.ts';
 
 export const contactRecord = defineRecord({
   /** ISO date YYYY-MM-DD. */
-  contactDate: field(z.string(), isoDate),
+  contactDate: field(z.string(), isoDate, { format: 'date' }),
   kind: field(z.enum(CONTACT_KIND_VALUES), z.enum(CONTACT_KIND_VALUES, { message: 'Choose the kind of contact.' })),
   /** Who saw the client, as typed ("" once the client is erased). */
   staffName: field(z.string(), name('staff member')),

@@ -12,11 +12,13 @@ export interface RecordField<Stored extends z.ZodType = z.ZodType, Input extends
   stored: Stored;
   /** How input is checked and normalised, with the messages a form shows; its output fits `stored`. */
   input: Input;
+  /** 'date': an ISO date (YYYY-MM-DD), so a spreadsheet import reads it from the forms people type (core/import/dates.ts). */
+  format?: 'date';
 }
 
 /** A field: what is stored, and how input for it is checked (whose output must be storable: checked by the compiler). */
-export function field<S extends z.ZodType, I extends z.ZodType<z.output<S>>>(stored: S, input: I): RecordField<S, I> {
-  return { stored, input };
+export function field<S extends z.ZodType, I extends z.ZodType<z.output<S>>>(stored: S, input: I, options: { format?: 'date' } = {}): RecordField<S, I> {
+  return { stored, input, ...options };
 }
 
 type Fields = Record<string, RecordField>;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { openCaseDatabase, type OpenOptions, type SqliteDatabase } from '../open.ts';
+import { combinePendingWithSql, hasPendingBundles } from './combine-pending.ts';
 import * as areaSchema from './schema.ts';
 
 export type AreaDb = BetterSQLite3Database<typeof areaSchema>;
@@ -26,7 +27,10 @@ export function areaMigrationsDir(migrationsDir: string): string {
 export function openAreaDatabase(file: string, options: OpenOptions): AreaDatabase {
   const opened = openCaseDatabase(file, { ...options, kind: 'area', migrationsDir: areaMigrationsDir(options.migrationsDir) });
   const db = drizzle(opened.sqlite, { schema: areaSchema });
-  return { file, sqlite: opened.sqlite, db, close: opened.close };
+  const area = { file, sqlite: opened.sqlite, db, close: opened.close };
+  // Bundles a stopped import batch accepted but did not combine: combined now, before anything reads the cube.
+  if (!options.readonly && hasPendingBundles(area)) combinePendingWithSql(area);
+  return area;
 }
 
 /** The area database, opened on first use (most sessions never need it) and then kept open. */

@@ -52,8 +52,22 @@ export const importedBundles = sqliteTable(
      */
     universe: text('universe'),
     supersededBy: integer('superseded_by').references((): AnySQLiteColumn => importedBundles.id),
+    /**
+     * Whether this bundle's cells are in combined_cells. An import batch stores each file in its
+     * own transaction and combines them all once at its end (db/area/combine-pending.ts); a bundle
+     * whose flag is not "active" (superseded_by IS NULL) is waiting to be added to the cube, or,
+     * once superseded, taken out of it — caught up at the batch's end, or at the next open if
+     * the batch stopped.
+     */
+    combined: integer('combined', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('imported_bundles_org').on(t.organisationId, t.fromMonth), index('imported_bundles_active').on(t.supersededBy)],
+  (t) => [
+    index('imported_bundles_org').on(t.organisationId, t.fromMonth),
+    index('imported_bundles_active').on(t.supersededBy),
+    index('imported_bundles_uncombined')
+      .on(t.id)
+      .where(sql`${t.combined} <> (${t.supersededBy} IS NULL)`),
+  ],
 );
 
 /**

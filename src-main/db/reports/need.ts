@@ -1,10 +1,16 @@
 /**
  * Need: top issues and issues by category (people and presentations). Whole-month periods without a
  * sector filter come from report_month_counts (by issue code, at the issue, category and filter
- * levels); any other period, and a sector, from report_issue_facts by day (the monthly summary has
- * no sector × issue key).
+ * levels); a period from a month's first day to a day inside a later month, from its whole months
+ * there plus its last part-month from report_issue_facts; any other period, and a sector, from
+ * report_issue_facts by day (the monthly summary has no sector × issue key).
+ *
+ * A period starting mid-month cannot be split that way: a person counts once, at their first
+ * presentation on or after the start, and the monthly summary records the month of the previous
+ * presentation, not its day, so it cannot tell whether that previous one fell before the start or
+ * on a day of the first month after it (bench/RESULTS.md, issue 17).
  */
-import type { CountPair, NeedReport, ReportFilter } from '../../core/reports.ts';
+import { daysBefore, firstDayOfMonth, monthOf, type CountPair, type NeedReport, type ReportFilter } from '../../core/reports.ts';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { SqliteDatabase } from '../open.ts';
 import { byCodeSource, firstSince, issueScope } from './issue-facts.ts';
@@ -30,9 +36,14 @@ function needByIssueFromMonths(sqlite: SqliteDatabase, taxonomy: Taxonomy, filte
   return [...byCode.values()];
 }
 
-/** The same from report_issue_facts, by day: any period, and a sector filter. */
-function needByIssueFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedIssueRow[] {
+/**
+ * The same from report_issue_facts, by day: any period, and a sector filter. `since` is the day a
+ * person's first presentation is counted from (the period's start, or an earlier start when this
+ * is the last part of a longer period).
+ */
+function needByIssueFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter, since = filter.from): NeedIssueRow[] {
   const scope = issueScope(filter, taxonomy, { dates: 'period' });
+  scope.params.since = since;
   // One pass: per issue, its presentations and the first-in-period flags at each level.
   // Without a sector filter, rows come in code order from the code index; with one, the sector's
   // few rows are read through the sector index and sorted.
@@ -41,17 +52,50 @@ function needByIssueFromFacts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter
     sqlite,
     `${source.with}
      SELECT f.issue_code AS code, COUNT(*) AS presentations,
-            SUM(${firstSince('code', filter.remit, '@from')}) AS people,
-            SUM(${firstSince(categoryLevel(filter), filter.remit, '@from')}) AS categoryPeople,
-            SUM(${firstSince(filterLevel(filter), filter.remit, '@from')}) AS totalPeople
+            SUM(${firstSince('code', filter.remit, '@since')}) AS people,
+            SUM(${firstSince(categoryLevel(filter), filter.remit, '@since')}) AS categoryPeople,
+            SUM(${firstSince(filterLevel(filter), filter.remit, '@since')}) AS totalPeople
      FROM ${source.from} WHERE ${source.where} GROUP BY f.issue_code`,
   ).all(scope.params) as NeedIssueRow[];
 }
 
+/**
+ * A period from a month's first day to a day before a later month's end: its whole months from the
+ * monthly summary (people whose previous presentation is before the start, exact as the start is a
+ * 1st) plus the last part-month from the facts, counting people first seen since the same start.
+ * Each person's first presentation falls in exactly one of the two parts, so the sums are exact.
+ */
+function needByIssueInParts(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedIssueRow[] {
+  const lastPartStart = firstDayOfMonth(monthOf(filter.to));
+  const byCode = new Map<string, NeedIssueRow>();
+  const parts = [
+    needByIssueFromMonths(sqlite, taxonomy, { ...filter, to: daysBefore(lastPartStart, 1) }),
+    needByIssueFromFacts(sqlite, taxonomy, { ...filter, from: lastPartStart }, filter.from),
+  ];
+  for (const row of parts.flat()) {
+    const sum = byCode.get(row.code);
+    if (!sum) byCode.set(row.code, { ...row });
+    else {
+      sum.presentations += row.presentations;
+      sum.people += row.people;
+      sum.categoryPeople += row.categoryPeople;
+      sum.totalPeople += row.totalPeople;
+    }
+  }
+  return [...byCode.values()];
+}
+
+/** Where need's counts come from for a filter (see the top of this file). */
+function needByIssue(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedIssueRow[] {
+  if (filter.sector !== null) return needByIssueFromFacts(sqlite, taxonomy, filter);
+  if (wholeMonths(filter)) return needByIssueFromMonths(sqlite, taxonomy, filter);
+  if (filter.from.endsWith('-01') && monthOf(filter.from) < monthOf(filter.to)) return needByIssueInParts(sqlite, taxonomy, filter);
+  return needByIssueFromFacts(sqlite, taxonomy, filter);
+}
+
 export function needReport(sqlite: SqliteDatabase, taxonomy: Taxonomy, filter: ReportFilter): NeedReport {
   const issues = new Map(taxonomy.issues.map((i) => [i.code, i]));
-  const byIssue =
-    filter.sector === null && wholeMonths(filter) ? needByIssueFromMonths(sqlite, taxonomy, filter) : needByIssueFromFacts(sqlite, taxonomy, filter);
+  const byIssue = needByIssue(sqlite, taxonomy, filter);
   const totals: CountPair = { people: 0, presentations: 0 };
   const categories = new Map<string, CountPair>();
   for (const r of byIssue) {

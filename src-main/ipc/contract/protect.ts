@@ -86,6 +86,8 @@ export const protectCalls = {
       plainReason: z.string().nullable(),
       /** The name given in the first-run wizard (prefills Settings); null while locked or before setup. */
       organisationName: z.string().nullable(),
+      /** The background check of the database file (db/integrity.ts): the screen says so if it is damaged. */
+      integrity: z.object({ state: z.enum(['not-checked', 'checking', 'ok', 'damaged']), message: z.string().nullable() }),
     }),
   },
   'auth.setupAdmin': {

@@ -1,5 +1,5 @@
 /** The area picture's handlers; each refuses clearly when this entry point has no area database. */
-import { importBundleBatch, importedBundles, importLogEntries, taxonomiesOf } from '../../db/area/import.ts';
+import { importBundleFiles, importedBundles, importLogEntries, taxonomiesOf } from '../../db/area/import.ts';
 import type { AreaDatabase } from '../../db/area/open.ts';
 import { exportOpenData, openDataFiles } from '../../db/area/open-data.ts';
 import { recentChanges } from '../../db/area/change-scan.ts';
@@ -77,8 +77,8 @@ export const areaHandlers: HandlersFor<typeof areaCalls> = {
     const options = { taxonomies: taxonomiesOf(ctx.taxonomy) };
     if (input.paths.length > 0) requireDesktop(ctx, 'Importing by file path');
     const uploads = input.files.map((file) => ({ name: file.name, bytes: Buffer.from(file.base64, 'base64') }));
-    // Files by path and uploads are one batch: distinct people are worked out once, at its end.
-    return importBundleBatch(db, input.paths, uploads, options);
+    // Files by path and uploads are one batch (verified in worker threads): combined and distinct people worked out once, at its end.
+    return importBundleFiles(db, input.paths, options, uploads);
   },
   'area.importLog': (input, ctx) => importLogEntries(area(ctx), input.limit),
   'area.bundles': (_input, ctx) => importedBundles(area(ctx)),

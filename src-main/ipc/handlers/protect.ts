@@ -12,6 +12,7 @@ import { backupNow, defaultBackupDir, latestActivity, listBackups, previewBackup
 import { describeReapply } from '../../db/protect/reconcile.ts';
 import { ErasureRegisterError } from '../../db/protect/erasure-register.ts';
 import { encryptInPlace, isEncryptedFile } from '../../db/protect/encrypt.ts';
+import { integrityCheckSettled, integrityStatus } from '../../db/integrity.ts';
 import { eraseClient, retentionApply, retentionLog, retentionPreview } from '../../db/protect/erase.ts';
 import { erasureSummary } from '../../db/protect/personal-data.ts';
 import { ProtectSettings, readProtectSettings, readSettingText, writeProtectSettings, writeSettingText } from '../../db/protect/settings.ts';
@@ -80,6 +81,7 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
         encrypted: true,
         plainReason: null,
         organisationName: null,
+        integrity: integrityStatus(ctx.caseDb.file),
       };
     }
     const reason = plainReason(ctx);
@@ -90,16 +92,18 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
       encrypted: reason === null,
       plainReason: reason,
       organisationName: readSettingText(ctx.caseDb.db, ORGANISATION_NAME_SETTING),
+      integrity: integrityStatus(ctx.caseDb.file),
     };
   },
 
-  'auth.setupAdmin': (input, ctx, caller) => {
+  'auth.setupAdmin': async (input, ctx, caller) => {
     if (userCount(ctx.caseDb.db) > 0) throw new RecordError('conflict', 'NeedMap is already set up; log in instead.');
     // Checked before encrypting: a refusal after it would leave an encrypted database no slot opens.
     const problem = passwordProblem(input.password, input.username);
     if (problem) throw new RecordError('invalid_input', problem, { password: [problem] });
     // A brand-new database is encrypted now; one that already holds records (a plain demo) stays as it is.
     if (!isEncrypted(ctx) && clientCount(ctx) === 0) {
+      await integrityCheckSettled(ctx.caseDb.file);
       const key = generateDataKey();
       encryptInPlace(ctx.caseDb, key);
       ctx.dataKey = key;
@@ -229,7 +233,9 @@ export const protectHandlers: HandlersFor<typeof protectCalls> = {
    * the database is reopened — re-applying the erasure register before anything reads it — and
    * every session, this one too, must log in again (the accounts are the backup's now).
    */
-  'protect.restore': (input, ctx, caller) => {
+  'protect.restore': async (input, ctx, caller) => {
+    // The background check's own connection must be closed before the file is swapped.
+    await integrityCheckSettled(ctx.caseDb.file);
     const others = ctx.sessions.othersLoggedIn(caller);
     if (others.length > 0) {
       const names = [...new Set(others.map((s) => s.user!.username))].join(', ');

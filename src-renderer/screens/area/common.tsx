@@ -21,14 +21,7 @@ export function signedPercent(change: number | null): string {
 }
 
 /** A file's bytes as base64 (what area.import takes from a picker or a drop). */
-export function readAsBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
-    reader.onerror = () => reject(new Error(`${file.name} could not be read.`));
-    reader.readAsDataURL(file);
-  });
-}
+export { readAsBase64 } from '../../download.ts';
 
 /** SHA-256 of a PEM public key's DER body, grouped like the app shows it; null when it is not PEM. */
 export async function pemFingerprint(pem: string): Promise<string | null> {
