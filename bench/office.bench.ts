@@ -9,6 +9,9 @@
  * (target p95 < 50 ms) against two baselines measured in the same run — the same call in-process
  * with no network, and one person alone through the server — and checks afterwards, in the
  * database itself, that every acknowledged contact is there exactly once (none lost, none doubled).
+ * The load runs twice, each against a fresh server on the same file: reports read in the server's
+ * one thread (NEEDMAP_REPORT_WORKERS=0, before issue 16b), then in worker threads (after); a
+ * before/after table ends the output (OFFICE_READERS=thread or =workers runs one).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +40,16 @@ const RECORD_EVERY_MS = Number(process.env.OFFICE_RECORD_EVERY_MS ?? 1000);
 const REPORT_EVERY_MS = Number(process.env.OFFICE_REPORT_EVERY_MS ?? 3000);
 const PASSWORD = 'office bench password';
 const HOST = '127.0.0.7';
+/**
+ * How the server reads reports: `thread` in its one thread, as before issue 16b (NEEDMAP_REPORT_WORKERS=0),
+ * `workers` in worker threads (db/reports/read-pool.ts). Both by default, each against a fresh server on the same file.
+ */
+type ReaderMode = 'thread' | 'workers';
+const READER_MODES = (process.env.OFFICE_READERS ?? 'thread,workers').split(',') as ReaderMode[];
+const MODE_LABEL: Record<ReaderMode, string> = {
+  thread: "in the server's one thread (NEEDMAP_REPORT_WORKERS=0, before)",
+  workers: 'in worker threads (after)',
+};
 
 interface Person {
   username: string;
@@ -119,121 +132,144 @@ export async function run(bench: BenchContext): Promise<void> {
     ctx.close();
   }
 
-  // The office server, in its own process, on a loopback address.
-  const listen = `${HOST}:${await freePort(HOST)}`;
-  const server = await startOfficeServer(dbFile, listen, path.join(work, 'server-home'));
-  const acknowledged = new Set<number>();
-  try {
-    const admin = await Tab.open(server);
-    await admin.ok('auth.login', { username: 'bench.admin', password: PASSWORD });
-    const address = parseOfficeAddress(server.address);
-    const pcs: { forwarder: OfficeForwarder; session: CallerSession; person: Person }[] = [];
-    for (const [i, person] of people.slice(1).entries()) {
-      const connection = connectionFor(path.join(work, person.username), address, server.fingerprint, `PC of ${person.username}`);
-      // Each PC on its own loopback address, as each office PC has its own.
-      const client = new OfficeClient(address, server.fingerprint, { localAddress: `127.0.1.${10 + i}` });
-      const forwarder = new OfficeForwarder(connection, { client });
-      await forwarder.pair();
-      pcs.push({ forwarder, session: forwarder.sessions.attach('test'), person });
-    }
-    const status = await admin.ok<{ devices: { id: string }[] }>('office.status');
-    for (const device of status.devices) await admin.ok('office.approveDevice', { deviceId: device.id });
-    for (const pc of pcs) unwrap(await pc.forwarder.dispatch('auth.login', { username: pc.person.username, password: PASSWORD }, pc.session), 'login');
-    const call = (pc: (typeof pcs)[number], name: string, input: unknown) => pc.forwarder.dispatch(name, input, pc.session);
-    const record = async (pc: (typeof pcs)[number], times: number[]) => {
-      const { ms, value } = await timed(() => call(pc, 'contacts.record', contactFor(pc.person.username)));
-      acknowledged.add(unwrap<{ contactId: number }>(value, 'record').contactId);
-      times.push(ms);
-    };
+  // The office server, in its own process, on a loopback address: once per way of reading reports.
+  const serverRun = async (mode: ReaderMode) => {
+    const listen = `${HOST}:${await freePort(HOST)}`;
+    const server = await startOfficeServer(dbFile, listen, path.join(work, `server-home-${mode}`), mode === 'thread' ? { NEEDMAP_REPORT_WORKERS: '0' } : {});
+    try {
+      const admin = await Tab.open(server);
+      await admin.ok('auth.login', { username: 'bench.admin', password: PASSWORD });
+      const address = parseOfficeAddress(server.address);
+      const pcs: { forwarder: OfficeForwarder; session: CallerSession; person: Person }[] = [];
+      for (const [i, person] of people.slice(1).entries()) {
+        const connection = connectionFor(path.join(work, mode, person.username), address, server.fingerprint, `PC of ${person.username}`);
+        // Each PC on its own loopback address, as each office PC has its own.
+        const client = new OfficeClient(address, server.fingerprint, { localAddress: `127.0.1.${10 + i}` });
+        const forwarder = new OfficeForwarder(connection, { client });
+        await forwarder.pair();
+        pcs.push({ forwarder, session: forwarder.sessions.attach('test'), person });
+      }
+      const status = await admin.ok<{ devices: { id: string; state: string }[] }>('office.status');
+      for (const device of status.devices.filter((d) => d.state === 'pending')) await admin.ok('office.approveDevice', { deviceId: device.id });
+      for (const pc of pcs) unwrap(await pc.forwarder.dispatch('auth.login', { username: pc.person.username, password: PASSWORD }, pc.session), 'login');
+      const call = (pc: (typeof pcs)[number], name: string, input: unknown) => pc.forwarder.dispatch(name, input, pc.session);
+      const record = async (pc: (typeof pcs)[number], times: number[]) => {
+        const { ms, value } = await timed(() => call(pc, 'contacts.record', contactFor(pc.person.username)));
+        acknowledged.add(unwrap<{ contactId: number }>(value, 'record').contactId);
+        times.push(ms);
+      };
 
-    // Baseline 2: one person alone, through the server.
-    const alone: number[] = [];
-    for (let i = 0; i < BASELINE_CALLS; i++) await record(pcs[0]!, alone);
+      // Baseline 2: one person alone, through the server.
+      const alone: number[] = [];
+      for (let i = 0; i < BASELINE_CALLS; i++) await record(pcs[0]!, alone);
 
-    // The load: ten recording, two running reports, all at once — back to back (a stress test), then
-    // paced (each person records a contact every RECORD_EVERY_MS, each manager runs a report every
-    // REPORT_EVERY_MS: still far busier than an office, where a person records one every few minutes).
-    const scenario = async (paceRecordMs: number, paceReportMs: number) => {
-      const recording: number[] = [];
-      const reporting: { name: string; ms: number }[] = [];
-      const pause = (ms: number, spent: number) => (ms > spent ? new Promise((resolve) => setTimeout(resolve, ms - spent)) : null);
-      const start = process.hrtime.bigint();
-      await Promise.all([
-        ...pcs
-          .filter((pc) => pc.person.role === 'caseworker')
-          .map(async (pc, k) => {
-            // Staggered starts, so paced people do not all press Save at the same instant.
-            if (paceRecordMs) await pause((paceRecordMs * k) / RECORDERS, 0);
-            for (let i = 0; i < CONTACTS; i++) {
-              const before = recording.length;
-              await record(pc, recording);
-              await pause(paceRecordMs, recording[before] ?? 0);
-            }
-          }),
-        ...pcs
-          .filter((pc) => pc.person.role === 'manager')
-          .map(async (pc, k) => {
-            if (paceReportMs) await pause((paceReportMs * k) / REPORTERS, 0);
-            for (let round = 0; round < REPORT_ROUNDS; round++) {
-              for (let j = 0; j < REPORT_CALLS.length; j++) {
-                const [name, input] = REPORT_CALLS[(j + k * 3) % REPORT_CALLS.length]!;
-                const { ms, value } = await timed(() => call(pc, name, input));
-                unwrap(value, name);
-                reporting.push({ name, ms });
-                await pause(paceReportMs, ms);
+      // The load: ten recording, two running reports, all at once — back to back (a stress test), then
+      // paced (each person records a contact every RECORD_EVERY_MS, each manager runs a report every
+      // REPORT_EVERY_MS: still far busier than an office, where a person records one every few minutes).
+      const scenario = async (paceRecordMs: number, paceReportMs: number) => {
+        const recording: number[] = [];
+        const reporting: { name: string; ms: number }[] = [];
+        const pause = (ms: number, spent: number) => (ms > spent ? new Promise((resolve) => setTimeout(resolve, ms - spent)) : null);
+        const start = process.hrtime.bigint();
+        await Promise.all([
+          ...pcs
+            .filter((pc) => pc.person.role === 'caseworker')
+            .map(async (pc, k) => {
+              // Staggered starts, so paced people do not all press Save at the same instant.
+              if (paceRecordMs) await pause((paceRecordMs * k) / RECORDERS, 0);
+              for (let i = 0; i < CONTACTS; i++) {
+                const before = recording.length;
+                await record(pc, recording);
+                await pause(paceRecordMs, recording[before] ?? 0);
               }
-            }
-          }),
-      ]);
-      return { recording, reporting, ms: Number(process.hrtime.bigint() - start) / 1e6 };
-    };
-    const cpuBefore = process.cpuUsage();
-    const stress = await scenario(0, 0);
-    const paced = await scenario(RECORD_EVERY_MS, REPORT_EVERY_MS);
-    const clientCpu = process.cpuUsage(cpuBefore);
-    for (const pc of pcs) pc.forwarder.close();
+            }),
+          ...pcs
+            .filter((pc) => pc.person.role === 'manager')
+            .map(async (pc, k) => {
+              if (paceReportMs) await pause((paceReportMs * k) / REPORTERS, 0);
+              for (let round = 0; round < REPORT_ROUNDS; round++) {
+                for (let j = 0; j < REPORT_CALLS.length; j++) {
+                  const [name, input] = REPORT_CALLS[(j + k * 3) % REPORT_CALLS.length]!;
+                  const { ms, value } = await timed(() => call(pc, name, input));
+                  unwrap(value, name);
+                  reporting.push({ name, ms });
+                  await pause(paceReportMs, ms);
+                }
+              }
+            }),
+        ]);
+        return { recording, reporting, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+      };
+      const cpuBefore = process.cpuUsage();
+      const stress = await scenario(0, 0);
+      const paced = await scenario(RECORD_EVERY_MS, REPORT_EVERY_MS);
+      const clientCpu = process.cpuUsage(cpuBefore);
+      for (const pc of pcs) pc.forwarder.close();
 
-    const base1 = summary(inProcess);
-    // OFFICE_REPORT_ROUNDS=0 measures recording alone, to tell the reports' share of the waiting.
-    const withReports = (before: string, after: string) => (REPORT_ROUNDS > 0 ? `${before}${REPORTERS}${after}` : ', no reports');
-    const fmt = (x: number) => x.toFixed(1);
+      const base1 = summary(inProcess);
+      // OFFICE_REPORT_ROUNDS=0 measures recording alone, to tell the reports' share of the waiting.
+      const withReports = (before: string, after: string) => (REPORT_ROUNDS > 0 ? `${before}${REPORTERS}${after}` : ', no reports');
+      const fmt = (x: number) => x.toFixed(1);
+      console.log(`\n### reports read ${MODE_LABEL[mode]}\n`);
+      console.log(
+        `database: ${clients} clients (${path.basename(source)}); server ${server.address} (own process, TLS 1.3); ${RECORDERS} recorders × ${CONTACTS} contacts, ` +
+          `${REPORTERS} reporters × ${REPORT_ROUNDS} rounds of ${REPORT_CALLS.length} reports, each PC on its own loopback address; load average ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')} on ${os.cpus().length} CPUs\n`,
+      );
+      console.log('| recording a contact | calls | p50 ms | p95 ms | p99 ms | max ms | p95 ratio to in-process | p95 < 50 ms |');
+      console.log('|---|---:|---:|---:|---:|---:|---:|:-:|');
+      for (const [label, times] of [
+        ['in-process dispatch, no network (baseline)', inProcess],
+        ['one person alone through the office server', alone],
+        [`${RECORDERS} recording${withReports(' + ', ' reporting')}, back to back (stress)`, stress.recording],
+        [
+          `${RECORDERS} recording every ${RECORD_EVERY_MS / 1000} s${withReports(' + ', ` reporting every ${REPORT_EVERY_MS / 1000} s`)} (paced)`,
+          paced.recording,
+        ],
+      ] as const) {
+        const s = summary(times);
+        console.log(
+          `| ${label} | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${(s.p95 / base1.p95).toFixed(2)} | ${s.p95 < 50 ? 'yes' : 'no'} |`,
+        );
+      }
+      for (const [label, run] of [
+        ['stress', stress],
+        ['paced', paced],
+      ] as const) {
+        const byReport = new Map<string, number[]>();
+        for (const r of run.reporting) byReport.set(r.name, [...(byReport.get(r.name) ?? []), r.ms]);
+        console.log(
+          `\n${label}: ${((run.recording.length / run.ms) * 1000).toFixed(0)} contacts/s (${run.recording.length} in ${(run.ms / 1000).toFixed(2)} s) while ${run.reporting.length} reports ran; ` +
+            `reports' median ms: ${[...byReport].map(([n, t]) => `${n.replace('reports.', '')} ${fmt(summary(t).p50)}`).join(', ')}`,
+        );
+      }
+      console.log(`the client PCs' CPU in this process: ${((clientCpu.user + clientCpu.system) / 1000).toFixed(0)} ms`);
+      const workerFailed = /report worker (failed|could not)/.exec(server.output());
+      if (workerFailed) console.log(`the server said: ${workerFailed[0]} (see its output)`);
+      return { stress: summary(stress.recording), paced: summary(paced.recording), stressRate: (stress.recording.length / stress.ms) * 1000 };
+    } finally {
+      await server.stop();
+    }
+  };
+  const acknowledged = new Set<number>();
+  const results = new Map<ReaderMode, Awaited<ReturnType<typeof serverRun>>>();
+  for (const mode of READER_MODES) results.set(mode, await serverRun(mode));
+  if (results.size === 2) {
+    const before = results.get('thread')!;
+    const after = results.get('workers')!;
+    console.log('\n| recording a contact, 10 + 2 | reports in the server thread (before) p95 ms | reports in worker threads (after) p95 ms | after / before |');
+    console.log('|---|---:|---:|---:|');
+    for (const [label, a, b] of [
+      ['back to back (stress)', before.stress.p95, after.stress.p95],
+      ['paced', before.paced.p95, after.paced.p95],
+    ] as const) {
+      console.log(`| ${label} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(2)} |`);
+    }
     console.log(
-      `database: ${clients} clients (${path.basename(source)}); server ${server.address} (own process, TLS 1.3); ${RECORDERS} recorders × ${CONTACTS} contacts, ` +
-        `${REPORTERS} reporters × ${REPORT_ROUNDS} rounds of ${REPORT_CALLS.length} reports, each PC on its own loopback address; load average ${os
-          .loadavg()
-          .map((l) => l.toFixed(1))
-          .join(' ')} on ${os.cpus().length} CPUs\n`,
+      `| throughput (stress), contacts/s | ${before.stressRate.toFixed(0)} | ${after.stressRate.toFixed(0)} | ${(after.stressRate / before.stressRate).toFixed(2)} |`,
     );
-    console.log('| recording a contact | calls | p50 ms | p95 ms | p99 ms | max ms | p95 ratio to in-process | p95 < 50 ms |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|:-:|');
-    for (const [label, times] of [
-      ['in-process dispatch, no network (baseline)', inProcess],
-      ['one person alone through the office server', alone],
-      [`${RECORDERS} recording${withReports(' + ', ' reporting')}, back to back (stress)`, stress.recording],
-      [
-        `${RECORDERS} recording every ${RECORD_EVERY_MS / 1000} s${withReports(' + ', ` reporting every ${REPORT_EVERY_MS / 1000} s`)} (paced)`,
-        paced.recording,
-      ],
-    ] as const) {
-      const s = summary(times);
-      console.log(
-        `| ${label} | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${(s.p95 / base1.p95).toFixed(2)} | ${s.p95 < 50 ? 'yes' : 'no'} |`,
-      );
-    }
-    for (const [label, run] of [
-      ['stress', stress],
-      ['paced', paced],
-    ] as const) {
-      const byReport = new Map<string, number[]>();
-      for (const r of run.reporting) byReport.set(r.name, [...(byReport.get(r.name) ?? []), r.ms]);
-      console.log(
-        `\n${label}: ${((run.recording.length / run.ms) * 1000).toFixed(0)} contacts/s (${run.recording.length} in ${(run.ms / 1000).toFixed(2)} s) while ${run.reporting.length} reports ran; ` +
-          `reports' median ms: ${[...byReport].map(([n, t]) => `${n.replace('reports.', '')} ${fmt(summary(t).p50)}`).join(', ')}`,
-      );
-    }
-    console.log(`the client PCs' CPU in this process: ${((clientCpu.user + clientCpu.system) / 1000).toFixed(0)} ms`);
-  } finally {
-    await server.stop();
   }
 
   // None lost, none doubled: every acknowledged contact is in the database once, and nothing else was written.

@@ -19,6 +19,7 @@ import { readIodEdition } from './db/geo/settings.ts';
 import { lazyAreaDatabase } from './db/area/open.ts';
 import { readKeySlots, unlockWithPlatform } from './db/key-slots.ts';
 import { lockedCaseDatabase } from './db/locked.ts';
+import { ReportReadPool } from './db/reports/read-pool.ts';
 import { acquireDatabaseLock } from './db/database-lock.ts';
 import { reconcileOnOpen, describeReapply, type OpenReport } from './db/protect/reconcile.ts';
 import { LoginThrottle, type ThrottlePolicy } from './core/protect/login-throttle.ts';
@@ -95,7 +96,13 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
   let lastOpenReport: OpenReport | null = null;
   const reference = { userFile: options.referenceFile ?? defaultReferenceFile(), shippedFile: shippedReferenceFile(options.paths) };
   const neighbourhoods = loadNeighbourhoods(options.paths, reference.userFile, options.nativeBinding);
-  const open = (withKey?: string | Buffer) => {
+  // Workers started on the first report (db/reports/read-pool.ts); their connections close with the main one.
+  const reportReaders = new ReportReadPool({
+    taxonomy,
+    root: path.dirname(options.paths.resourcesDir),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  const open = (withKey?: string | Buffer): CaseDatabase => {
     const background = options.integrityCheck === 'in-background';
     const opened = openCaseDatabase(options.dbFile, {
       migrationsDir: options.paths.migrationsDir,
@@ -119,7 +126,13 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
     if (said && (lastOpenReport.erasures.reapplied.length > 0 || lastOpenReport.erasures.status === 'other-database')) console.log(`[needmap] ${said}`);
     if (ctx) ctx.lastOpenReport = lastOpenReport;
     refreshClientGeography(opened, ctx?.neighbourhoods ?? neighbourhoods);
-    return opened;
+    return {
+      ...opened,
+      close() {
+        reportReaders.release();
+        opened.close();
+      },
+    };
   };
   let ctx: AppContext | null = null;
   // An encrypted database with no key at hand starts locked: a staff login opens it.
@@ -146,10 +159,14 @@ function contextHoldingLock(options: ContextOptions, taxonomy: Taxonomy, release
     lastOpenReport,
     errorLogFile: errorLogFileFor(options.dbFile),
     dataKey,
+    // The raw key once there is one (a login, encrypting a new database), else the passphrase it was opened with.
+    caseDbKey: () => ctx!.dataKey ?? (typeof key === 'string' ? key : null),
+    reportReaders,
     close() {
       if (closed) return;
       closed = true;
       ctx!.caseDb.close();
+      void reportReaders.close();
       areaDb.close();
       ctx!.dataKey?.fill(0);
       releaseLock();

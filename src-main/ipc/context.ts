@@ -11,6 +11,7 @@ import type { OpenReport } from '../db/protect/reconcile.ts';
 import type { OfficeShare } from '../office/share.ts';
 import type { OfficeAddress } from '../core/office/address.ts';
 import type { Role } from '../core/records/staff-account.ts';
+import type { ReportReadPool } from '../db/reports/read-pool.ts';
 
 export interface AppContext {
   /** Where this installation's resources and migrations are (source checkout or packaged app). */
@@ -41,6 +42,13 @@ export interface AppContext {
   openCaseDb?: (key?: Buffer) => CaseDatabase;
   /** The raw data key the case database was opened with; null/absent for a plain database. */
   dataKey?: Buffer | null;
+  /** The key (raw or a passphrase) the case database is open with now; null for a plain one. */
+  caseDbKey?: () => Buffer | string | null;
+  /**
+   * Worker threads that read reports on connections of their own, so saves do not wait behind
+   * reports (src-main/db/reports/read-pool.ts); absent: reports are read in this thread.
+   */
+  reportReaders?: ReportReadPool;
   /**
    * "Share with this office" (src-main/office/share.ts): attached by the running app (desktop or
    * `needmap serve`), absent for the CLI's one-off commands.

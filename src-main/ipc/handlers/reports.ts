@@ -1,16 +1,10 @@
-/** The reports' handlers: check the filter's codes against the taxonomy, then run the query. */
+/** The reports' handlers: check the filter's codes against the taxonomy, then run the query (in a worker thread where there is one). */
 import { needByFramework } from '../../core/framework-need.ts';
 import type { ReportFilter } from '../../core/reports.ts';
 import { loadOutcomes } from '../../framework-outcomes.ts';
 import { RecordError } from '../../core/errors.ts';
-import { decileReport } from '../../db/reports/deciles.ts';
-import { filterOptions } from '../../db/reports/filter-options.ts';
-import { impactReport } from '../../db/reports/impact.ts';
-import { needReport } from '../../db/reports/need.ts';
-import { referralReport } from '../../db/reports/referrals.ts';
-import { trendReport } from '../../db/reports/trend.ts';
-import { whereReport } from '../../db/reports/where.ts';
-import { decileEditions, derivedPlacements } from '../../db/geo/clients.ts';
+import { isLocked } from '../../db/locked.ts';
+import { readReportHere, type ReportReadInput, type ReportReadName, type ReportReadOutput } from '../../db/reports/reads.ts';
 import type { reportsCalls } from '../contract/reports.ts';
 import type { AppContext, HandlersFor } from '../context.ts';
 import { sectorPopulation } from './geo.ts';
@@ -32,11 +26,21 @@ function checkedFilter(ctx: AppContext, filter: ReportFilter): ReportFilter {
   return filter;
 }
 
+/**
+ * A report's database reads (db/reports/reads.ts): in a worker thread with its own read-only
+ * connection when this process has a pool (db/reports/read-pool.ts), so saves do not wait behind
+ * reports; else here. Permissions, the input, the filter and the audit line stay in this thread.
+ */
+function read<N extends ReportReadName>(ctx: AppContext, name: N, input: ReportReadInput<N>): Promise<ReportReadOutput<N>> | ReportReadOutput<N> {
+  if (ctx.reportReaders && !isLocked(ctx.caseDb)) return ctx.reportReaders.read(name, input, { caseDb: ctx.caseDb, key: ctx.caseDbKey?.() ?? null });
+  return readReportHere(ctx.caseDb, ctx.taxonomy, name, input);
+}
+
 export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
-  'reports.need': (input, ctx) => needReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-  'reports.trend': (input, ctx) => trendReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-  'reports.where': (input, ctx) => {
-    const report = whereReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter));
+  'reports.need': (input, ctx) => read(ctx, 'need', { filter: checkedFilter(ctx, input.filter) }),
+  'reports.trend': (input, ctx) => read(ctx, 'trend', { filter: checkedFilter(ctx, input.filter) }),
+  'reports.where': async (input, ctx) => {
+    const report = await read(ctx, 'where', { filter: checkedFilter(ctx, input.filter) });
     // Residents beside the counts, for rates per 1,000 (the reference data's apportioned estimates).
     const population = sectorPopulation(
       ctx,
@@ -49,16 +53,12 @@ export const reportsHandlers: HandlersFor<typeof reportsCalls> = {
       population: { year: population.year, basis: population.basis },
     };
   },
-  'reports.deciles': (input, ctx) => ({
-    ...decileReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-    editions: decileEditions(ctx.caseDb.db),
-    derivedPlacements: derivedPlacements(ctx.caseDb.db),
-  }),
-  'reports.impact': (input, ctx) => impactReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter), input.openOlderThanDays),
-  'reports.referrals': (input, ctx) => referralReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter)),
-  'reports.frameworks': (input, ctx) => {
-    const need = needReport(ctx.caseDb.sqlite, ctx.taxonomy, checkedFilter(ctx, input.filter));
+  'reports.deciles': (input, ctx) => read(ctx, 'deciles', { filter: checkedFilter(ctx, input.filter) }),
+  'reports.impact': (input, ctx) => read(ctx, 'impact', { filter: checkedFilter(ctx, input.filter), openOlderThanDays: input.openOlderThanDays }),
+  'reports.referrals': (input, ctx) => read(ctx, 'referrals', { filter: checkedFilter(ctx, input.filter) }),
+  'reports.frameworks': async (input, ctx) => {
+    const need = await read(ctx, 'need', { filter: checkedFilter(ctx, input.filter) });
     return needByFramework(need.topIssues, ctx.taxonomy, loadOutcomes(ctx.paths));
   },
-  'reports.filterOptions': (_input, ctx) => filterOptions(ctx.caseDb.sqlite),
+  'reports.filterOptions': (_input, ctx) => read(ctx, 'filterOptions', {}),
 };
