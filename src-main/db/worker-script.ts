@@ -15,12 +15,12 @@ export interface WorkerSource {
   eval: boolean;
 }
 
-/** `name` is the compiled entry (launcher/compiled.mjs ENTRIES), `source` its file under the repository root. */
-export function workerSource(name: string, source: string): WorkerSource | null {
+/** `name` is the compiled entry (launcher/compiled.mjs ENTRIES), `source` its file under the app's folder `root`. */
+export function workerSource(name: string, source: string, root = sourceRoot()): WorkerSource | null {
   try {
     const compiled = compiledFile(name);
     if (compiled) return { file: compiled, eval: false };
-    const file = path.join(sourceRoot(), source);
+    const file = path.join(root, source);
     if (!fs.existsSync(file)) return null;
     return { file: `const { register } = await import('tsx/esm/api'); register();\nawait import(${JSON.stringify(pathToFileURL(file).href)});\n`, eval: true };
   } catch {

@@ -20,6 +20,7 @@ export const ENTRIES = {
   cli: 'src-main/cli/main.ts',
   'verify-worker': 'src-main/db/area/verify-worker.ts',
   'integrity-worker': 'src-main/db/integrity-worker.ts',
+  'read-worker': 'src-main/db/reports/read-worker.ts',
 };
 
 /** Whether every input recorded in a build's manifest is unchanged (same size and modification time). */

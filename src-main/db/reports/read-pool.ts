@@ -18,33 +18,22 @@
  *   four); 0 reads in this thread.
  */
 import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Taxonomy } from '../../core/taxonomy.ts';
 import type { CaseDatabase } from '../open.ts';
 import { errorFromShape, type FromReader, type ToReader } from './read-messages.ts';
 import { readReportHere, type ReportReadInput, type ReportReadName, type ReportReadOutput } from './reads.ts';
+import { workerSource, type WorkerSource } from '../worker-script.ts';
 
-/** What a worker runs: a file, or (eval) code that loads the TypeScript source through tsx. */
-export interface ReaderSource {
-  file: string;
-  eval: boolean;
-}
+/** What a worker runs: the compiled file, or (eval) code that loads the TypeScript source through tsx. */
+export type ReaderSource = WorkerSource;
 
 /**
- * The worker's TypeScript source under the app's folder `root`, run through tsx; null when it is not
- * there (a packaged Electron app has no sources: it reads reports in its one thread).
+ * The worker's code (db/worker-script.ts: the compiled build when fresh, else the source under the
+ * app's folder `root` through tsx); null when neither is there (then reports are read in this thread).
  */
 export function defaultReaderSource(root: string): ReaderSource | null {
-  try {
-    const file = path.join(root, 'src-main', 'db', 'reports', 'read-worker.ts');
-    if (!fs.existsSync(file)) return null;
-    return { file: `const { register } = await import('tsx/esm/api'); register();\nawait import(${JSON.stringify(pathToFileURL(file).href)});\n`, eval: true };
-  } catch {
-    return null;
-  }
+  return workerSource('read-worker', 'src-main/db/reports/read-worker.ts', root);
 }
 
 export function defaultReaderCount(): number {
