@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { PrivateFileError, readPrivateFile, writePrivateFile } from '../private-files.ts';
 
 const ControlFile = z.object({
   format: z.literal('needmap-browser-host'),
@@ -32,11 +33,7 @@ export function controlFilePath(userDataDir: string, dbFile: string): string {
 
 export function writeControlFile(userDataDir: string, content: ControlFile): string {
   const file = controlFilePath(userDataDir, content.dbFile);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.rmSync(temp, { force: true });
-  fs.writeFileSync(temp, JSON.stringify(content, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  fs.renameSync(temp, file);
+  writePrivateFile(file, JSON.stringify(content, null, 2) + '\n');
   return file;
 }
 
@@ -57,21 +54,17 @@ export class ControlFileError extends Error {
 /** Reads the control file for `dbFile`, refusing one that is not private to this user (POSIX). Null when there is none. */
 export function readControlFile(userDataDir: string, dbFile: string): ControlFile | null {
   const file = controlFilePath(userDataDir, dbFile);
-  let stat: fs.Stats;
+  let text: string | null;
   try {
-    stat = fs.statSync(file);
-  } catch {
-    return null;
+    text = readPrivateFile(file, 'Remove it and start NeedMap again.');
+  } catch (error) {
+    if (error instanceof PrivateFileError) throw new ControlFileError(error.message, { cause: error });
+    throw error;
   }
-  if (process.platform !== 'win32') {
-    const uid = process.getuid?.();
-    if (uid !== undefined && stat.uid !== uid) throw new ControlFileError(`${file} belongs to another user; NeedMap will not use it.`);
-    if ((stat.mode & 0o077) !== 0)
-      throw new ControlFileError(`${file} can be read by other users; NeedMap will not use it. Remove it and start NeedMap again.`);
-  }
+  if (text === null) return null;
   let raw: unknown = null;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch {
     // Reported below as not a NeedMap file.
   }

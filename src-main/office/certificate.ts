@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { groupedFingerprint } from '../core/bundle/package.ts';
-import { readPrivateFile, writePrivateFile } from './private-files.ts';
+import { readPrivateFile, writePrivateFile } from '../private-files.ts';
 
 export interface OfficeCertificate {
   certPem: string;

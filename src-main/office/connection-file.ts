@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { formatOfficeAddress, parseOfficeAddress, type OfficeAddress } from '../core/office/address.ts';
 import { DeviceId, DeviceName, DeviceSecret } from './protocol.ts';
-import { readPrivateFile, writePrivateFile } from './private-files.ts';
+import { readPrivateFile, writePrivateFile } from '../private-files.ts';
 
 const ConnectionFile = z.object({
   format: z.literal('needmap-office-connection'),

@@ -10,7 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { groupedFingerprint } from '../core/bundle/package.ts';
-import { readPrivateFile, writePrivateFile } from './private-files.ts';
+import { readPrivateFile, writePrivateFile } from '../private-files.ts';
 
 export const DeviceState = z.enum(['pending', 'approved', 'revoked']);
 export type DeviceState = z.infer<typeof DeviceState>;

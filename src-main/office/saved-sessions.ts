@@ -15,7 +15,7 @@ import { getUser } from '../db/protect/users.ts';
 import type { AppContext } from '../ipc/context.ts';
 import { CallerSession } from '../ipc/sessions.ts';
 import type { DeviceRegister } from './devices.ts';
-import { readPrivateFile, writePrivateFile } from './private-files.ts';
+import { readPrivateFile, writePrivateFile } from '../private-files.ts';
 
 const SavedSessions = z.object({
   format: z.literal('needmap-office-sessions'),

@@ -13,7 +13,7 @@ import type { AppContext } from '../ipc/context.ts';
 import { closeIfNobodyLoggedIn } from '../ipc/permissions.ts';
 import { loadOrCreateCertificate, officeFolderFor, type OfficeCertificate } from './certificate.ts';
 import { deviceCode, DeviceRegister } from './devices.ts';
-import { readPrivateFile, writePrivateFile } from './private-files.ts';
+import { readPrivateFile, writePrivateFile } from '../private-files.ts';
 import { restoreOfficeSessions, saveOfficeSessions, sessionsFileIn } from './saved-sessions.ts';
 import { startOfficeServer, type OfficeServer } from './server.ts';
 import { HOUSEKEEPING_INTERVAL_MS } from '../ipc/housekeeping.ts';
